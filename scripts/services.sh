@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Starts / stops the real servers the tests talk to (DESIGN.md §7): redis-server and the moto
+# AWS server, both on free ports on 127.0.0.1.
+#   scripts/services.sh start   -> writes .cache/services/env (source it to get the endpoints)
+#   scripts/services.sh stop    -> kills what `start` recorded, by pid only
+# Logs: .cache/services/{redis,moto}.log. Install first with scripts/install-test-deps.sh.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIR="$ROOT/.cache/services"
+MOTO_PY="$ROOT/.cache/moto/usr/lib/python3/dist-packages"
+TIMEOUT=20
+
+# Kill one recorded service. The pid is checked against the expected command line first, so a
+# stale pid file never kills an unrelated process that reused the pid.
+stop_one() {
+  local name=$1 pattern=$2 pidfile="$DIR/$1.pid" pid
+  [ -f "$pidfile" ] || return 0
+  pid="$(cat "$pidfile")"
+  if [ -n "$pid" ] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$pattern"; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    echo "services: stopped $name (pid $pid)"
+  fi
+  rm -f "$pidfile"
+}
+
+stop_all() {
+  stop_one redis redis-server
+  stop_one moto moto.server
+  rm -f "$DIR/env"
+}
+
+# Fail with the service's name and log, and take down whatever this run already started.
+fail() {
+  echo "services: $1 did not become ready within ${TIMEOUT}s; log: $2" >&2
+  tail -n 20 "$2" >&2 2>/dev/null || true
+  stop_all >&2
+  exit 1
+}
+
+# wait_for NAME LOG PID CHECK...: poll CHECK until it succeeds, the process dies, or TIMEOUT.
+wait_for() {
+  local name=$1 log=$2 pid=$3; shift 3
+  local deadline=$((SECONDS + TIMEOUT))
+  until "$@" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || fail "$name (exited early)" "$log"
+    [ "$SECONDS" -lt "$deadline" ] || fail "$name" "$log"
+    sleep 0.2
+  done
+}
+
+# Any HTTP answer from moto means it is serving (/moto-api/ gives 200; older builds 404).
+http_up() {
+  node -e 'fetch(process.argv[1]).then(r => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))' "$1"
+}
+
+start() {
+  stop_all >/dev/null   # a second `start` replaces the first instead of leaking servers
+  mkdir -p "$DIR"
+  [ -d "$MOTO_PY/moto" ] || { echo "services: moto not installed; run scripts/install-test-deps.sh" >&2; exit 1; }
+
+  # Ask the kernel for two distinct free ports (both sockets are held open until both are known).
+  local ports redis_port moto_port
+  ports="$(node -e '
+    const net = require("net");
+    const a = net.createServer().listen(0, "127.0.0.1", () => {
+      const b = net.createServer().listen(0, "127.0.0.1", () => {
+        console.log(a.address().port, b.address().port); a.close(); b.close();
+      });
+    });')"
+  read -r redis_port moto_port <<< "$ports"
+
+  # Daemons run in the background with no stdin and their output in their logs, so a caller
+  # that pipes our output (`| tee`) is not held open by them.
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+    < /dev/null > "$DIR/redis.log" 2>&1 &
+  echo $! > "$DIR/redis.pid"
+  PYTHONPATH="$MOTO_PY" /usr/bin/python3 -m moto.server -H 127.0.0.1 -p "$moto_port" \
+    < /dev/null > "$DIR/moto.log" 2>&1 &
+  echo $! > "$DIR/moto.pid"
+
+  wait_for redis "$DIR/redis.log" "$(cat "$DIR/redis.pid")" \
+    sh -c "redis-cli -h 127.0.0.1 -p $redis_port ping | grep -q PONG"
+  wait_for moto "$DIR/moto.log" "$(cat "$DIR/moto.pid")" http_up "http://127.0.0.1:$moto_port/moto-api/"
+
+  cat > "$DIR/env" <<EOF
+export INFRAKEY_TEST_MOTO_ENDPOINT=http://127.0.0.1:$moto_port
+export INFRAKEY_TEST_REDIS_URL=redis://127.0.0.1:$redis_port
+EOF
+  echo "services: redis on 127.0.0.1:$redis_port (pid $(cat "$DIR/redis.pid")), moto on 127.0.0.1:$moto_port (pid $(cat "$DIR/moto.pid")); env in ${DIR#"$ROOT/"}/env"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop_all ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac

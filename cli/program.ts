@@ -1,0 +1,124 @@
+import { Command, CommanderError, Option } from 'commander';
+import { isInfrakeyError, UsageError } from '../core/index';
+import type { CliContext, GlobalOptions } from './context';
+import { processIO, type CliIO } from './io';
+import { commandRegistrations } from './commands/index';
+
+/** Parses `--mask`, `--mask=true|false` (Atmos spelling). */
+export function parseBoolean(value: string | undefined): boolean {
+  if (value === undefined) return true;
+  const v = value.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new UsageError({ code: 'USAGE_BOOLEAN', message: `expected true or false, got '${value}'`, fix: 'write --mask=true or --mask=false' });
+}
+
+/** Builds the `infrakey` command tree around an IO. Exported for tests and for embedding. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('infrakey')
+    .description('Atmos-compatible identities and secrets for Pulumi, CDKTF and the shell')
+    .version(readVersion(), '-V, --version')
+    .option('--profile <names>', 'configuration profile(s) to merge over atmos.yaml (ATMOS_PROFILE)')
+    .option('--identity <name>', 'identity to authenticate as (ATMOS_IDENTITY); false disables auth')
+    .addOption(new Option('--mask [bool]', 'mask secret values in output (--mask=false prints them)').argParser(parseBoolean))
+    .option('--base-path <path>', 'base path of the Atmos project (ATMOS_BASE_PATH)')
+    .option('--config <path>', 'atmos.yaml file or folder (ATMOS_CLI_CONFIG_PATH)')
+    .option('--debug', 'print stack traces of errors')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.io.out(s),
+      writeErr: (s) => ctx.io.err(s),
+      outputError: (s, write) => write(s),
+    });
+  for (const register of commandRegistrations) register(program, ctx);
+  return program;
+}
+
+function readVersion(): string {
+  try {
+    // dist/cli/program.js and cli/program.ts both sit two levels below package.json.
+    return (require('../../package.json') as { version: string }).version;
+  } catch {
+    return (require('../package.json') as { version: string }).version;
+  }
+}
+
+/** Makes the CliContext for an IO, environment and working directory. */
+export function makeContext(io: CliIO, env: NodeJS.ProcessEnv, cwd: string): CliContext {
+  const globals = (cmd: Command): GlobalOptions => {
+    const o = cmd.optsWithGlobals() as Record<string, unknown>;
+    const mask = o.mask === undefined ? env.ATMOS_MASK?.toLowerCase() !== 'false' : Boolean(o.mask);
+    return {
+      profile: (o.profile as string | undefined) ?? undefined,
+      identity: (o.identity as string | undefined) ?? undefined,
+      mask,
+      debug: Boolean(o.debug),
+      basePath: o.basePath as string | undefined,
+      config: o.config as string | undefined,
+    };
+  };
+  return {
+    io,
+    env,
+    cwd,
+    globals,
+    workspaceOptions(cmd) {
+      const g = globals(cmd);
+      const wsEnv = { ...env };
+      if (g.config) wsEnv.ATMOS_CLI_CONFIG_PATH = g.config;
+      if (g.basePath) wsEnv.ATMOS_BASE_PATH = g.basePath;
+      return { cwd, profile: g.profile, env: wsEnv };
+    },
+  };
+}
+
+/**
+ * Runs the CLI and returns its exit code: 0 success, 1 failure, 2 bad usage. Errors are printed
+ * as one message on stderr; a stack trace only with `--debug`.
+ */
+export async function run(
+  argv: readonly string[],
+  opts: { io?: CliIO; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<number> {
+  const env = opts.env ?? process.env;
+  const io = opts.io ?? processIO(env);
+  const ctx = makeContext(io, env, opts.cwd ?? process.cwd());
+  const debug = argv.includes('--debug');
+  const program = buildProgram(ctx);
+  program.hook('preAction', (_root, action) => io.setMask(ctx.globals(action).mask));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    return reportError(error, io, debug);
+  }
+}
+
+/** Prints an error the way every command does and returns the exit code. */
+export function reportError(error: unknown, io: CliIO, debug: boolean): number {
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    return error.exitCode === 0 ? 0 : 2; // commander already printed the message
+  }
+  if (isInfrakeyError(error)) {
+    io.err(`error [${error.code}]: ${error.message}\n`);
+    if (debug) io.err(`${error.stack ?? ''}\n${causeChain(error)}`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(`error [INTERNAL]: ${message}\n`);
+  if (debug && error instanceof Error) io.err(`${error.stack ?? ''}\n${causeChain(error)}`);
+  else io.err('  (run again with --debug for the stack trace)\n');
+  return 1;
+}
+
+function causeChain(error: Error): string {
+  let text = '';
+  let cause = (error as { cause?: unknown }).cause;
+  while (cause instanceof Error) {
+    text += `caused by: ${cause.stack ?? cause.message}\n`;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return text;
+}

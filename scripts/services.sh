@@ -17,7 +17,7 @@ stop_one() {
   local name=$1 pattern=$2 pidfile="$DIR/$1.pid" pid
   [ -f "$pidfile" ] || return 0
   pid="$(cat "$pidfile")"
-  if [ -n "$pid" ] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$pattern"; then
+  if [ -n "$pid" ] && tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -q -- "$pattern"; then
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
@@ -34,7 +34,7 @@ stop_all() {
 
 # Fail with the service's name and log, and take down whatever this run already started.
 fail() {
-  echo "services: $1 did not become ready within ${TIMEOUT}s; log: $2" >&2
+  echo "services: $1; log: $2" >&2
   tail -n 20 "$2" >&2 2>/dev/null || true
   stop_all >&2
   exit 1
@@ -45,8 +45,8 @@ wait_for() {
   local name=$1 log=$2 pid=$3; shift 3
   local deadline=$((SECONDS + TIMEOUT))
   until "$@" >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null || fail "$name (exited early)" "$log"
-    [ "$SECONDS" -lt "$deadline" ] || fail "$name" "$log"
+    kill -0 "$pid" 2>/dev/null || fail "$name exited before it was ready" "$log"
+    [ "$SECONDS" -lt "$deadline" ] || fail "$name did not become ready within ${TIMEOUT}s" "$log"
     sleep 0.2
   done
 }

@@ -1,8 +1,15 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
+import { registerDescribeCommands } from './describe';
+import { registerListCommands } from './list';
+import { registerValidateCommands } from './validate';
 
 /** A command file's registration function. */
 export type RegisterCommands = (program: Command, ctx: CliContext) => void;
 
 /** Every command group, in help order. Command files keep heavy imports inside their actions. */
-export const commandRegistrations: RegisterCommands[] = [];
+export const commandRegistrations: RegisterCommands[] = [
+  registerDescribeCommands,
+  registerListCommands,
+  registerValidateCommands,
+];

@@ -1,0 +1,83 @@
+import { AuthError } from '../errors';
+
+/**
+ * Stable codes of every auth failure. The README's error table lists them; tests assert on them.
+ * Messages name identities, providers and config paths, never credential values.
+ */
+export const AUTH_ERROR_CODES = {
+  /** The `auth:` section is not a map, or a field has the wrong type. */
+  CONFIG_INVALID: 'AUTH_CONFIG_INVALID',
+  /** A provider or identity `kind` that Atmos does not know. */
+  KIND_UNKNOWN: 'AUTH_KIND_UNKNOWN',
+  /** An Atmos kind infrakey does not implement (azure/*, gcp/*, aws/saml, ...). */
+  KIND_UNSUPPORTED: 'AUTH_KIND_UNSUPPORTED',
+  /** A field the kind requires is missing. */
+  FIELD_MISSING: 'AUTH_FIELD_MISSING',
+  /** `via` is missing, has both `provider` and `identity`, or is set where it must not be. */
+  VIA_INVALID: 'AUTH_VIA_INVALID',
+  /** `via` names a provider or identity that is not configured. */
+  VIA_UNKNOWN: 'AUTH_VIA_UNKNOWN',
+  /** Identities that reach each other through `via.identity`. */
+  CYCLE: 'AUTH_CYCLE',
+  /** More than one identity has `default: true`. */
+  DEFAULT_MULTIPLE: 'AUTH_DEFAULT_MULTIPLE',
+  /** No identity given and none is marked `default: true`. */
+  NO_DEFAULT: 'AUTH_NO_DEFAULT',
+  /** Two identities (or providers) whose names differ only by case. */
+  NAME_COLLISION: 'AUTH_NAME_COLLISION',
+  IDENTITY_NOT_FOUND: 'AUTH_IDENTITY_NOT_FOUND',
+  PROVIDER_NOT_FOUND: 'AUTH_PROVIDER_NOT_FOUND',
+  /** `ATMOS_AUTH_REALM` or `auth.realm` breaks the realm rules (§2.1). */
+  REALM_INVALID: 'AUTH_REALM_INVALID',
+  /** Auth was disabled (`--identity=false`, `ATMOS_IDENTITY=off`) but a command needs it. */
+  DISABLED: 'AUTH_DISABLED',
+  /** The base credentials of a chain are expired or were revoked (ExpiredToken, InvalidClientTokenId). */
+  CREDENTIALS_EXPIRED: 'AUTH_CREDENTIALS_EXPIRED',
+  /** No cached session for the identity (whoami, credentials without --login). */
+  NOT_LOGGED_IN: 'AUTH_NOT_LOGGED_IN',
+  /** aws/user without keys in YAML or in the keyring. */
+  USER_NOT_CONFIGURED: 'AUTH_USER_NOT_CONFIGURED',
+  /** A prompt (MFA code) is needed but stdin is not a terminal. */
+  PROMPT_REQUIRES_TTY: 'AUTH_PROMPT_REQUIRES_TTY',
+  /** The keyring failed for a reason other than "not found". */
+  KEYRING_FAILED: 'AUTH_KEYRING_FAILED',
+  /** An STS call failed for another reason (denied, bad role ARN, network). */
+  STS_FAILED: 'AUTH_STS_FAILED',
+  /** IAM Identity Center device login: expired code, denied, or a portal/OIDC error. */
+  SSO_FAILED: 'AUTH_SSO_FAILED',
+  /** GitHub Actions OIDC: not in Actions, bad request URL, or token endpoint failure. */
+  OIDC_FAILED: 'AUTH_OIDC_FAILED',
+  /** The credential files could not be locked within the time limit. */
+  FILE_LOCK_TIMEOUT: 'AUTH_FILE_LOCK_TIMEOUT',
+  /** A network call exceeded its time limit. */
+  TIMEOUT: 'AUTH_TIMEOUT',
+  /** `auth console` could not obtain a sign-in token. */
+  CONSOLE_FAILED: 'AUTH_CONSOLE_FAILED',
+} as const;
+
+/** The config path of an identity (`auth.identities.<name>`), for `where`. */
+export function identityPath(name: string, field?: string): string {
+  return `auth.identities.${name}${field ? `.${field}` : ''}`;
+}
+
+/** The config path of a provider (`auth.providers.<name>`), for `where`. */
+export function providerPath(name: string, field?: string): string {
+  return `auth.providers.${name}${field ? `.${field}` : ''}`;
+}
+
+/** Builds an AuthError; `where` is a config path, optionally resolved to `atmos.yaml:LINE`. */
+export function authError(
+  code: string,
+  message: string,
+  where: string | undefined,
+  fix: string,
+  cause?: unknown,
+): AuthError {
+  return new AuthError({ code, message, where, fix, cause });
+}
+
+/** Formats `path` as `file:line (path)` when a locator knows the line. */
+export function locateWhere(path: string, locate?: (path: string) => string | undefined): string {
+  const at = locate?.(path);
+  return at && at !== path ? `${at} (${path})` : path;
+}

@@ -1,0 +1,90 @@
+import { Secret, unsafeUnwrap } from '../secret';
+
+/** AWS credentials. Key material is always a {@link Secret}. */
+export interface AwsCredentials {
+  readonly type: 'aws';
+  readonly accessKeyId: Secret<string>;
+  readonly secretAccessKey: Secret<string>;
+  readonly sessionToken?: Secret<string>;
+  readonly region?: string;
+  /** Undefined: does not expire (long-lived IAM user keys). */
+  readonly expiration?: Date;
+  /** aws/user keyring entries carry these (§3.2). */
+  readonly mfaArn?: string;
+  readonly sessionDuration?: string;
+}
+
+/** An OIDC token from a provider such as github/oidc. */
+export interface OidcCredentials {
+  readonly type: 'oidc';
+  readonly token: Secret<string>;
+  readonly provider: string;
+  readonly audience?: string;
+  readonly expiration?: Date;
+}
+
+/** An IAM Identity Center access token (Atmos stores it as AWS creds whose key id is the token). */
+export interface SsoTokenCredentials {
+  readonly type: 'sso-token';
+  readonly accessToken: Secret<string>;
+  readonly region: string;
+  readonly startUrl: string;
+  readonly expiration: Date;
+}
+
+/** Test kinds (`mock`, `mock/aws`): no key material, an account id only. */
+export interface MockCredentials {
+  readonly type: 'mock';
+  readonly account?: string;
+  readonly expiration?: Date;
+}
+
+/** What a provider or identity step produces. */
+export type Credentials = AwsCredentials | OidcCredentials | SsoTokenCredentials | MockCredentials;
+
+/** Chain steps reuse credentials only with more than this left (Atmos `minCredentialValidityBuffer`). */
+export const REUSE_BUFFER_MS = 15 * 60 * 1000;
+
+/** True when `c` expires more than `bufferMs` from `now` (or never). */
+export function isFresh(c: Credentials | undefined, now = Date.now(), bufferMs = REUSE_BUFFER_MS): boolean {
+  if (!c) return false;
+  if (!c.expiration) return true;
+  return c.expiration.getTime() > now + bufferMs;
+}
+
+/** True once `c` has expired (no buffer; Atmos `IsExpired`). */
+export function isExpired(c: Credentials, now = Date.now()): boolean {
+  return c.expiration !== undefined && !(now < c.expiration.getTime());
+}
+
+/** Builds AwsCredentials from plain SDK fields; the values are wrapped (and so registered for masking). */
+export function awsCredentials(fields: {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  region?: string;
+  expiration?: Date;
+  mfaArn?: string;
+  sessionDuration?: string;
+}, label: string): AwsCredentials {
+  return {
+    type: 'aws',
+    accessKeyId: Secret.of(fields.accessKeyId, `${label}:access_key_id`),
+    secretAccessKey: Secret.of(fields.secretAccessKey, `${label}:secret_access_key`),
+    ...(fields.sessionToken ? { sessionToken: Secret.of(fields.sessionToken, `${label}:session_token`) } : {}),
+    ...(fields.region ? { region: fields.region } : {}),
+    ...(fields.expiration ? { expiration: fields.expiration } : {}),
+    ...(fields.mfaArn ? { mfaArn: fields.mfaArn } : {}),
+    ...(fields.sessionDuration ? { sessionDuration: fields.sessionDuration } : {}),
+  };
+}
+
+/** The SDK's credential identity shape, unwrapped for one client; never logged. */
+export function toSdkCredentials(c: AwsCredentials): { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date } {
+  return {
+    accessKeyId: unsafeUnwrap(c.accessKeyId),
+    secretAccessKey: unsafeUnwrap(c.secretAccessKey),
+    ...(c.sessionToken ? { sessionToken: unsafeUnwrap(c.sessionToken) } : {}),
+    ...(c.expiration ? { expiration: c.expiration } : {}),
+  };
+}

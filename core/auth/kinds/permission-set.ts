@@ -1,0 +1,65 @@
+import { isMap, str, type IdentityConfig, type ProviderConfig } from '../auth-config';
+import { AUTH_ERROR_CODES, authError } from '../auth-errors';
+import { awsErrorName, clientSettings, isNetworkError, providerEndpointFor } from '../aws-sdk';
+import { awsCredentials, type AwsCredentials, type SsoTokenCredentials } from '../credentials';
+import { unsafeUnwrap } from '../../secret';
+import type { StepContext } from '../step-context';
+
+/**
+ * `aws/permission-set`: SSO portal GetRoleCredentials for `principal.name` in
+ * `principal.account.id` (or `.name`, resolved through ListAccounts) with the provider's token.
+ */
+export async function authenticatePermissionSet(identity: IdentityConfig, provider: ProviderConfig, token: SsoTokenCredentials, ctx: StepContext): Promise<AwsCredentials> {
+  const where = ctx.where(identity.path);
+  const roleName = str(identity.principal.name);
+  const account = isMap(identity.principal.account) ? identity.principal.account : {};
+  if (!roleName || (!str(account.id) && !str(account.name))) {
+    throw authError(AUTH_ERROR_CODES.FIELD_MISSING, `principal is required: identity "${identity.name}" needs principal.name and principal.account.id or .name`, ctx.where(`${identity.path}.principal`), `set ${identity.path}.principal.name and .account.id`);
+  }
+  const endpoint = providerEndpointFor(provider, 'sso', ctx.env);
+  const { SSOClient, GetRoleCredentialsCommand, ListAccountsCommand } = await import('@aws-sdk/client-sso');
+  const client = new SSOClient(clientSettings(token.region, endpoint));
+  const accessToken = unsafeUnwrap(token.accessToken);
+  const mapped = (e: unknown, action: string) => {
+    const name = awsErrorName(e) ?? 'Error';
+    if (name === 'UnauthorizedException') {
+      return authError(AUTH_ERROR_CODES.CREDENTIALS_EXPIRED, `${action} for identity "${identity.name}" failed: the IAM Identity Center session of provider "${provider.name}" is expired or revoked`, where, `run \`infrakey auth login --identity ${ctx.chain.target.name}\` to log in again`, e);
+    }
+    return authError(isNetworkError(e) ? AUTH_ERROR_CODES.TIMEOUT : AUTH_ERROR_CODES.SSO_FAILED, `${action} for identity "${identity.name}" failed (${name}: ${e instanceof Error ? e.message : String(e)})`, where, 'check principal.name and the account, and that the permission set is assigned to you', e);
+  };
+  try {
+    let accountId = str(account.id);
+    if (!accountId) {
+      const wanted = str(account.name)!;
+      let nextToken: string | undefined;
+      do {
+        let page;
+        try {
+          page = await client.send(new ListAccountsCommand({ accessToken, nextToken, maxResults: 100 }));
+        } catch (e) {
+          throw mapped(e, 'sso:ListAccounts');
+        }
+        accountId = page.accountList?.find((a) => a.accountName === wanted)?.accountId;
+        nextToken = page.nextToken;
+      } while (!accountId && nextToken);
+      if (!accountId) {
+        throw authError(AUTH_ERROR_CODES.SSO_FAILED, `identity "${identity.name}": no account named "${wanted}" is assigned to you in IAM Identity Center`, ctx.where(`${identity.path}.principal.account.name`), 'check the account name, or use principal.account.id');
+      }
+    }
+    let out;
+    try {
+      out = await client.send(new GetRoleCredentialsCommand({ accessToken, accountId, roleName }));
+    } catch (e) {
+      throw mapped(e, 'sso:GetRoleCredentials');
+    }
+    const c = out.roleCredentials;
+    if (!c?.accessKeyId || !c.secretAccessKey) throw authError(AUTH_ERROR_CODES.SSO_FAILED, `sso:GetRoleCredentials returned no credentials for identity "${identity.name}"`, where, 'retry the login');
+    const region = str(identity.principal.region) ?? provider.region;
+    return awsCredentials(
+      { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration ? new Date(c.expiration) : undefined, region },
+      identity.name,
+    );
+  } finally {
+    client.destroy();
+  }
+}

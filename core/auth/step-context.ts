@@ -1,0 +1,42 @@
+import type { Keyring } from '../keyring/keyring';
+import type { Chain } from './chain';
+
+/**
+ * How auth talks to the person at the terminal. The CLI supplies a TTY-aware implementation;
+ * library use (Pulumi, CDKTF) gets a non-interactive one, where anything that needs a human is a
+ * clear error instead of a hang.
+ */
+export interface AuthInteraction {
+  /** Prompts are possible (stdin is a terminal and not CI). */
+  readonly interactive: boolean;
+  /** Asks for a hidden value (MFA code). Only called when `interactive`. */
+  promptSecret?(message: string): Promise<string>;
+  /** Tells the user something (device-login URL and code). Never receives secret values. */
+  notify(text: string): void;
+  /** Shows progress during long waits; returns a function that ends it. */
+  progress?(text: string): () => void;
+  /** Opens a URL in a browser when one exists; failures are ignored. */
+  openBrowser?(url: string): void;
+}
+
+/** A non-interactive interaction that writes notices to `write` (stderr in practice). */
+export function headlessInteraction(write: (text: string) => void = () => undefined): AuthInteraction {
+  return { interactive: false, notify: write };
+}
+
+/** What each provider and identity step receives. */
+export interface StepContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly chain: Chain;
+  readonly realm: string;
+  readonly keyring?: Keyring;
+  readonly interaction: AuthInteraction;
+  /** Milliseconds since the epoch (tests may pin it). */
+  now(): number;
+  /** Waits `ms` (tests replace it to observe polling intervals without waiting). */
+  sleep(ms: number): Promise<void>;
+  /** Extra CA certificates (PEM) trusted for HTTPS token endpoints (GitHub Enterprise, tests). */
+  readonly httpsCa?: readonly string[];
+  /** `where` text for a config path. */
+  where(path: string): string;
+}

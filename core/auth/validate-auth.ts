@@ -1,0 +1,143 @@
+import { isMap, str, type AuthConfig, type IdentityConfig, type ParsedAuthConfig } from './auth-config';
+import { AUTH_ERROR_CODES, locateWhere } from './auth-errors';
+import { identityKindStatus, providerKindStatus, STANDALONE_IDENTITY_KINDS } from './kinds';
+import { realmProblem } from './realm';
+import { parseDurationSeconds } from './duration';
+import { AuthError } from '../errors';
+
+/** Everything `auth validate` found: errors fail validation, warnings do not. */
+export interface AuthValidation {
+  readonly errors: AuthError[];
+  readonly warnings: AuthError[];
+}
+
+/**
+ * Validates the whole `auth:` section and reports every problem at once (§1.6, plus the checks
+ * Atmos defers to login time: required principal fields, two defaults, unknown kinds).
+ */
+export function validateAuthConfig(parsed: ParsedAuthConfig): AuthValidation {
+  const { config } = parsed;
+  const errors: AuthError[] = [...parsed.problems];
+  const warnings: AuthError[] = [];
+  const where = (p: string) => locateWhere(p, config.locate);
+  const err = (code: string, p: string, message: string, fix: string) => errors.push(new AuthError({ code, message, where: where(p), fix }));
+
+  if (config.realm !== undefined) {
+    const problem = realmProblem(config.realm);
+    if (problem) {
+      err(AUTH_ERROR_CODES.REALM_INVALID, 'auth.realm', `invalid realm value: auth.realm configuration: ${problem}`, 'use 1-64 characters from a-z, 0-9, "-" and "_"');
+    }
+  }
+
+  for (const p of config.providers.values()) {
+    if (p.kind === '') {
+      err(AUTH_ERROR_CODES.FIELD_MISSING, p.path, `provider "${p.displayName}" has no kind`, `set ${p.path}.kind, e.g. aws/iam-identity-center or github/oidc`);
+      continue;
+    }
+    const status = providerKindStatus(p.kind);
+    if (status === 'unknown') {
+      err(AUTH_ERROR_CODES.KIND_UNKNOWN, `${p.path}.kind`, `invalid provider kind: unsupported provider kind: ${p.kind} (provider "${p.displayName}")`, 'use aws/iam-identity-center, github/oidc, aws/saml, azure/*, gcp/* or atmos/pro');
+      continue;
+    }
+    if (status === 'atmos-only') {
+      warnings.push(new AuthError({ code: AUTH_ERROR_CODES.KIND_UNSUPPORTED, message: `provider "${p.displayName}": kind ${p.kind} is not implemented by infrakey; identities through it cannot log in`, where: where(`${p.path}.kind`), fix: 'use Atmos for this provider, or an aws/iam-identity-center or github/oidc provider' }));
+      continue;
+    }
+    if (p.kind === 'aws/iam-identity-center') {
+      if (!p.startUrl) err(AUTH_ERROR_CODES.FIELD_MISSING, p.path, `provider "${p.displayName}": start_url is required`, `set ${p.path}.start_url to the AWS access portal URL (https://<id>.awsapps.com/start)`);
+      if (!p.region) err(AUTH_ERROR_CODES.FIELD_MISSING, p.path, `provider "${p.displayName}": region is required`, `set ${p.path}.region to the IAM Identity Center region`);
+    }
+    if (p.kind === 'github/oidc' && Object.keys(p.spec).length > 0 && !str(p.spec.audience)) {
+      err(AUTH_ERROR_CODES.FIELD_MISSING, `${p.path}.spec`, `invalid provider config: audience is required in provider spec (provider "${p.displayName}")`, `set ${p.path}.spec.audience, e.g. sts.amazonaws.com`);
+    }
+  }
+
+  for (const id of config.identities.values()) validateIdentity(config, id, err, warnings, where);
+
+  // Cycles: each reported once, members in walk order.
+  const reported = new Set<string>();
+  for (const start of config.identities.values()) {
+    const path: string[] = [];
+    let cur: IdentityConfig | undefined = start;
+    while (cur && cur.via?.identity && !cur.via.provider) {
+      const i = path.indexOf(cur.name);
+      if (i >= 0) {
+        const members = path.slice(i);
+        const key = [...members].sort().join(',');
+        if (!reported.has(key)) {
+          reported.add(key);
+          err(AUTH_ERROR_CODES.CYCLE, `auth.identities.${members[0]}.via.identity`, `identity cycle detected: ${[...members, members[0]].join(' -> ')}`, `make one of ${members.map((m) => `"${m}"`).join(', ')} use via.provider so the chain ends`);
+        }
+        break;
+      }
+      path.push(cur.name);
+      cur = config.identities.get(cur.via.identity);
+    }
+  }
+
+  const defaults = [...config.identities.values()].filter((i) => i.default);
+  if (defaults.length > 1) {
+    err(AUTH_ERROR_CODES.DEFAULT_MULTIPLE, defaults[1].path + '.default', `multiple default identities found: [${defaults.map((d) => d.name).join(' ')}]`, `keep default: true on one identity only (${defaults.map((d) => d.path).join(', ')})`);
+  }
+  return { errors, warnings };
+}
+
+function validateIdentity(
+  config: AuthConfig,
+  id: IdentityConfig,
+  err: (code: string, p: string, m: string, f: string) => void,
+  warnings: AuthError[],
+  where: (p: string) => string,
+): void {
+  const p = id.path;
+  if (id.kind === '') {
+    err(AUTH_ERROR_CODES.FIELD_MISSING, p, `identity "${id.displayName}" is not configured (it has no kind). Did you forget to specify a profile?`, `set ${p}.kind (aws/user, aws/assume-role, aws/permission-set) or activate the profile that defines it (--profile)`);
+    return;
+  }
+  const status = identityKindStatus(id.kind);
+  if (status === 'unknown') {
+    err(AUTH_ERROR_CODES.KIND_UNKNOWN, `${p}.kind`, `invalid identity kind: unsupported identity kind: ${id.kind} (identity "${id.displayName}")`, 'use aws/user, aws/assume-role or aws/permission-set');
+    return;
+  }
+  if (status === 'atmos-only') {
+    warnings.push(new AuthError({ code: AUTH_ERROR_CODES.KIND_UNSUPPORTED, message: `identity "${id.displayName}": kind ${id.kind} is not implemented by infrakey; it cannot log in`, where: where(`${p}.kind`), fix: 'use Atmos for this identity, or an aws/* identity' }));
+  }
+  const via = id.via;
+  const standalone = STANDALONE_IDENTITY_KINDS.has(id.kind);
+  if (!standalone) {
+    if (!via || (!via.provider && !via.identity)) {
+      err(AUTH_ERROR_CODES.VIA_INVALID, p, `identity "${id.displayName}": exactly one of via.provider or via.identity must be set`, `add via: {provider: NAME} or via: {identity: NAME} to ${p}`);
+    } else if (via.provider && via.identity) {
+      err(AUTH_ERROR_CODES.VIA_INVALID, `${p}.via`, `identity "${id.displayName}": via.provider and via.identity are mutually exclusive; only one can be set`, `remove one of ${p}.via.provider / ${p}.via.identity`);
+    } else if (via.provider && !config.providers.has(via.provider)) {
+      err(AUTH_ERROR_CODES.VIA_UNKNOWN, `${p}.via.provider`, `identity "${id.displayName}": referenced provider "${via.provider}" does not exist`, `define auth.providers.${via.provider} or fix the name`);
+    } else if (via.identity && !config.identities.has(via.identity)) {
+      err(AUTH_ERROR_CODES.VIA_UNKNOWN, `${p}.via.identity`, `identity "${id.displayName}": referenced identity "${via.identity}" does not exist`, `define auth.identities.${via.identity} or fix the name`);
+    }
+  }
+  const principal = id.principal;
+  switch (id.kind) {
+    case 'aws/assume-role':
+      if (!str(principal.assume_role)) err(AUTH_ERROR_CODES.FIELD_MISSING, `${p}.principal`, `identity "${id.displayName}": principal.assume_role is required`, `set ${p}.principal.assume_role to the role ARN (arn:aws:iam::<account>:role/<name>)`);
+      if (principal.duration !== undefined && parseDurationSeconds(principal.duration) === undefined) {
+        err(AUTH_ERROR_CODES.CONFIG_INVALID, `${p}.principal.duration`, `identity "${id.displayName}": principal.duration is not a duration`, 'write seconds (3600), a Go duration (1h) or days (1d)');
+      }
+      break;
+    case 'aws/permission-set': {
+      if (!str(principal.name)) err(AUTH_ERROR_CODES.FIELD_MISSING, `${p}.principal`, `identity "${id.displayName}": principal.name (the permission set) is required`, `set ${p}.principal.name, e.g. AdministratorAccess`);
+      const account = isMap(principal.account) ? principal.account : {};
+      if (!str(account.name) && !str(account.id)) err(AUTH_ERROR_CODES.FIELD_MISSING, `${p}.principal`, `identity "${id.displayName}": principal.account.name or principal.account.id is required`, `set ${p}.principal.account.id (12 digits) or .name`);
+      const prov = via?.provider ? config.providers.get(via.provider) : undefined;
+      if (prov && prov.kind !== 'aws/iam-identity-center') err(AUTH_ERROR_CODES.VIA_INVALID, `${p}.via.provider`, `identity "${id.displayName}": aws/permission-set needs an aws/iam-identity-center provider, "${prov.name}" is ${prov.kind}`, 'point via.provider at an aws/iam-identity-center provider');
+      if (via?.identity) err(AUTH_ERROR_CODES.VIA_INVALID, `${p}.via`, `identity "${id.displayName}": aws/permission-set must use via.provider`, 'set via.provider to an aws/iam-identity-center provider');
+      break;
+    }
+    case 'aws/user': {
+      const c = id.credentials;
+      if (Boolean(str(c.access_key_id)) !== Boolean(str(c.secret_access_key))) {
+        err(AUTH_ERROR_CODES.CONFIG_INVALID, `${p}.credentials`, `invalid auth config: identity "${id.displayName}": credentials.access_key_id and credentials.secret_access_key must be set together`, 'set both, or neither and store them with `infrakey auth user configure`');
+      }
+      break;
+    }
+  }
+}

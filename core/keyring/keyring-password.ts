@@ -1,0 +1,103 @@
+import { KeyringError } from '../errors';
+import { Secret, unsafeUnwrap } from '../secret';
+
+/**
+ * The file keyring's password, resolved lazily (as Atmos): only a read that reaches an existing
+ * entry, or a write, asks for it. Order: a password given in code → the variable named by
+ * `ATMOS_KEYRING_PASSWORD_ENV` → `spec.password_env` → `ATMOS_KEYRING_PASSWORD` → a hidden prompt
+ * when stdin is a TTY → `KEYRING_PASSWORD_REQUIRED` naming the variable to set.
+ */
+
+/** Shortest password accepted (Atmos: `keyring: password too short`). */
+export const MIN_PASSWORD_LENGTH = 8;
+/** The variable Atmos reads the file-keyring password from by default. */
+export const DEFAULT_PASSWORD_ENV = 'ATMOS_KEYRING_PASSWORD';
+
+/** Asks for a password without echo. Resolves with what the user typed. */
+export type PasswordPrompt = (message: string) => Promise<string>;
+
+/** Where the password may come from. */
+export interface PasswordSource {
+  /** A password given in code (e.g. `openKeyring({ password })`). Wins over everything. */
+  password?: string | Secret<string>;
+  /** Name of the variable holding the password (`spec.password_env`); default ATMOS_KEYRING_PASSWORD. */
+  passwordEnv?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Whether a prompt is allowed; default `process.stdin.isTTY`. */
+  isTTY?: boolean;
+  /** The prompt; default a hidden `@inquirer/prompts` password prompt on stderr. */
+  prompt?: PasswordPrompt;
+}
+
+/** Returns a memoised function that resolves the password once, when first needed. */
+export function passwordResolver(source: PasswordSource, dir: string): () => Promise<string> {
+  let pending: Promise<string> | undefined;
+  return () => {
+    pending ??= resolvePassword(source, dir).catch((e: unknown) => {
+      pending = undefined; // a failed prompt may be retried
+      throw e;
+    });
+    return pending;
+  };
+}
+
+/** The name of the variable the password is read from. */
+export function passwordEnvName(source: Pick<PasswordSource, 'passwordEnv' | 'env'>): string {
+  const env = source.env ?? process.env;
+  return nonEmpty(env.ATMOS_KEYRING_PASSWORD_ENV) ?? nonEmpty(source.passwordEnv) ?? DEFAULT_PASSWORD_ENV;
+}
+
+async function resolvePassword(source: PasswordSource, dir: string): Promise<string> {
+  if (source.password !== undefined) {
+    const pw = Secret.isSecret(source.password) ? unsafeUnwrap(source.password) : source.password;
+    checkLength(pw, 'the password passed to openKeyring');
+    return pw;
+  }
+  const env = source.env ?? process.env;
+  const name = passwordEnvName(source);
+  const fromEnv = env[name];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    checkLength(fromEnv, `environment variable ${name}`);
+    return fromEnv;
+  }
+  const isTTY = source.isTTY ?? Boolean(process.stdin.isTTY);
+  if (isTTY) {
+    const prompt = source.prompt ?? defaultPrompt;
+    const typed = await prompt(`Enter passphrase to unlock ${dir}`);
+    checkLength(typed, 'the password typed at the prompt');
+    return typed;
+  }
+  throw new KeyringError({
+    code: 'KEYRING_PASSWORD_REQUIRED',
+    message: `the file keyring at ${dir} needs a password and there is no terminal to ask for it`,
+    where: `environment variable ${name}`,
+    fix: `set ${name} to the keyring password (at least ${MIN_PASSWORD_LENGTH} characters), or run interactively`,
+  });
+}
+
+function checkLength(password: string, where: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new KeyringError({
+      code: 'KEYRING_PASSWORD_TOO_SHORT',
+      message: `the file-keyring password is shorter than ${MIN_PASSWORD_LENGTH} characters`,
+      where,
+      fix: `use a password of at least ${MIN_PASSWORD_LENGTH} characters`,
+    });
+  }
+}
+
+const defaultPrompt: PasswordPrompt = async (message) => {
+  const { password } = await import('@inquirer/prompts');
+  // On stderr so that stdout stays clean for `auth env` and friends.
+  return password(
+    {
+      message,
+      validate: (v: string) => v.length >= MIN_PASSWORD_LENGTH || `at least ${MIN_PASSWORD_LENGTH} characters`,
+    },
+    { output: process.stderr },
+  );
+};
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value !== undefined && value !== '' ? value : undefined;
+}

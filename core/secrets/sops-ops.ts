@@ -1,0 +1,91 @@
+/**
+ * Adapts core/secrets/sops (in-process SOPS with age) to the {@link SopsFileOps} the SOPS backend
+ * uses. Loaded on first use of a SOPS provider only. The age identities are resolved once per
+ * provider (value → store → file → SOPS_AGE_KEY_FILE/SOPS_AGE_KEY → default keys.txt); a store-held
+ * key is read at `(stack = provider name, component = "age-key", key = path or provider name)`,
+ * as Atmos composes it (§6.7).
+ */
+import { expandKeyPath, resolveAgeIdentities, type AgeKeySpec, type ResolvedAgeIdentities } from './sops/age-keys';
+import { decryptSopsFile, deleteSopsValue, listSopsKeys, setSopsValue } from './sops/sops-file';
+import type { Secret } from '../secret';
+import type { StoreRegistry } from '../stores/store-registry';
+import type { SecretsProviderConfig } from './providers';
+import type { SopsFileOps } from './sops-backend';
+
+/** Context of a provider's file operations. */
+export interface SopsOpsContext {
+  basePath: string;
+  env: NodeJS.ProcessEnv;
+  registry: () => StoreRegistry;
+}
+
+/** The key a store-held age key lives under (Atmos: `Get(provider, "age-key", path || provider)`). */
+export const AGE_KEY_COMPONENT = 'age-key';
+
+/** Reads the age key of `provider` from a configured store; undefined when absent. */
+export async function readAgeKeyFromStore(registry: StoreRegistry, storeName: string, provider: string, key: string): Promise<string | Secret<string> | undefined> {
+  const store = registry.get(storeName);
+  const [r] = await store.getMany([{ stack: provider, component: AGE_KEY_COMPONENT, key }]);
+  if (!r || r.status === 'missing') return undefined;
+  if (r.status === 'error') throw r.error;
+  return typeof r.value === 'string' ? r.value : JSON.stringify(r.value);
+}
+
+/** The age-key part of a provider spec, with `~`/`$ENV` expanded in `age_key_file`. */
+export function ageKeySpec(provider: SecretsProviderConfig, env: NodeJS.ProcessEnv): AgeKeySpec {
+  const spec = provider.spec;
+  const out: AgeKeySpec = {};
+  if (typeof spec.age_key === 'string') out.age_key = spec.age_key;
+  else if (spec.age_key && typeof spec.age_key === 'object') {
+    const k = spec.age_key as Record<string, unknown>;
+    out.age_key = {
+      ...(typeof k.store === 'string' ? { store: k.store } : {}),
+      ...(typeof k.path === 'string' ? { path: k.path } : {}),
+      ...(typeof k.value === 'string' ? { value: k.value } : {}),
+    };
+  }
+  if (typeof spec.age_key_file === 'string' && spec.age_key_file !== '') out.age_key_file = expandKeyPath(spec.age_key_file, env);
+  return out;
+}
+
+/** The file operations of one SOPS provider. */
+export function sopsFileOps(provider: SecretsProviderConfig, ctx: SopsOpsContext): SopsFileOps {
+  const specPath = `secrets.providers.${provider.name}.spec`;
+  let ids: Promise<ResolvedAgeIdentities> | undefined;
+  const identities = (): Promise<ResolvedAgeIdentities> => {
+    ids ??= resolveAgeIdentities(ageKeySpec(provider, ctx.env), {
+      providerName: provider.name,
+      specPath,
+      env: ctx.env,
+      readFromStore: (store, key) => readAgeKeyFromStore(ctx.registry(), store, provider.name, key),
+    });
+    ids.catch(() => (ids = undefined));
+    return ids;
+  };
+  const keyOpts = async () => {
+    const r = await identities();
+    return { ageIdentities: r.identities, keySources: r.sources };
+  };
+  const recipients = (): string | readonly string[] | undefined => {
+    const r = provider.spec.age_recipients;
+    return typeof r === 'string' || Array.isArray(r) ? (r as string | string[]) : undefined;
+  };
+  return {
+    async readFile(file) {
+      const keys = await listSopsKeys(file);
+      if (keys === undefined) return undefined;
+      return decryptSopsFile(file, await keyOpts());
+    },
+    listKeys: (file) => listSopsKeys(file),
+    async setKey(file, key, value) {
+      const exists = (await listSopsKeys(file)) !== undefined;
+      // A new file needs only recipients; an existing one needs the key to reuse its data key.
+      const opts = exists ? await keyOpts() : {};
+      await setSopsValue(file, [key], value, { ...opts, recipients: recipients(), specPath });
+    },
+    async deleteKey(file, key) {
+      if ((await listSopsKeys(file)) === undefined) return;
+      await deleteSopsValue(file, [key], await keyOpts());
+    },
+  };
+}

@@ -1,0 +1,160 @@
+import { sopsError } from './sops-error';
+import { DEFAULT_UNENCRYPTED_SUFFIX, type SopsRules } from './tree';
+
+/** One age recipient of a file and the data key encrypted to it (armored age file). */
+export interface SopsAgeEntry {
+  recipient: string;
+  enc: string;
+}
+
+/** The `sops` section of a file. */
+export interface SopsMetadata {
+  /** The section as read, kept so that other key types and unknown fields survive a rewrite. */
+  raw: Record<string, unknown>;
+  age: SopsAgeEntry[];
+  /** `lastmodified` as written in the file. */
+  lastModified: string;
+  mac: string;
+  rules: SopsRules;
+  version: string;
+  /** Non-age master keys in the file, for messages (e.g. `kms`, `pgp`). */
+  otherKeyTypes: string[];
+}
+
+/** The version written into new files: the sops release whose format this module follows. */
+export const SOPS_FORMAT_VERSION = '3.8.1';
+
+/** Field order of sops' metadata struct (stores/stores.go), which is the order sops writes. */
+export const METADATA_ORDER = [
+  'shamir_threshold',
+  'key_groups',
+  'kms',
+  'gcp_kms',
+  'azure_kv',
+  'hc_vault',
+  'age',
+  'lastmodified',
+  'mac',
+  'pgp',
+  'unencrypted_suffix',
+  'encrypted_suffix',
+  'unencrypted_regex',
+  'encrypted_regex',
+  'unencrypted_comment_regex',
+  'encrypted_comment_regex',
+  'mac_only_encrypted',
+  'version',
+] as const;
+
+const OTHER_KEY_TYPES = ['kms', 'gcp_kms', 'azure_kv', 'hc_vault', 'pgp', 'hckms'];
+
+/**
+ * Go formats `lastmodified` with time.RFC3339 after parsing it, and that string is the MAC's
+ * additional data: fractions are dropped and a zero offset becomes `Z`.
+ */
+export function normalizeLastModified(s: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.exec(s.trim());
+  if (!m) return s;
+  const zone = m[3].toUpperCase() === 'Z' || m[3] === '+00:00' || m[3] === '-00:00' ? 'Z' : m[3];
+  return `${m[1]}T${m[2]}${zone}`;
+}
+
+/** `time.Now().UTC().Format(time.RFC3339)`. */
+export function lastModifiedNow(now: Date = new Date()): string {
+  return now.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+function str(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+function ageEntries(list: unknown, file: string): SopsAgeEntry[] {
+  if (list === null || list === undefined) return [];
+  if (!Array.isArray(list)) throw sopsError('SOPS_FORMAT_INVALID', 'sops.age is not a list', file, 'restore the file from version control');
+  return list.map((e, i) => {
+    const rec = e as Record<string, unknown> | null;
+    const recipient = str(rec?.recipient);
+    const enc = str(rec?.enc);
+    if (!recipient || !enc) {
+      throw sopsError('SOPS_FORMAT_INVALID', `sops.age[${i}] lacks "recipient" or "enc"`, file, 'restore the file from version control');
+    }
+    return { recipient, enc };
+  });
+}
+
+/** Reads and checks the `sops` section. */
+export function parseMetadata(raw: unknown, file: string): SopsMetadata {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw sopsError('SOPS_FORMAT_INVALID', 'the file has no sops metadata (it is not a sops-encrypted file)', file, 'encrypt it with `infrakey secret set` or sops, or point the provider at the encrypted file');
+  }
+  const r = raw as Record<string, unknown>;
+  const lastModified = str(r.lastmodified);
+  const mac = str(r.mac);
+  if (!lastModified || !mac) {
+    throw sopsError('SOPS_FORMAT_INVALID', 'the sops metadata lacks "lastmodified" or "mac"', file, 'restore the file from version control');
+  }
+  let age: SopsAgeEntry[];
+  const otherKeyTypes = new Set<string>();
+  if (Array.isArray(r.key_groups) && r.key_groups.length > 0) {
+    if (r.key_groups.length > 1) {
+      throw sopsError('SOPS_FORMAT_UNSUPPORTED', `the file splits its data key over ${r.key_groups.length} key groups (Shamir), which infrakey does not support`, file, 'decrypt it with the sops CLI and re-encrypt it with a single key group');
+    }
+    const group = (r.key_groups[0] ?? {}) as Record<string, unknown>;
+    age = ageEntries(group.age, file);
+    for (const t of OTHER_KEY_TYPES) if (Array.isArray(group[t]) && group[t].length > 0) otherKeyTypes.add(t);
+  } else {
+    age = ageEntries(r.age, file);
+  }
+  for (const t of OTHER_KEY_TYPES) if (Array.isArray(r[t]) && r[t].length > 0) otherKeyTypes.add(t);
+
+  const ruleFields = {
+    unencryptedSuffix: str(r.unencrypted_suffix),
+    encryptedSuffix: str(r.encrypted_suffix),
+    unencryptedRegex: str(r.unencrypted_regex),
+    encryptedRegex: str(r.encrypted_regex),
+  };
+  if (str(r.unencrypted_comment_regex) || str(r.encrypted_comment_regex)) {
+    throw sopsError('SOPS_FORMAT_UNSUPPORTED', 'the file uses unencrypted_comment_regex/encrypted_comment_regex, which infrakey does not support', file, 'use unencrypted_suffix or encrypted_regex instead');
+  }
+  const set = Object.entries(ruleFields).filter(([, v]) => v);
+  if (set.length > 1) {
+    throw sopsError('SOPS_FORMAT_INVALID', `the sops metadata sets ${set.length} of unencrypted_suffix/encrypted_suffix/unencrypted_regex/encrypted_regex; sops allows one`, file, 'keep one of them');
+  }
+  const rules: SopsRules = set.length === 0 ? { unencryptedSuffix: DEFAULT_UNENCRYPTED_SUFFIX } : { ...Object.fromEntries(set) };
+  const onlyEnc = r.mac_only_encrypted;
+  rules.macOnlyEncrypted = onlyEnc === true || onlyEnc === 'true';
+  return { raw: r, age, lastModified, mac, rules, version: str(r.version) ?? '', otherKeyTypes: [...otherKeyTypes] };
+}
+
+/** Metadata for a new file: age entries only, rules as given (default unencrypted suffix). */
+export function newMetadataRaw(age: SopsAgeEntry[], rules: SopsRules, emptyList: null | []): Record<string, unknown> {
+  const raw: Record<string, unknown> = {
+    kms: emptyList,
+    gcp_kms: emptyList,
+    azure_kv: emptyList,
+    hc_vault: emptyList,
+    age: age.map((a) => ({ recipient: a.recipient, enc: a.enc })),
+    lastmodified: '',
+    mac: '',
+    pgp: emptyList,
+  };
+  const anyRule = rules.unencryptedSuffix || rules.encryptedSuffix || rules.unencryptedRegex || rules.encryptedRegex;
+  if (!anyRule || rules.unencryptedSuffix) raw.unencrypted_suffix = rules.unencryptedSuffix ?? DEFAULT_UNENCRYPTED_SUFFIX;
+  if (rules.encryptedSuffix) raw.encrypted_suffix = rules.encryptedSuffix;
+  if (rules.unencryptedRegex) raw.unencrypted_regex = rules.unencryptedRegex;
+  if (rules.encryptedRegex) raw.encrypted_regex = rules.encryptedRegex;
+  if (rules.macOnlyEncrypted) raw.mac_only_encrypted = true;
+  raw.version = SOPS_FORMAT_VERSION;
+  return raw;
+}
+
+/** The section's fields in sops' order, unknown fields last (in their original order). */
+export function orderedMetadataEntries(raw: Record<string, unknown>): Array<[string, unknown]> {
+  const known = new Set<string>(METADATA_ORDER);
+  const out: Array<[string, unknown]> = [];
+  for (const k of METADATA_ORDER) if (k in raw && raw[k] !== undefined) out.push([k, raw[k]]);
+  for (const [k, v] of Object.entries(raw)) if (!known.has(k) && v !== undefined) out.push([k, v]);
+  return out;
+}

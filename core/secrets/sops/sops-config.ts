@@ -1,0 +1,156 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { type Document, isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
+import { writeFileAtomic } from './atomic-write';
+import { sopsError } from './sops-error';
+import { goRegExp } from './tree';
+
+/** sops' config file name. */
+export const SOPS_CONFIG_FILE = '.sops.yaml';
+
+/** Where the recipients of a new file came from. */
+export interface ResolvedRecipients {
+  recipients: string[];
+  /** `spec.age_recipients` or `<.sops.yaml path> creation_rules[i]`. */
+  source: string;
+}
+
+interface RawRule {
+  path_regex?: unknown;
+  filename_regex?: unknown;
+  age?: unknown;
+  key_groups?: unknown;
+}
+
+/** Splits sops' comma-separated recipient lists. */
+export function splitRecipients(value: unknown): string[] {
+  const parts = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : [];
+  return parts.map((s) => s.trim()).filter((s) => s !== '');
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function ruleRecipients(rule: RawRule): string[] {
+  const direct = splitRecipients(rule.age);
+  if (direct.length > 0) return direct;
+  if (Array.isArray(rule.key_groups)) return rule.key_groups.flatMap((g: unknown) => splitRecipients((g as RawRule | null)?.age));
+  return [];
+}
+
+/**
+ * sops matches `path_regex` against the file's path relative to the config file's folder
+ * (absolute when the file lies elsewhere); the first matching rule wins, and a rule without
+ * `path_regex`/`filename_regex` matches everything.
+ */
+function matchRule(rules: RawRule[], configDir: string, file: string): number {
+  const abs = resolve(file);
+  const rel = abs.startsWith(configDir + sep) ? relative(configDir, abs) : abs;
+  const subject = rel.split(sep).join('/');
+  return rules.findIndex((r) => {
+    if (typeof r.path_regex === 'string' && r.path_regex !== '') return goRegExp(r.path_regex).test(subject);
+    if (typeof r.filename_regex === 'string' && r.filename_regex !== '') return subject.includes(r.filename_regex);
+    return true;
+  });
+}
+
+/**
+ * Recipients for a new file: `spec.age_recipients` (comma-separated or a list), else the first
+ * matching creation rule of the nearest `.sops.yaml` searched upward from the file's folder.
+ */
+export async function resolveSopsRecipients(file: string, spec: { age_recipients?: string | readonly string[] } = {}, specPath = 'spec'): Promise<ResolvedRecipients> {
+  const fromSpec = splitRecipients(spec.age_recipients);
+  if (fromSpec.length > 0) return { recipients: fromSpec, source: `${specPath}.age_recipients` };
+  const looked: string[] = [];
+  let dir = dirname(resolve(file));
+  for (;;) {
+    const candidate = join(dir, SOPS_CONFIG_FILE);
+    if (await exists(candidate)) {
+      looked.push(candidate);
+      const text = await readFile(candidate, 'utf8');
+      const doc = parseDocument(text, { prettyErrors: false });
+      const err = doc.errors[0];
+      if (err) {
+        const pos = err.linePos?.[0];
+        throw sopsError('SOPS_CONFIG_INVALID', `invalid YAML (${err.code})`, pos ? `${candidate}:${pos.line}:${pos.col}` : candidate, 'fix the .sops.yaml syntax');
+      }
+      const conf = (doc.toJS() ?? {}) as { creation_rules?: unknown };
+      const rules = Array.isArray(conf.creation_rules) ? (conf.creation_rules as RawRule[]) : [];
+      const idx = matchRule(rules, dir, file);
+      if (idx !== -1) {
+        const recipients = ruleRecipients(rules[idx] ?? {});
+        if (recipients.length === 0) {
+          throw sopsError('SOPS_NO_RECIPIENTS', `the matching creation rule has no age recipients`, `${candidate} creation_rules[${idx}]`, 'add `age: age1...` to that rule, or set spec.age_recipients');
+        }
+        return { recipients, source: `${candidate} creation_rules[${idx}]` };
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw sopsError(
+    'SOPS_NO_RECIPIENTS',
+    `failed to resolve SOPS recipients for a new file: no spec.age_recipients and ${looked.length === 0 ? 'no .sops.yaml above it' : `no matching creation rule in ${looked.join(', ')}`}`,
+    file,
+    'set spec.age_recipients, or add a .sops.yaml creation rule whose path_regex matches the file (`infrakey secret keygen` writes one)',
+  );
+}
+
+/**
+ * Adds `recipient` to the creation rule with this exact `path_regex` in `<dir>/.sops.yaml`,
+ * creating the file or the rule as needed. Comments and other rules are kept. A new rule goes
+ * before the first catch-all rule (one without a regex), since sops stops at the first match.
+ * The file is public (recipients only) and written 0644.
+ */
+export async function upsertSopsYamlRecipient(dir: string, pathRegex: string, recipient: string): Promise<string> {
+  const file = join(dir, SOPS_CONFIG_FILE);
+  let text = '';
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors[0]) {
+    const pos = doc.errors[0].linePos?.[0];
+    throw sopsError('SOPS_CONFIG_INVALID', `invalid YAML (${doc.errors[0].code})`, pos ? `${file}:${pos.line}:${pos.col}` : file, 'fix the .sops.yaml syntax');
+  }
+  const plainDoc = doc as unknown as Document;
+  if (!isMap(plainDoc.contents)) plainDoc.contents = new YAMLMap();
+  const root = plainDoc.contents as YAMLMap;
+  let seq = root.get('creation_rules', true) as unknown;
+  if (!isSeq(seq)) {
+    seq = new YAMLSeq();
+    root.set('creation_rules', seq);
+  }
+  const rules = seq as YAMLSeq;
+  const existing = rules.items.find((r) => isMap(r) && r.get('path_regex') === pathRegex) as YAMLMap | undefined;
+  if (existing) {
+    const list = splitRecipients(existing.get('age'));
+    if (!list.includes(recipient)) list.push(recipient);
+    existing.set('age', list.join(','));
+  } else {
+    const rule = doc.createNode({ path_regex: pathRegex, age: recipient }) as YAMLMap;
+    const catchAll = rules.items.findIndex((r) => isMap(r) && !r.get('path_regex') && !r.get('filename_regex'));
+    if (catchAll === -1) rules.items.push(rule);
+    else rules.items.splice(catchAll, 0, rule);
+  }
+  await writeFileAtomic(file, doc.toString({ lineWidth: 0 }), 0o644, 0o755);
+  return file;
+}
+
+/** Atmos' keygen regex for a file template: each `{{...}}` becomes `.*`, the rest is quoted, `$` appended. */
+export function pathRegexForTemplate(template: string): string {
+  return (
+    template
+      .split(/\{\{.*?\}\}/)
+      .map((part) => part.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&'))
+      .join('.*') + '$'
+  );
+}

@@ -1,0 +1,368 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { Secret, unsafeUnwrap } from '../../secret';
+import { decryptBytes, parseEncryptedValue } from './aes-value';
+import { ageDecrypt, ageEncryptArmored, prepareIdentities, type AgeIdentityInput } from './age';
+import { resolveAgeIdentities } from './age-keys';
+import { writeFileAtomic } from './atomic-write';
+import { dotenvStore } from './formats/dotenv-store';
+import { jsonStore } from './formats/json-store';
+import type { ParsedSopsText, SopsFormat, SopsStore } from './formats/store';
+import { yamlStore } from './formats/yaml-store';
+import { lastModifiedNow, newMetadataRaw, normalizeLastModified, orderedMetadataEntries, parseMetadata, type SopsAgeEntry, type SopsMetadata } from './metadata';
+import { resolveSopsRecipients } from './sops-config';
+import { sopsError, type SopsError } from './sops-error';
+import { decryptTree, encryptMac, encryptTree, fromPlain, toPlain, TreeIntegrityError, type IvStash, type SopsMap, type SopsNode, type SopsRules } from './tree';
+
+/** Mode of SOPS files infrakey writes. */
+export const SOPS_FILE_MODE = 0o600;
+/**
+ * Mode of parent folders infrakey creates for SOPS files. 0755 like Atmos: the files hold only
+ * ciphertext and usually live in a repository folder (`secrets/`) that is committed and shared.
+ */
+export const SOPS_DIR_MODE = 0o755;
+
+/** A file path, or text with its format (`name` is used in messages). */
+export type SopsSource = string | { text: string; format: SopsFormat; name?: string };
+
+/** How to find the key that opens a file. */
+export interface SopsKeyOptions {
+  /** Identities to try. When omitted, sops' defaults: SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, keys.txt. */
+  ageIdentities?: readonly AgeIdentityInput[];
+  /** Where `ageIdentities` came from (shown when no key matches). */
+  keySources?: readonly string[];
+  /** Format, when the file extension does not tell (.yaml/.yml, .json, .env). */
+  format?: SopsFormat;
+}
+
+/** A key path inside the document: a top-level key, or a list of keys and list indexes. */
+export type SopsKeyPath = string | readonly (string | number)[];
+
+/** Options of {@link setSopsValue} and {@link deleteSopsValue}. */
+export interface SopsWriteOptions extends SopsKeyOptions {
+  /** `spec.age_recipients` (comma-separated or a list), used only when the file is created. */
+  recipients?: string | readonly string[];
+  /** Config path of the provider spec, for messages (default `spec`). */
+  specPath?: string;
+  /** Clock for `lastmodified` (tests). */
+  now?: Date;
+}
+
+/** Options of {@link encryptSopsDocument}. */
+export interface EncryptSopsOptions {
+  format: SopsFormat;
+  /** age recipients of a new data key. */
+  recipients?: readonly string[];
+  /** The `sops` section of an existing file: its data key is reused (needs `ageIdentities`). */
+  existingMetadata?: unknown;
+  ageIdentities?: readonly AgeIdentityInput[];
+  keySources?: readonly string[];
+  /** Which values stay in cleartext for new files (default: keys ending in `_unencrypted`). */
+  rules?: SopsRules;
+  now?: Date;
+}
+
+const STORES: Record<SopsFormat, SopsStore> = { yaml: yamlStore, json: jsonStore, dotenv: dotenvStore };
+
+/** The format sops would pick for a path. */
+export function sopsFormatForPath(path: string, explicit?: SopsFormat): SopsFormat {
+  if (explicit) return explicit;
+  const ext = extname(path).toLowerCase();
+  if (ext === '.yaml' || ext === '.yml') return 'yaml';
+  if (ext === '.json') return 'json';
+  if (ext === '.env') return 'dotenv';
+  throw sopsError('SOPS_FORMAT_UNSUPPORTED', `cannot tell the sops format from the extension "${ext}"`, path, 'name the file .yaml, .yml, .json or .env');
+}
+
+interface OpenedFile {
+  name: string;
+  store: SopsStore;
+  parsed: ParsedSopsText;
+  meta: SopsMetadata;
+  dataKey: Buffer;
+  tree: SopsMap;
+  stash: IvStash;
+}
+
+async function readSource(source: SopsSource, format?: SopsFormat): Promise<{ name: string; text: string; format: SopsFormat } | undefined> {
+  if (typeof source !== 'string') return { name: source.name ?? `(${source.format} text)`, text: source.text, format: source.format };
+  const fmt = sopsFormatForPath(source, format);
+  try {
+    return { name: source, text: await readFile(source, 'utf8'), format: fmt };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw sopsError('SOPS_DECRYPT_FAILED', `cannot read the SOPS file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, source, 'check the path and its permissions', e);
+  }
+}
+
+function notFound(name: string): SopsError {
+  return sopsError('SOPS_FILE_NOT_FOUND', 'SOPS file not found', name, 'create it with `infrakey secret set <NAME> -s <stack>` (or check spec.file)');
+}
+
+/** Recovers the data key from the file's age entries. */
+async function unwrapDataKey(meta: SopsMetadata, name: string, keys: SopsKeyOptions): Promise<Buffer> {
+  const recipients = meta.age.map((a) => a.recipient);
+  if (meta.age.length === 0) {
+    throw sopsError(
+      'SOPS_DECRYPT_FAILED',
+      `the file has no age recipients${meta.otherKeyTypes.length ? ` (its data key is wrapped with ${meta.otherKeyTypes.join(', ')}, which this in-process decryptor does not open)` : ''}`,
+      name,
+      'add an age recipient to the file with the sops CLI (`sops updatekeys`), or use a sops/age provider',
+    );
+  }
+  let ids = keys.ageIdentities;
+  let sources = keys.keySources ?? (ids ? ['the identities given by the caller'] : []);
+  if (!ids) {
+    const resolved = await resolveAgeIdentities({});
+    ids = resolved.identities;
+    sources = resolved.sources;
+  }
+  const prepared = prepareIdentities(ids);
+  const mine = new Set(prepared.native.map((n) => n.recipient));
+  const ordered: SopsAgeEntry[] = [...meta.age.filter((a) => mine.has(a.recipient)), ...meta.age.filter((a) => !mine.has(a.recipient))];
+  let malformed = 0;
+  for (const entry of ordered) {
+    let key: Buffer | undefined;
+    try {
+      key = await ageDecrypt(entry.enc, prepared);
+    } catch {
+      malformed++;
+      continue;
+    }
+    if (key && key.length === 32) return key;
+    if (key) malformed++;
+  }
+  const have = prepared.native.map((n) => n.recipient);
+  throw sopsError(
+    'SOPS_DECRYPT_FAILED',
+    `no age key opens this file. It is encrypted to ${recipients.join(', ')}; ` +
+      `keys were looked for in ${sources.join(', ') || '(nowhere)'}` +
+      (have.length ? `, and they belong to ${have.join(', ')}` : '') +
+      (malformed ? ` (${malformed} recipient entr${malformed === 1 ? 'y was' : 'ies were'} unreadable or altered)` : ''),
+    name,
+    'point spec.age_key_file, SOPS_AGE_KEY_FILE or SOPS_AGE_KEY at the identity of one of those recipients (age-keygen -y shows an identity\'s recipient), or re-encrypt the file to your key',
+  );
+}
+
+function integrityError(e: unknown, name: string): SopsError {
+  if (e instanceof TreeIntegrityError) {
+    if (e.kind === 'value') {
+      return sopsError('SOPS_MAC_MISMATCH', `integrity check failed: the value at key path "${e.keyPath}" does not authenticate (a value or key name was altered)`, name, 'restore the file from version control; do not edit encrypted values or key names by hand', e);
+    }
+    return sopsError('SOPS_FORMAT_INVALID', `the value at key path "${e.keyPath}" is not a sops encrypted value of a known type`, name, 'restore the file from version control', e);
+  }
+  return e as SopsError;
+}
+
+function verifyMac(meta: SopsMetadata, dataKey: Buffer, computed: string, name: string): void {
+  const parsed = parseEncryptedValue(meta.mac);
+  let stored: Buffer | undefined;
+  if (parsed) {
+    try {
+      stored = decryptBytes(parsed, dataKey, normalizeLastModified(meta.lastModified));
+    } catch {
+      stored = undefined;
+    }
+  }
+  if (!stored) {
+    throw sopsError('SOPS_MAC_MISMATCH', 'integrity check failed: the stored MAC does not authenticate (the MAC or lastmodified was altered)', name, 'restore the file from version control');
+  }
+  const want = Buffer.from(computed, 'utf8');
+  if (stored.length !== want.length || !timingSafeEqual(stored, want)) {
+    throw sopsError('SOPS_MAC_MISMATCH', 'SOPS MAC mismatch: the file\'s content does not match its MAC (values were added, removed or altered)', name, 'restore the file from version control; edit sops files only with sops or `infrakey secret set`');
+  }
+}
+
+async function openSource(source: SopsSource, keys: SopsKeyOptions): Promise<OpenedFile | undefined> {
+  const src = await readSource(source, keys.format);
+  if (!src) return undefined;
+  const store = STORES[src.format];
+  const parsed = store.parse(src.text, src.name);
+  const meta = parseMetadata(parsed.metadata, src.name);
+  const dataKey = await unwrapDataKey(meta, src.name, keys);
+  let decrypted;
+  try {
+    decrypted = decryptTree(parsed.branch, dataKey, meta.rules);
+  } catch (e) {
+    throw integrityError(e, src.name);
+  }
+  verifyMac(meta, dataKey, decrypted.mac, src.name);
+  return { name: src.name, store, parsed, meta, dataKey, tree: decrypted.tree, stash: decrypted.stash };
+}
+
+/**
+ * Decrypts a sops file (YAML, JSON or dotenv) and verifies its MAC. Returns the plaintext
+ * document. Fails with SOPS_FILE_NOT_FOUND, SOPS_DECRYPT_FAILED (no key opens it),
+ * SOPS_MAC_MISMATCH (altered), SOPS_FORMAT_INVALID or SOPS_AGE_KEY_* (key sources).
+ */
+export async function decryptSopsFile(source: SopsSource, opts: SopsKeyOptions = {}): Promise<Record<string, unknown>> {
+  const opened = await openSource(source, opts);
+  if (!opened) throw notFound(source as string);
+  return toPlain(opened.tree) as Record<string, unknown>;
+}
+
+/** Top-level key names of a sops file without decrypting it (undefined when the file is absent). */
+export async function listSopsKeys(source: SopsSource, opts: Pick<SopsKeyOptions, 'format'> = {}): Promise<string[] | undefined> {
+  const src = await readSource(source, opts.format);
+  if (!src) return undefined;
+  const parsed = STORES[src.format].parse(src.text, src.name);
+  parseMetadata(parsed.metadata, src.name);
+  return parsed.branch.entries.map((e) => e.key);
+}
+
+async function wrapNewDataKey(recipients: readonly string[], where: string): Promise<{ dataKey: Buffer; age: SopsAgeEntry[] }> {
+  if (recipients.length === 0) {
+    throw sopsError('SOPS_NO_RECIPIENTS', 'no age recipients to encrypt the new file to', where, 'set spec.age_recipients or add a matching .sops.yaml creation rule');
+  }
+  const dataKey = randomBytes(32);
+  const age: SopsAgeEntry[] = [];
+  for (const recipient of recipients) {
+    try {
+      age.push({ recipient, enc: await ageEncryptArmored(dataKey, [recipient]) });
+    } catch (e) {
+      throw sopsError('SOPS_RECIPIENT_INVALID', `"${recipient}" is not a valid age recipient`, where, 'use the age1... public key that age-keygen prints', e);
+    }
+  }
+  return { dataKey, age };
+}
+
+function seal(store: SopsStore, tree: SopsMap, dataKey: Buffer, raw: Record<string, unknown>, rules: SopsRules, now: Date | undefined, stash?: IvStash, context?: unknown): string {
+  for (const e of tree.entries) {
+    if (e.key === 'sops') throw sopsError('SOPS_KEY_PATH_INVALID', 'the top-level key "sops" is reserved for sops metadata', undefined, 'choose another key name');
+    if (store.format === 'dotenv' && (/[=\n]/.test(e.key) || e.key.startsWith('#') || e.key.startsWith('sops_') || e.key === '')) {
+      throw sopsError('SOPS_KEY_PATH_INVALID', `"${e.key}" cannot be a dotenv key (no "=", newline, leading "#" or "sops_" prefix)`, undefined, 'use a plain variable name');
+    }
+  }
+  const { tree: encrypted, mac } = encryptTree(tree, dataKey, rules, { numbersAreFloats: store.numbersAreFloats, stash });
+  const lastmodified = lastModifiedNow(now);
+  const out = { ...raw, lastmodified, mac: encryptMac(mac, dataKey, lastmodified) };
+  return store.emit(encrypted, orderedMetadataEntries(out), context);
+}
+
+function toTree(value: unknown): SopsMap {
+  const node = fromPlain(Secret.isSecret(value) ? unsafeUnwrap(value) : value);
+  if (node.kind !== 'map') throw sopsError('SOPS_KEY_PATH_INVALID', 'a sops document must be a mapping at the top level', undefined, 'pass an object');
+  return node;
+}
+
+/**
+ * Encrypts a plaintext document to sops text. With `existingMetadata` the file's data key is
+ * reused (as `sops set` does) and its key entries are kept; otherwise a new 32-byte data key
+ * is wrapped to each of `recipients`.
+ */
+export async function encryptSopsDocument(tree: unknown, opts: EncryptSopsOptions): Promise<string> {
+  const store = STORES[opts.format];
+  const model = toTree(tree);
+  if (opts.existingMetadata !== undefined) {
+    const meta = parseMetadata(opts.existingMetadata, '(existing metadata)');
+    const dataKey = await unwrapDataKey(meta, '(existing metadata)', opts);
+    return seal(store, model, dataKey, meta.raw, meta.rules, opts.now);
+  }
+  const { dataKey, age } = await wrapNewDataKey(opts.recipients ?? [], 'recipients');
+  const rules: SopsRules = opts.rules ?? {};
+  const effective: SopsRules = rules.unencryptedSuffix || rules.encryptedSuffix || rules.unencryptedRegex || rules.encryptedRegex ? rules : { ...rules, unencryptedSuffix: '_unencrypted' };
+  return seal(store, model, dataKey, newMetadataRaw(age, effective, store.emptyList), effective, opts.now);
+}
+
+function normPath(keyPath: SopsKeyPath): (string | number)[] {
+  const path = typeof keyPath === 'string' ? [keyPath] : [...keyPath];
+  if (path.length === 0) throw sopsError('SOPS_KEY_PATH_INVALID', 'empty key path', undefined, 'name the key to set');
+  return path;
+}
+
+function describe(path: readonly (string | number)[]): string {
+  return path.map((p) => `[${JSON.stringify(p)}]`).join('');
+}
+
+function setIn(root: SopsMap, path: readonly (string | number)[], value: SopsNode, where: string): void {
+  let node: SopsNode = root;
+  path.forEach((seg, i) => {
+    const last = i === path.length - 1;
+    const fresh = (): SopsNode => (last ? value : typeof path[i + 1] === 'number' ? { kind: 'list', items: [] } : { kind: 'map', entries: [] });
+    if (node.kind === 'map' && typeof seg === 'string') {
+      let entry = node.entries.find((e) => e.key === seg);
+      if (!entry) {
+        entry = { key: seg, value: fresh() };
+        node.entries.push(entry);
+      } else if (last || entry.value.kind === 'leaf') {
+        entry.value = fresh();
+      }
+      node = entry.value;
+    } else if (node.kind === 'list' && typeof seg === 'number' && Number.isInteger(seg) && seg >= 0) {
+      if (seg >= node.items.length) node.items.push(fresh());
+      else if (last || node.items[seg].kind === 'leaf') node.items[seg] = fresh();
+      node = node.items[Math.min(seg, node.items.length - 1)];
+    } else {
+      throw sopsError('SOPS_KEY_PATH_INVALID', `key path ${describe(path)} does not fit the document at ${describe(path.slice(0, i + 1))}`, where, 'use string keys for mappings and integer indexes for lists');
+    }
+  });
+}
+
+function deleteIn(root: SopsMap, path: readonly (string | number)[]): boolean {
+  let node: SopsNode = root;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    const last = i === path.length - 1;
+    if (node.kind === 'map' && typeof seg === 'string') {
+      const idx = node.entries.findIndex((e) => e.key === seg);
+      if (idx === -1) return false;
+      if (last) {
+        node.entries.splice(idx, 1);
+        return true;
+      }
+      node = node.entries[idx].value;
+    } else if (node.kind === 'list' && typeof seg === 'number') {
+      if (seg < 0 || seg >= node.items.length) return false;
+      if (last) {
+        node.items.splice(seg, 1);
+        return true;
+      }
+      node = node.items[seg];
+    } else return false;
+  }
+  return false;
+}
+
+/**
+ * Sets a value in a sops file, like `sops set`: the file is decrypted (MAC verified), changed,
+ * re-encrypted with the same data key (unchanged values keep their ciphertext), given a new MAC
+ * and `lastmodified`, and written atomically with mode 0600. A missing file is created with a
+ * new data key for `recipients`, else the matching `.sops.yaml` creation rule; missing parent
+ * folders are created 0755 (see {@link SOPS_DIR_MODE}).
+ */
+export async function setSopsValue(path: string, keyPath: SopsKeyPath, value: unknown, opts: SopsWriteOptions = {}): Promise<{ created: boolean }> {
+  const segs = normPath(keyPath);
+  const node = fromPlain(Secret.isSecret(value) ? unsafeUnwrap(value) : value);
+  const opened = await openSource(path, opts);
+  if (opened) {
+    setIn(opened.tree, segs, node, path);
+    const text = seal(opened.store, opened.tree, opened.dataKey, opened.meta.raw, opened.meta.rules, opts.now, opened.stash, opened.parsed.context);
+    await writeFileAtomic(path, text, SOPS_FILE_MODE, SOPS_DIR_MODE);
+    return { created: false };
+  }
+  const format = sopsFormatForPath(path, opts.format);
+  const store = STORES[format];
+  const { recipients, source } = await resolveSopsRecipients(path, { age_recipients: opts.recipients }, opts.specPath);
+  const tree: SopsMap = { kind: 'map', entries: [] };
+  setIn(tree, segs, node, path);
+  const { dataKey, age } = await wrapNewDataKey(recipients, source);
+  const rules: SopsRules = { unencryptedSuffix: '_unencrypted' };
+  const text = seal(store, tree, dataKey, newMetadataRaw(age, rules, store.emptyList), rules, opts.now);
+  await writeFileAtomic(path, text, SOPS_FILE_MODE, SOPS_DIR_MODE);
+  return { created: true };
+}
+
+/**
+ * Removes a key from a sops file and re-encrypts it (same data key, new MAC). A missing file
+ * or key is a no-op; returns whether something was removed.
+ */
+export async function deleteSopsValue(path: string, keyPath: SopsKeyPath, opts: SopsKeyOptions & { now?: Date } = {}): Promise<boolean> {
+  const segs = normPath(keyPath);
+  const opened = await openSource(path, opts);
+  if (!opened) return false;
+  if (!deleteIn(opened.tree, segs)) return false;
+  const text = seal(opened.store, opened.tree, opened.dataKey, opened.meta.raw, opened.meta.rules, opts.now, opened.stash, opened.parsed.context);
+  await writeFileAtomic(path, text, SOPS_FILE_MODE, SOPS_DIR_MODE);
+  return true;
+}

@@ -1,0 +1,320 @@
+import { relative, resolve as resolvePath, sep } from 'node:path';
+import { StackError, type SourceLocation } from '../errors';
+import { mergeComponentAuth } from './auth-merge';
+import { cloneValue, deepMerge, isMap, LIST_MERGE_STRATEGIES, setKey, type ListMergeStrategy, type YamlMap } from './deep-merge';
+import { mergeSecretsLayers, type SecretDeclarationSource, type SecretsLayer } from './secrets-scope';
+import type { ComponentOccurrence, ComponentType, ProcessedStack } from './stack-processor';
+
+/** Settings of the component merge that come from atmos.yaml. */
+export interface ComponentMergeSettings {
+  listMergeStrategy: ListMergeStrategy;
+  /** `stacks.inherit.metadata` (default true): inherit `metadata` fields other than `type`/`inherits`. */
+  inheritMetadata: boolean;
+  /** atmos.yaml `auth`, the base of every component's `auth` (§1.5.2). */
+  globalAuth?: unknown;
+  /** The Atmos base path; `component_info.component_path` is relative to it. */
+  projectBasePath: string;
+  /** Absolute folder of each component type (`components.<type>.base_path`). */
+  componentBasePaths: Partial<Record<ComponentType, string>>;
+}
+
+/** A component of a stack after the merge, before YAML functions are resolved. */
+export interface ResolvedComponent {
+  /** The Atmos component (instance) name. */
+  component: string;
+  type: ComponentType;
+  /** The logical stack name. */
+  stack: string;
+  /** Absolute path of the stack manifest. */
+  stackFile: string;
+  /** Manifest that defines the component last (highest priority). */
+  definedIn: string;
+  /** The merged section, shaped like `atmos describe component` output; YAML functions unresolved. */
+  section: YamlMap;
+  /** For each `secrets.vars` declaration: its stamped scope and the manifest that declared it last. */
+  secretSources: Record<string, SecretDeclarationSource>;
+}
+
+/** Sections merged through every layer (stack → type → bases → component → overrides). */
+const LAYERED_SECTIONS = ['vars', 'settings', 'env', 'hooks', 'providers', 'backend', 'remote_state_backend'] as const;
+/** Scalar sections with the same layering. */
+const SCALAR_SECTIONS = ['backend_type', 'remote_state_backend_type', 'command'] as const;
+/** Keys handled explicitly; anything else in a component block is merged bases → component. */
+const HANDLED: ReadonlySet<string> = new Set([...LAYERED_SECTIONS, ...SCALAR_SECTIONS, 'auth', 'secrets', 'metadata', 'overrides', 'component', 'locals']);
+
+interface Definition {
+  name: string;
+  section: YamlMap;
+  overrides?: YamlMap;
+  occurrences: ComponentOccurrence[];
+}
+
+/**
+ * Merges one component of one stack (atmos-semantics §7.3–7.4): for each section, the stack's
+ * top-level section, the component-type section, the base components of `metadata.inherits`
+ * (each with its own chain first, in declared order), the component, then `overrides`. `secrets`
+ * has no type level and is scope-stamped (§6.3); `auth` sits on atmos.yaml's `auth` (§1.5.2).
+ */
+export class ComponentResolver {
+  private readonly definitions = new Map<string, Definition>();
+
+  constructor(
+    private readonly stack: ProcessedStack,
+    private readonly stackName: string,
+    private readonly settings: ComponentMergeSettings,
+  ) {}
+
+  /** The component names of a type defined in this stack. */
+  names(type: ComponentType): string[] {
+    return [...(this.stack.components[type]?.keys() ?? [])];
+  }
+
+  /** True when the component's own `metadata.type` is `abstract`. */
+  isAbstract(type: ComponentType, name: string): boolean {
+    const def = this.definition(type, name);
+    return isMap(def?.section.metadata) && def.section.metadata.type === 'abstract';
+  }
+
+  /** Merges the component. Throws STACK_COMPONENT_NOT_FOUND, STACK_INHERITS_MISSING, STACK_INHERITS_CYCLE. */
+  resolve(type: ComponentType, name: string): ResolvedComponent {
+    const def = this.definition(type, name);
+    if (!def) {
+      throw new StackError({
+        code: 'STACK_COMPONENT_NOT_FOUND',
+        message: `component ${JSON.stringify(name)} is not defined in stack ${JSON.stringify(this.stackName)}`,
+        where: this.stack.file,
+        fix: `define components.${type}.${name} in ${this.stack.fileName} or a manifest it imports, or pick another stack`,
+      });
+    }
+    // A base reached twice (diamond) is merged once, at its first position.
+    const bases = [...new Set(this.baseChain(type, def, [name]))];
+    const baseDefs = bases.map((b) => this.definition(type, b) as Definition);
+    const { globals } = this.stack;
+    const typeSection = this.stack.typeSections[type] ?? {};
+    const overrides = def.overrides ?? {};
+
+    const layersOf = (key: string, withType = true): unknown[] => [
+      globals[key],
+      withType ? typeSection[key] : undefined,
+      ...baseDefs.map((b) => b.section[key]),
+      def.section[key],
+      overrides[key],
+    ];
+
+    // settings first: its list_merge_strategy decides how the other sections merge.
+    const settings = deepMerge(layersOf('settings'), this.settings.listMergeStrategy);
+    const strategy = LIST_MERGE_STRATEGIES.includes(settings.list_merge_strategy as ListMergeStrategy)
+      ? (settings.list_merge_strategy as ListMergeStrategy)
+      : this.settings.listMergeStrategy;
+
+    const out: YamlMap = {};
+    for (const key of LAYERED_SECTIONS) {
+      out[key] = key === 'settings' ? settings : deepMerge(layersOf(key), strategy);
+    }
+    for (const key of SCALAR_SECTIONS) {
+      const value = layersOf(key).reduce((acc, v) => (v === undefined || v === null ? acc : v), undefined);
+      if (value !== undefined) out[key] = value;
+    }
+    this.shapeBackends(out);
+
+    // Other keys of the component blocks (e.g. `dependencies`, `source`): bases, then the component.
+    for (const d of [...baseDefs, def]) {
+      for (const key of Object.keys(d.section)) {
+        if (HANDLED.has(key)) continue;
+        out[key] = isMap(d.section[key]) ? deepMerge([out[key], d.section[key]], strategy) : cloneValue(d.section[key]);
+      }
+    }
+
+    const stackAuth = deepMerge(layersOf('auth'), strategy);
+    out.auth = mergeComponentAuth(this.settings.globalAuth, stackAuth, strategy, (identity) => this.locateAuth(def, identity));
+
+    const secrets = mergeSecretsLayers(this.secretsLayers(baseDefs, def), (layers) => deepMerge(layers, strategy));
+    out.secrets = secrets.section;
+
+    out.metadata = this.metadata(baseDefs, def, strategy);
+    out.overrides = cloneValue(overrides);
+
+    const terraformComponent = this.componentDirectory(def, out.metadata as YamlMap);
+    out.component = terraformComponent;
+    out.inheritance = bases.slice().reverse();
+    out.imports = this.stack.imports.slice();
+    out.atmos_component = name;
+    out.atmos_stack = this.stackName;
+    out.atmos_stack_file = this.stack.fileName;
+    out.atmos_manifest = this.stack.fileName;
+    out.stack = this.stackName;
+    out.component_type = type;
+    const typeBase = this.settings.componentBasePaths[type] ?? resolvePath(this.settings.projectBasePath, 'components', type);
+    out.component_info = {
+      component_type: type,
+      component_path: toPosix(relative(this.settings.projectBasePath, resolvePath(typeBase, terraformComponent))),
+    };
+    if (type === 'terraform') out.workspace = this.workspace(name, terraformComponent, out.metadata as YamlMap);
+
+    return {
+      component: name,
+      type,
+      stack: this.stackName,
+      stackFile: this.stack.file,
+      definedIn: def.occurrences[def.occurrences.length - 1].file,
+      section: sortKeys(out),
+      secretSources: secrets.sources,
+    };
+  }
+
+  /** The component's blocks across the import tree, merged (cached per stack). */
+  private definition(type: ComponentType, name: string): Definition | undefined {
+    const key = `${type}/${name}`;
+    const hit = this.definitions.get(key);
+    if (hit) return hit;
+    const occurrences = this.stack.components[type]?.get(name);
+    if (!occurrences) return undefined;
+    const strategy = this.settings.listMergeStrategy;
+    const section = occurrences.length === 1 ? occurrences[0].section : deepMerge(occurrences.map((o) => o.section), strategy);
+    const withOverrides = occurrences.filter((o) => o.overrides);
+    const overrides = withOverrides.length === 0 ? undefined : deepMerge(withOverrides.map((o) => o.overrides), strategy);
+    const def: Definition = { name, section, overrides, occurrences };
+    this.definitions.set(key, def);
+    return def;
+  }
+
+  /** Bases in merge order (lowest first): for each declared base, its own chain, then itself. */
+  private baseChain(type: ComponentType, def: Definition, path: readonly string[]): string[] {
+    const metadata = def.section.metadata;
+    const inherits = isMap(metadata) ? metadata.inherits : undefined;
+    if (inherits === undefined || inherits === null) return [];
+    const where = (i?: number) => this.locateIn(def, i === undefined ? ['metadata', 'inherits'] : ['metadata', 'inherits', i]);
+    if (!Array.isArray(inherits)) {
+      throw new StackError({
+        code: 'STACK_INHERITS_INVALID',
+        message: `metadata.inherits of component ${JSON.stringify(def.name)} must be a list of component names`,
+        where: where(),
+        fix: 'write `inherits: [base-component]`',
+      });
+    }
+    const out: string[] = [];
+    inherits.forEach((base, i) => {
+      if (typeof base !== 'string' || base === '') {
+        throw new StackError({
+          code: 'STACK_INHERITS_INVALID',
+          message: `metadata.inherits of component ${JSON.stringify(def.name)} must list component names`,
+          where: where(i),
+          fix: 'write `inherits: [base-component]`',
+        });
+      }
+      if (path.includes(base)) {
+        throw new StackError({
+          code: 'STACK_INHERITS_CYCLE',
+          message: `component inheritance cycle in stack ${JSON.stringify(this.stackName)}: ${[...path, base].join(' -> ')}`,
+          where: where(i),
+          fix: 'remove one of these metadata.inherits entries so that no component inherits from itself',
+        });
+      }
+      const baseDef = this.definition(type, base);
+      if (!baseDef) {
+        throw new StackError({
+          code: 'STACK_INHERITS_MISSING',
+          message: `component ${JSON.stringify(def.name)} in stack ${JSON.stringify(this.stackName)} inherits from ${JSON.stringify(base)}, which is not defined in that stack`,
+          where: where(i),
+          fix: `define components.${type}.${base} in the stack (inline or in an imported manifest: inherits does not import), or remove it from metadata.inherits`,
+        });
+      }
+      for (const b of this.baseChain(type, baseDef, [...path, base])) out.push(b);
+      out.push(base);
+    });
+    return out;
+  }
+
+  private secretsLayers(baseDefs: Definition[], def: Definition): SecretsLayer[] {
+    const origins = this.stack.stackSecretOrigins;
+    const layers: SecretsLayer[] = [
+      {
+        section: this.stack.globals.secrets,
+        position: 'stack',
+        file: this.stack.file,
+        locate: (path) => {
+          const name = path[1];
+          const origin = typeof name === 'string' ? origins.get(name) : undefined;
+          return origin ? (origin.locate(['secrets', ...path]) ?? { file: origin.file }) : this.stack.locate(['secrets', ...path]);
+        },
+      },
+    ];
+    for (const d of [...baseDefs, def]) {
+      layers.push({ section: d.section.secrets, position: 'instance', file: this.lastFile(d, ['secrets']), locate: (path) => this.locateIn(d, ['secrets', ...path]) });
+    }
+    if (def.overrides && def.overrides.secrets !== undefined) {
+      layers.push({ section: def.overrides.secrets, position: 'instance', file: this.stack.file });
+    }
+    return layers;
+  }
+
+  private metadata(baseDefs: Definition[], def: Definition, strategy: ListMergeStrategy): YamlMap {
+    const layers: unknown[] = [];
+    if (this.settings.inheritMetadata) {
+      for (const b of baseDefs) {
+        const m = b.section.metadata;
+        if (!isMap(m)) continue;
+        const rest: YamlMap = {};
+        for (const key of Object.keys(m)) if (key !== 'type' && key !== 'inherits') setKey(rest, key, m[key]);
+        layers.push(rest);
+      }
+    }
+    layers.push(def.section.metadata);
+    return deepMerge(layers, strategy);
+  }
+
+  /** `metadata.component`, else the legacy `component:` attribute, else the instance name. */
+  private componentDirectory(def: Definition, metadata: YamlMap): string {
+    if (typeof metadata.component === 'string' && metadata.component !== '') return metadata.component;
+    if (typeof def.section.component === 'string' && def.section.component !== '') return def.section.component;
+    return def.name;
+  }
+
+  /** Terraform workspace as Atmos builds it: explicit, else the stack, suffixed by the instance name when it differs from the directory. */
+  private workspace(name: string, directory: string, metadata: YamlMap): string {
+    if (typeof metadata.terraform_workspace === 'string' && metadata.terraform_workspace !== '') return metadata.terraform_workspace;
+    const ws = directory === name ? this.stackName : `${this.stackName}-${name}`;
+    return ws.replace(/\//g, '-');
+  }
+
+  private locateIn(def: Definition, path: readonly (string | number)[]): SourceLocation | undefined {
+    for (let i = def.occurrences.length - 1; i >= 0; i--) {
+      const loc = def.occurrences[i].locate(path);
+      if (loc) return loc;
+    }
+    return def.occurrences[def.occurrences.length - 1]?.locate([]);
+  }
+
+  private lastFile(def: Definition, path: readonly (string | number)[]): string {
+    return this.locateIn(def, path)?.file ?? def.occurrences[def.occurrences.length - 1].file;
+  }
+
+  private locateAuth(def: Definition, identity: string): SourceLocation | string | undefined {
+    return this.locateIn(def, ['auth', 'identities', identity]) ?? this.stack.locate(['auth', 'identities', identity]) ?? this.stack.file;
+  }
+
+  /** Atmos shows the section of the selected backend type: `backend: {bucket: ...}`. */
+  private shapeBackends(out: YamlMap): void {
+    const type = typeof out.backend_type === 'string' ? out.backend_type : undefined;
+    const all = out.backend as YamlMap;
+    out.backend = type && isMap(all[type]) ? all[type] : {};
+    const remoteType = typeof out.remote_state_backend_type === 'string' ? out.remote_state_backend_type : type;
+    const remote = out.remote_state_backend as YamlMap;
+    if (remoteType) {
+      out.remote_state_backend_type = remoteType;
+      out.remote_state_backend = deepMerge([all[remoteType], remote[remoteType]], this.settings.listMergeStrategy);
+    } else {
+      out.remote_state_backend = {};
+    }
+  }
+}
+
+function toPosix(p: string): string {
+  return p.split(sep).join('/');
+}
+
+function sortKeys(map: YamlMap): YamlMap {
+  const out: YamlMap = {};
+  for (const key of Object.keys(map).sort()) setKey(out, key, map[key]);
+  return out;
+}

@@ -1,0 +1,171 @@
+import { StackError } from '../errors';
+import { ComponentResolver, type ComponentMergeSettings, type ResolvedComponent } from './component-resolver';
+import { ManifestCache } from './manifest-cache';
+import { discoverStackFiles } from './stack-files';
+import { resolveStackName, type StackNaming } from './stack-name';
+import { COMPONENT_TYPES, processStack, type ComponentType, type ProcessedStack } from './stack-processor';
+
+/** What the stack engine needs from atmos.yaml. */
+export interface StackEngineOptions extends StackNaming {
+  /** Absolute stacks base path. */
+  basePath: string;
+  includedPaths: readonly string[];
+  excludedPaths: readonly string[];
+  merge: ComponentMergeSettings;
+}
+
+/** A stack as `list stacks` shows it. */
+export interface StackSummary {
+  /** Logical name (§7.1). */
+  name: string;
+  /** Path relative to the stacks base, without extension. */
+  fileName: string;
+  /** Absolute path of the manifest. */
+  file: string;
+  /** Component names by type, sorted. */
+  components: Partial<Record<ComponentType, string[]>>;
+}
+
+/** Options of {@link StackEngine.resolveComponent}. */
+export interface ResolveComponentOptions {
+  /** Restrict the lookup to one component type (needed when a name exists under two types). */
+  type?: ComponentType;
+  /** Allow `metadata.type: abstract` components (inspection of bases); default false. */
+  allowAbstract?: boolean;
+}
+
+interface StackEntry {
+  summary: StackSummary;
+  stack: ProcessedStack;
+  resolver: ComponentResolver;
+}
+
+/**
+ * The stacks of a project: discovery (`included_paths`/`excluded_paths`), import merge, names,
+ * and component resolution. Everything is computed once and cached: one parse per manifest, one
+ * import merge per stack, one merge per component definition.
+ */
+export class StackEngine {
+  private readonly cache: ManifestCache;
+  private entries?: StackEntry[];
+  private byName?: Map<string, StackEntry>;
+  private byFile?: Map<string, StackEntry>;
+  private readonly resolved = new Map<string, ResolvedComponent>();
+
+  constructor(private readonly opts: StackEngineOptions) {
+    this.cache = new ManifestCache(opts.basePath);
+  }
+
+  /** Number of distinct manifest parses so far. */
+  get parsedFiles(): number {
+    return this.cache.size;
+  }
+
+  /** Stacks with at least one component (or every manifest with `includeEmpty`), sorted by name. */
+  listStacks(opts: { includeEmpty?: boolean } = {}): StackSummary[] {
+    const entries = this.load();
+    return entries.filter((e) => opts.includeEmpty || hasComponents(e.summary)).map((e) => e.summary);
+  }
+
+  /** Finds a stack by logical name or file-derived name. Throws STACK_NOT_FOUND. */
+  stack(name: string): StackSummary {
+    return this.entry(name).summary;
+  }
+
+  /**
+   * Merges a component of a stack. Throws STACK_NOT_FOUND, STACK_COMPONENT_NOT_FOUND,
+   * STACK_COMPONENT_AMBIGUOUS, STACK_COMPONENT_ABSTRACT and the merge errors.
+   */
+  resolveComponent(component: string, stack: string, opts: ResolveComponentOptions = {}): ResolvedComponent {
+    const entry = this.entry(stack);
+    const types = (opts.type ? [opts.type] : COMPONENT_TYPES).filter((t) => entry.summary.components[t]?.includes(component));
+    if (types.length === 0) {
+      const available = COMPONENT_TYPES.flatMap((t) => entry.summary.components[t] ?? []);
+      throw new StackError({
+        code: 'STACK_COMPONENT_NOT_FOUND',
+        message: `component ${JSON.stringify(component)} is not defined in stack ${JSON.stringify(entry.summary.name)}${opts.type ? ` (type ${opts.type})` : ''}`,
+        where: entry.stack.file,
+        fix: available.length > 0 ? `use one of: ${[...new Set(available)].join(', ')}` : 'this stack defines no components; pick another stack (infrakey list stacks)',
+      });
+    }
+    if (types.length > 1) {
+      throw new StackError({
+        code: 'STACK_COMPONENT_AMBIGUOUS',
+        message: `component ${JSON.stringify(component)} is defined as ${types.join(' and ')} in stack ${JSON.stringify(entry.summary.name)}`,
+        where: entry.stack.file,
+        fix: 'name the component type (--type terraform|helmfile|packer|ansible)',
+      });
+    }
+    const type = types[0];
+    if (!opts.allowAbstract && entry.resolver.isAbstract(type, component)) {
+      throw new StackError({
+        code: 'STACK_COMPONENT_ABSTRACT',
+        message: `component ${JSON.stringify(component)} in stack ${JSON.stringify(entry.summary.name)} is abstract (metadata.type: abstract) and cannot be deployed or described as an instance`,
+        where: entry.stack.file,
+        fix: 'describe a component that inherits from it (metadata.inherits), or remove `metadata.type: abstract`',
+      });
+    }
+    const key = `${entry.summary.file}\0${type}\0${component}`;
+    let hit = this.resolved.get(key);
+    if (!hit) {
+      hit = entry.resolver.resolve(type, component);
+      this.resolved.set(key, hit);
+    }
+    return hit;
+  }
+
+  private entry(name: string): StackEntry {
+    this.load();
+    const entry = this.byName?.get(name) ?? this.byFile?.get(name);
+    if (entry) return entry;
+    const names = this.listStacks().map((s) => s.name);
+    throw new StackError({
+      code: 'STACK_NOT_FOUND',
+      message: `stack ${JSON.stringify(name)} not found`,
+      where: 'stacks.base_path',
+      fix: names.length > 0 ? `use one of: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', ...' : ''} (infrakey list stacks)` : `no stacks with components were found under ${this.opts.basePath}; check stacks.included_paths`,
+    });
+  }
+
+  private load(): StackEntry[] {
+    if (this.entries) return this.entries;
+    const files = discoverStackFiles(this.opts.basePath, this.opts.includedPaths, this.opts.excludedPaths);
+    const strategy = this.opts.merge.listMergeStrategy;
+    const entries: StackEntry[] = [];
+    for (const file of files) {
+      const stack = processStack(file, this.opts.basePath, this.cache, strategy);
+      const components: Partial<Record<ComponentType, string[]>> = {};
+      for (const type of COMPONENT_TYPES) {
+        const names = stack.components[type];
+        if (names && names.size > 0) components[type] = [...names.keys()].sort();
+      }
+      const summary: StackSummary = { name: '', fileName: stack.fileName, file, components };
+      summary.name = resolveStackName(stack, this.opts, hasComponents(summary));
+      entries.push({ summary, stack, resolver: new ComponentResolver(stack, summary.name, this.opts.merge) });
+    }
+    entries.sort((a, b) => (a.summary.name < b.summary.name ? -1 : a.summary.name > b.summary.name ? 1 : 0));
+    const byName = new Map<string, StackEntry>();
+    const byFile = new Map<string, StackEntry>();
+    for (const e of entries) {
+      byFile.set(e.summary.fileName, e);
+      const other = byName.get(e.summary.name);
+      if (other && hasComponents(other.summary) && hasComponents(e.summary)) {
+        throw new StackError({
+          code: 'STACK_NAME_DUPLICATE',
+          message: `stack name ${JSON.stringify(e.summary.name)} is produced by two manifests: ${other.summary.file} and ${e.summary.file}`,
+          where: this.opts.locateConfig?.(this.opts.nameTemplate ? 'stacks.name_template' : 'stacks.name_pattern') ?? e.summary.file,
+          fix: 'give each manifest distinct vars for the name template/pattern, set a top-level `name:` in one of them, or exclude one with stacks.excluded_paths',
+        });
+      }
+      if (!other || (!hasComponents(other.summary) && hasComponents(e.summary))) byName.set(e.summary.name, e);
+    }
+    this.entries = entries;
+    this.byName = byName;
+    this.byFile = byFile;
+    return entries;
+  }
+}
+
+function hasComponents(summary: StackSummary): boolean {
+  return Object.keys(summary.components).length > 0;
+}

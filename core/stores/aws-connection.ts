@@ -1,0 +1,155 @@
+/**
+ * How an AWS-backed store reaches AWS: region, endpoint and credentials, resolved lazily on the
+ * first operation (Atmos builds its SDK clients lazily too, §5.5), so that loading a config with
+ * AWS stores neither loads the SDK nor authenticates.
+ *
+ * Precedence: the store's `endpoint` (wins over `endpoint_url`) → the identity's endpoint →
+ * `AWS_ENDPOINT_URL_<SERVICE>` → `AWS_ENDPOINT_URL` → the public AWS endpoint. Credentials: the
+ * injected provider → the identity's → the SDK default chain.
+ */
+import type { AwsCredentialsProvider, StoreAuthResolver, StoreKind } from './store';
+import { STORE_ERROR_CODES, storeWhere } from './store-errors';
+import { StoreError } from '../errors';
+
+/** Time limits: an unreachable endpoint fails within a few seconds instead of hanging. */
+export const AWS_TIMEOUTS = { connectionTimeoutMs: 1500, requestTimeoutMs: 10_000, maxAttempts: 3 } as const;
+
+/** What an AWS store was configured with. */
+export interface AwsStoreSetup {
+  readonly name: string;
+  readonly kind: StoreKind;
+  readonly region: string;
+  /** `options.endpoint` ?? `options.endpoint_url`. */
+  readonly endpoint?: string;
+  readonly identity?: string;
+  /** An injected credentials provider (tests, the auth layer); wins over identity and chain. */
+  readonly credentials?: AwsCredentialsProvider;
+  readonly env: NodeJS.ProcessEnv;
+  /** Called with every SDK client the store creates (middleware for call counting, tracing). */
+  readonly onClient?: (client: unknown, info: { store: string; service: string }) => void;
+}
+
+/** The resolved connection. */
+export interface AwsConnection {
+  readonly region: string;
+  /** Undefined: the SDK's public endpoint. */
+  readonly endpoint?: string;
+  /** Where requests go, for messages. */
+  readonly endpointLabel: string;
+  readonly credentials?: AwsCredentialsProvider;
+}
+
+/**
+ * Resolves and caches an AWS connection and the SDK client built on it. `service` is the SDK's
+ * endpoint id (`ssm`, `secretsmanager`) used for `AWS_ENDPOINT_URL_<SERVICE>` and messages.
+ */
+export class AwsConnector<C extends { destroy(): void }> {
+  private resolver?: StoreAuthResolver;
+  private defaultIdentity?: string;
+  private client?: Promise<{ client: C; connection: AwsConnection }>;
+
+  constructor(
+    private readonly setup: AwsStoreSetup,
+    private readonly service: string,
+    private readonly build: (config: AwsClientConfig) => Promise<C>,
+  ) {}
+
+  /** Adopts the auth resolver; a store without its own identity adopts `defaultIdentity` (§5.5). */
+  setAuthResolver(resolver: StoreAuthResolver, defaultIdentity?: string): void {
+    this.resolver = resolver;
+    this.defaultIdentity = defaultIdentity;
+    this.client = undefined;
+  }
+
+  /** The identity the store authenticates with, if any. */
+  effectiveIdentity(): string | undefined {
+    return this.setup.identity ?? this.defaultIdentity;
+  }
+
+  /** Best-known endpoint before the client exists (for messages). */
+  endpointLabel(): string {
+    return this.staticEndpoint() ?? `https://${this.service}.${this.setup.region}.amazonaws.com`;
+  }
+
+  /** The SDK client, created once. A failure is not cached: the next call tries again. */
+  async get(): Promise<{ client: C; connection: AwsConnection }> {
+    if (!this.client) {
+      this.client = this.create();
+      this.client.catch(() => {
+        this.client = undefined;
+      });
+    }
+    return this.client;
+  }
+
+  /** Destroys the SDK client (its keep-alive sockets would hold the process open). */
+  async close(): Promise<void> {
+    const pending = this.client;
+    this.client = undefined;
+    if (!pending) return;
+    try {
+      (await pending).client.destroy();
+    } catch {
+      // A client that failed to build holds nothing.
+    }
+  }
+
+  private staticEndpoint(): string | undefined {
+    const env = this.setup.env;
+    const serviceVar = `AWS_ENDPOINT_URL_${this.service.toUpperCase()}`;
+    return nonEmpty(this.setup.endpoint) ?? nonEmpty(env[serviceVar]) ?? nonEmpty(env.AWS_ENDPOINT_URL);
+  }
+
+  private async create(): Promise<{ client: C; connection: AwsConnection }> {
+    let region = this.setup.region;
+    let endpoint = nonEmpty(this.setup.endpoint);
+    let credentials = this.setup.credentials;
+    const identity = this.effectiveIdentity();
+    if (identity !== undefined && this.resolver) {
+      try {
+        const ctx = await this.resolver(identity, { name: this.setup.name, kind: this.setup.kind });
+        region = region || ctx.region || '';
+        endpoint = endpoint ?? nonEmpty(ctx.endpointUrl);
+        credentials = credentials ?? ctx.credentials;
+      } catch (e) {
+        if (e instanceof StoreError) throw e;
+        throw new StoreError({
+          code: STORE_ERROR_CODES.AUTH_FAILED,
+          message: `store "${this.setup.name}": auth context not available for identity "${identity}"`,
+          where: storeWhere(this.setup.name),
+          fix: `log in with the identity (infrakey auth login -i ${identity}) or check auth.identities.${identity}`,
+          cause: e,
+        });
+      }
+    }
+    endpoint = endpoint ?? this.staticEndpoint();
+    const connection: AwsConnection = {
+      region,
+      endpoint,
+      endpointLabel: endpoint ?? `https://${this.service}.${region}.amazonaws.com`,
+      credentials,
+    };
+    const client = await this.build({
+      region,
+      ...(endpoint !== undefined ? { endpoint } : {}),
+      ...(credentials !== undefined ? { credentials } : {}),
+      maxAttempts: AWS_TIMEOUTS.maxAttempts,
+      requestHandler: { connectionTimeout: AWS_TIMEOUTS.connectionTimeoutMs, requestTimeout: AWS_TIMEOUTS.requestTimeoutMs },
+    });
+    this.setup.onClient?.(client, { store: this.setup.name, service: this.service });
+    return { client, connection };
+  }
+}
+
+/** The subset of SDK client config the stores set. */
+export interface AwsClientConfig {
+  region: string;
+  endpoint?: string;
+  credentials?: AwsCredentialsProvider;
+  maxAttempts: number;
+  requestHandler: { connectionTimeout: number; requestTimeout: number };
+}
+
+function nonEmpty(s: string | undefined): string | undefined {
+  return s === undefined || s === '' ? undefined : s;
+}

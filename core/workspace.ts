@@ -1,0 +1,235 @@
+import { resolve as resolvePath } from 'node:path';
+import { ConfigError } from './errors';
+import type { AtmosConfig } from './config/atmos-config';
+import { loadAtmosConfig } from './config/load-config';
+import { isMap, LIST_MERGE_STRATEGIES, type ListMergeStrategy, type YamlMap } from './stacks/deep-merge';
+import { renderGoTemplate } from './stacks/go-template';
+import type { ComponentMergeSettings, ResolvedComponent } from './stacks/component-resolver';
+import { StackEngine, type ResolveComponentOptions, type StackSummary } from './stacks/stack-engine';
+import type { ComponentType } from './stacks/stack-processor';
+import { decodeExecOutput, resolveYamlFunctions, type YamlFunctionResolver } from './yaml/resolve-functions';
+import { YamlFunction } from './yaml/yaml-function';
+import type { Secret } from './secret';
+import type { SecretsService } from './secrets/secrets-service';
+
+/** Options of {@link Workspace.load}. */
+export interface WorkspaceLoadOptions {
+  /** Working directory for atmos.yaml discovery and `!exec` (default `process.cwd()`). */
+  cwd?: string;
+  /** Profile(s) to merge over atmos.yaml (`--profile`; `ATMOS_PROFILE` otherwise). */
+  profile?: string;
+  /** Environment (default `process.env`): `ATMOS_*` settings and `!env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Explicit atmos.yaml file or folder (`--config`). */
+  configPath?: string;
+  /** Callbacks for YAML functions the stack engine does not evaluate itself (`!store`, `!secret`, ...). */
+  functions?: FunctionsFactory;
+}
+
+/** What a YAML-function factory is told about the component being resolved. */
+export interface FunctionsContext {
+  component: string;
+  stack: string;
+  /** The merged component section (YAML functions unresolved). */
+  section: YamlMap;
+}
+
+/** Builds the YAML-function callbacks for one component (e.g. `!store` bound to its stack). */
+export type FunctionsFactory = (ctx: FunctionsContext) => YamlFunctionResolver;
+
+/** Options of {@link Workspace.describeComponent}. */
+export interface DescribeComponentOptions {
+  /** `!secret` → `<MASKED>` without contacting anything. Default true (inspection). */
+  mask?: boolean;
+  /** Component type when the name exists under several types. */
+  type?: ComponentType;
+  /** Leave YAML functions unresolved (shown as `!tag args`). Default true (resolve). */
+  processFunctions?: boolean;
+}
+
+/**
+ * One Atmos project (atmos.yaml + stacks) behind one face. Stack manifests are parsed once and
+ * cached for the life of the Workspace. Later issues add `secret()`, `secrets()`, `identity()`.
+ */
+export class Workspace {
+  /** The stack engine (discovery, imports, names, component merge). */
+  readonly stacks: StackEngine;
+  private functions?: FunctionsFactory;
+  private secretsService?: SecretsService;
+
+  private constructor(
+    /** The effective atmos.yaml. */
+    readonly config: AtmosConfig,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly cwd: string,
+    functions?: FunctionsFactory,
+  ) {
+    this.functions = functions;
+    this.stacks = new StackEngine({
+      basePath: config.stacks.basePath,
+      includedPaths: config.stacks.includedPaths,
+      excludedPaths: config.stacks.excludedPaths,
+      nameTemplate: config.stacks.nameTemplate,
+      namePattern: config.stacks.namePattern,
+      locateConfig: (path) => config.locate(path),
+      merge: mergeSettings(config, env),
+    });
+  }
+
+  /** Loads atmos.yaml (discovery, profiles, `ATMOS_*`) and prepares the stacks. */
+  static async load(opts: WorkspaceLoadOptions = {}): Promise<Workspace> {
+    const env = opts.env ?? process.env;
+    const cwd = resolvePath(opts.cwd ?? process.cwd());
+    const config = await loadAtmosConfig({ cwd, env, profile: opts.profile, configPath: opts.configPath });
+    return new Workspace(config, env, cwd, opts.functions);
+  }
+
+  /** Sets the callbacks for `!store`, `!store.get`, `!secret` (used by the stores/secrets modules). */
+  useFunctions(factory: FunctionsFactory): void {
+    this.functions = factory;
+  }
+
+  /**
+   * The secrets layer (stores, declarations, batched resolver), created on first use. Its
+   * `!secret`/`!store`/`!store.get` callbacks are the default YAML functions of describe.
+   */
+  secretsLayer(): SecretsService {
+    if (!this.secretsService) {
+      const { SecretsService } = require('./secrets/secrets-service') as typeof import('./secrets/secrets-service');
+      this.secretsService = new SecretsService({
+        config: this.config,
+        env: this.env,
+        resolveComponent: (component, stack) => this.stacks.resolveComponent(component, stack),
+      });
+    }
+    return this.secretsService;
+  }
+
+  /** One declared secret of (stack, component), read through the batched resolver. */
+  secret(name: string, target: { stack: string; component: string }): Promise<Secret<unknown>> {
+    return this.secretsLayer().secret(name, target);
+  }
+
+  /** Every declared secret of (stack, component), read in one batched pass. */
+  secrets(target: { stack: string; component: string }): Promise<Record<string, Secret<unknown>>> {
+    return this.secretsLayer().secrets(target);
+  }
+
+  /** Stacks that define at least one component, sorted by name (`includeEmpty` for every manifest). */
+  listStacks(opts: { includeEmpty?: boolean } = {}): StackSummary[] {
+    return this.stacks.listStacks(opts);
+  }
+
+  /**
+   * The merged component section without YAML-function evaluation, with each secret
+   * declaration's stamped scope and source (for the secrets module).
+   */
+  resolveComponent(component: string, stack: string, opts: ResolveComponentOptions = {}): ResolvedComponent {
+    return this.stacks.resolveComponent(component, stack, opts);
+  }
+
+  /**
+   * The component as `atmos describe component` shows it: `vars`, `settings`, `env`, `auth`,
+   * `secrets`, `metadata`, `backend`, `providers`, `atmos_component`, `atmos_stack`,
+   * `component_info`, ... with YAML functions resolved (`!secret` masked unless `mask: false`).
+   * The result is a fresh object the caller may change.
+   */
+  async describeComponent(component: string, stack: string, opts: DescribeComponentOptions = {}): Promise<YamlMap> {
+    const resolved = this.stacks.resolveComponent(component, stack, { type: opts.type });
+    if (opts.processFunctions === false) return replaceFunctions(resolved.section) as YamlMap;
+    return this.evaluate(resolved, opts.mask ?? true);
+  }
+
+  /**
+   * Every component of every stack (Atmos `describe stacks`):
+   * `{ <stack>: { components: { <type>: { <name>: section } } } }`. Abstract components are
+   * included (they are part of the configuration) but not YAML-function evaluated.
+   */
+  async describeStacks(opts: { mask?: boolean; stack?: string; processFunctions?: boolean } = {}): Promise<Record<string, YamlMap>> {
+    const out: Record<string, YamlMap> = {};
+    const stacks = opts.stack ? [this.stacks.stack(opts.stack)] : this.listStacks();
+    for (const s of stacks) {
+      const components: YamlMap = {};
+      for (const [type, names] of Object.entries(s.components) as [ComponentType, string[]][]) {
+        const byName: YamlMap = {};
+        for (const name of names) {
+          const resolved = this.stacks.resolveComponent(name, s.name, { type, allowAbstract: true });
+          const abstract = isMap(resolved.section.metadata) && resolved.section.metadata.type === 'abstract';
+          byName[name] = opts.processFunctions === false || abstract ? replaceFunctions(resolved.section) : await this.evaluate(resolved, opts.mask ?? true);
+        }
+        components[type] = byName;
+      }
+      out[s.name] = { components };
+    }
+    return out;
+  }
+
+  private async evaluate(resolved: ResolvedComponent, mask: boolean): Promise<YamlMap> {
+    const section = resolved.section;
+    const fctx = { component: resolved.component, stack: resolved.stack, section };
+    const hooks = this.functions ? this.functions(fctx) : this.secretsLayer().functions(fctx);
+    const resolver: YamlFunctionResolver = {
+      template: (fn) => evaluateTemplate(fn, section),
+      ...hooks,
+    };
+    const value = await resolveYamlFunctions(section, resolver, {
+      mask,
+      componentEnv: isMap(section.env) ? section.env : undefined,
+      env: this.env,
+      cwd: this.cwd,
+      unhandled: 'keep',
+    });
+    return replaceFunctions(value) as YamlMap;
+  }
+}
+
+/** `!template`: renders the Go-template subset with the component section, then decodes JSON. */
+function evaluateTemplate(fn: YamlFunction, section: YamlMap): unknown {
+  const text = renderGoTemplate(fn.args, section, { subject: '!template', where: fn.source });
+  return decodeExecOutput(text);
+}
+
+/** Functions nobody evaluated are shown as their source text (`!store ssm dev vpc id`). */
+function replaceFunctions(value: unknown): unknown {
+  if (value instanceof YamlFunction) return value.toString();
+  if (Array.isArray(value)) return value.map(replaceFunctions);
+  if (isMap(value)) {
+    const out: YamlMap = {};
+    for (const key of Object.keys(value)) {
+      const v = replaceFunctions(value[key]);
+      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[key] = v;
+    }
+    return out;
+  }
+  return value;
+}
+
+function mergeSettings(config: AtmosConfig, env: NodeJS.ProcessEnv): ComponentMergeSettings {
+  const fromEnv = env.ATMOS_SETTINGS_LIST_MERGE_STRATEGY;
+  const raw = fromEnv ?? config.settings.list_merge_strategy;
+  if (raw !== undefined && raw !== null && !LIST_MERGE_STRATEGIES.includes(raw as ListMergeStrategy)) {
+    throw new ConfigError({
+      code: 'CONFIG_LIST_MERGE_STRATEGY',
+      message: `unknown list merge strategy ${JSON.stringify(String(raw))}`,
+      where: fromEnv !== undefined ? 'ATMOS_SETTINGS_LIST_MERGE_STRATEGY (environment)' : config.locate('settings.list_merge_strategy'),
+      fix: `use one of: ${LIST_MERGE_STRATEGIES.join(', ')}`,
+    });
+  }
+  const stacksRaw = isMap(config.raw.stacks) ? config.raw.stacks : {};
+  const inherit = isMap(stacksRaw.inherit) ? stacksRaw.inherit : {};
+  const componentsRaw = isMap(config.raw.components) ? config.raw.components : {};
+  const componentBasePaths: ComponentMergeSettings['componentBasePaths'] = { terraform: config.components.terraform.basePath };
+  for (const type of ['helmfile', 'packer', 'ansible'] as const) {
+    const section = componentsRaw[type];
+    const base = isMap(section) && typeof section.base_path === 'string' ? section.base_path : `components/${type}`;
+    componentBasePaths[type] = resolvePath(config.basePath, base);
+  }
+  return {
+    listMergeStrategy: (raw as ListMergeStrategy | undefined) ?? 'replace',
+    inheritMetadata: inherit.metadata !== false,
+    globalAuth: config.auth,
+    projectBasePath: config.basePath,
+    componentBasePaths,
+  };
+}

@@ -1,0 +1,478 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, isAbsolute, resolve as resolvePath } from 'node:path';
+import {
+  Document,
+  LineCounter,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Node as YamlNode,
+  type ParseOptions,
+  type DocumentOptions,
+  type SchemaOptions,
+  type ScalarTag,
+} from 'yaml';
+import { ConfigError, InfrakeyError, StackError, type ErrorDetails, type SourceLocation } from '../errors';
+import { splitWords, unquoteWhole } from './function-args';
+import { queryPath } from './query-path';
+import { YAML_FUNCTION_TAGS, YamlFunction, type YamlFunctionTag } from './yaml-function';
+
+/**
+ * YAML loading with Atmos's tags and source positions.
+ *
+ * One pass over the `yaml` package's Document turns mappings into plain objects and sequences into
+ * arrays, replaces `!env`/`!exec`/`!store`/`!store.get`/`!secret`/`!template` scalars by
+ * {@link YamlFunction} nodes (resolved later, after the stack merge), and resolves `!include` and
+ * `!include.raw` at load time, as Atmos does (§7.6). Positions are looked up lazily through
+ * {@link LoadedYaml.locate}, so loading thousands of stack files costs one parse and one walk each.
+ *
+ * Values built here may share sub-objects (YAML aliases, a file included twice through the same
+ * cache): treat them as immutable and copy when merging.
+ */
+
+/** A YAML file (or string) after loading. */
+export interface LoadedYaml {
+  /** The content: plain objects, arrays, scalars and YamlFunction nodes. `null` for an empty file. */
+  value: unknown;
+  /** The parsed document, for tools that need the syntax tree. */
+  document: Document;
+  /** The file name used in messages (absolute when loaded from disk). */
+  file: string;
+  /**
+   * The source location of the value (for a map key, the key) at `path`, or undefined if absent.
+   * With `nearest`, the deepest existing ancestor's location instead of undefined (useful for a
+   * path that continues inside an included file or a value added by a merge).
+   */
+  locate(path: readonly (string | number)[], opts?: { nearest?: boolean }): SourceLocation | undefined;
+}
+
+/** Options for {@link loadYamlFile} and {@link parseYaml}. */
+export interface LoadYamlOptions {
+  /**
+   * Base folder for `!include` paths that are neither absolute nor start with `./` or `../`
+   * (Atmos resolves those against its base path; the stack engine passes the stacks base path).
+   * When the file is not found there, the including file's folder is tried next.
+   */
+  includeBase?: string;
+  /** Which error class to throw: stack manifests (default) or atmos.yaml (`config`). */
+  errorKind?: 'stack' | 'config';
+  /**
+   * Cache of included files by absolute path, shared across many loads (the stack engine passes
+   * one Map for a whole run so a catalog file included a thousand times is parsed once).
+   */
+  includeCache?: Map<string, unknown>;
+  /** Files currently being included, to detect cycles. Internal. */
+  includeChain?: readonly string[];
+}
+
+/** Tags kept as {@link YamlFunction} nodes (resolved after merge). */
+const DEFERRED_TAGS: ReadonlySet<string> = new Set(['!env', '!exec', '!store', '!store.get', '!secret', '!template']);
+const KNOWN_TAGS: ReadonlySet<string> = new Set(YAML_FUNCTION_TAGS);
+const STANDARD_TAG_PREFIX = 'tag:yaml.org,2002:';
+
+// Declaring our tags keeps the `yaml` package from warning about them; the walk below turns them
+// into typed nodes. The scalar's source text is kept as the argument string.
+const CUSTOM_TAGS: ScalarTag[] = YAML_FUNCTION_TAGS.map((tag) => ({
+  tag,
+  resolve: (str: string) => str,
+}));
+
+const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  // YAML 1.2 core schema, as go-yaml v3 decodes into interface{} (yes/no stay strings).
+  version: '1.2',
+  schema: 'core',
+  customTags: CUSTOM_TAGS,
+  // go-yaml v3 supports `<<` merge keys; Atmos manifests use them with anchors.
+  merge: true,
+  uniqueKeys: true,
+  // prettyErrors would embed a snippet of the source (which may hold a value) in the message.
+  prettyErrors: false,
+  keepSourceTokens: false,
+};
+
+/** Reads and parses a YAML file. Throws `YAML_READ`, `YAML_PARSE`, `YAML_UNKNOWN_TAG`, include errors. */
+export function loadYamlFile(file: string, opts: LoadYamlOptions = {}): LoadedYaml {
+  const abs = resolvePath(file);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw makeError(opts, {
+      code: code === 'ENOENT' ? 'YAML_FILE_NOT_FOUND' : 'YAML_READ',
+      message: code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? 'error'})`,
+      where: abs,
+      fix: code === 'ENOENT' ? 'check the path, or create the file' : 'check the file permissions',
+      cause: e,
+    });
+  }
+  return parseYaml(text, abs, opts);
+}
+
+/** Parses YAML text; `file` is used for messages and to resolve relative `!include` paths. */
+export function parseYaml(text: string, file: string, opts: LoadYamlOptions = {}): LoadedYaml {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { ...PARSE_OPTIONS, lineCounter });
+  if (document.errors.length > 0) {
+    const err = document.errors[0];
+    const pos = lineCounter.linePos(err.pos[0]);
+    const more = document.errors.length > 1 ? ` (and ${document.errors.length - 1} more problem(s) after it)` : '';
+    throw makeError(opts, {
+      code: 'YAML_PARSE',
+      message: `malformed YAML: ${firstLine(err.message)}${more}`,
+      where: { file, line: pos.line, column: pos.col },
+      fix: 'correct the YAML syntax at that position (indentation, quotes, `key: value` pairs)',
+    });
+  }
+  const walker = new Walker(text, document, lineCounter, file, opts);
+  const value = walker.toValue(document.contents as YamlNode | null);
+  return {
+    value,
+    document,
+    file,
+    locate: (path, o) => locateIn(document, lineCounter, file, path, o?.nearest === true),
+  };
+}
+
+function firstLine(s: string): string {
+  const i = s.indexOf('\n');
+  return (i < 0 ? s : s.slice(0, i)).replace(/:$/, '');
+}
+
+function makeError(opts: LoadYamlOptions, details: ErrorDetails): InfrakeyError {
+  return opts.errorKind === 'config' ? new ConfigError(details) : new StackError(details);
+}
+
+class Walker {
+  private readonly aliasValues = new Map<YamlNode, unknown>();
+
+  constructor(
+    private readonly text: string,
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+    private readonly file: string,
+    private readonly opts: LoadYamlOptions,
+  ) {}
+
+  /** Where a node starts; for a tagged node, where its tag is written (it precedes the range). */
+  private loc(node: YamlNode): SourceLocation {
+    let offset = node.range?.[0] ?? 0;
+    if (node.tag && !node.tag.startsWith(STANDARD_TAG_PREFIX)) {
+      const at = this.text.lastIndexOf(node.tag, offset);
+      if (at >= 0 && !/[^\s]/.test(this.text.slice(at + node.tag.length, offset).replace(/#[^\n]*|&\S+|[|>][0-9+-]*/g, ''))) offset = at;
+    }
+    const p = this.lines.linePos(offset);
+    return { file: this.file, line: p.line, column: p.col };
+  }
+
+  private checkTag(node: YamlNode, onScalar: boolean): void {
+    const tag = node.tag;
+    if (!tag || tag.startsWith(STANDARD_TAG_PREFIX) || tag === '!') return;
+    if (KNOWN_TAGS.has(tag)) {
+      if (onScalar) return;
+      throw makeError(this.opts, {
+        code: 'YAML_FUNCTION_ARGS',
+        message: `${tag} takes a string argument, not a ${isMap(node) ? 'map' : 'list'}`,
+        where: this.loc(node),
+        fix: `write it on one line, e.g. \`key: ${tag} <arguments>\``,
+      });
+    }
+    throw makeError(this.opts, {
+      code: 'YAML_UNKNOWN_TAG',
+      message: `unknown YAML tag ${tag}`,
+      where: this.loc(node),
+      fix: `use one of the supported tags: ${YAML_FUNCTION_TAGS.join(', ')}; quote the value if it is a plain string starting with "!"`,
+    });
+  }
+
+  toValue(node: YamlNode | null | undefined): unknown {
+    if (node === null || node === undefined) return null;
+    if (isScalar(node)) {
+      if (node.tag) {
+        this.checkTag(node, true);
+        if (KNOWN_TAGS.has(node.tag)) return this.tagged(node.tag as YamlFunctionTag, node);
+      }
+      const v = node.value;
+      return v === undefined ? null : v;
+    }
+    if (isMap(node)) {
+      if (node.tag) this.checkTag(node, false);
+      const out: Record<string, unknown> = {};
+      for (const pair of node.items) {
+        const keyNode = pair.key as YamlNode | null;
+        if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
+          this.mergeInto(out, pair.value as YamlNode | null);
+          continue;
+        }
+        setKey(out, keyString(keyNode, this), this.toValue(pair.value as YamlNode | null));
+      }
+      return out;
+    }
+    if (isSeq(node)) {
+      if (node.tag) this.checkTag(node, false);
+      const out: unknown[] = new Array(node.items.length);
+      for (let i = 0; i < node.items.length; i++) out[i] = this.toValue(node.items[i] as YamlNode | null);
+      return out;
+    }
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc) as YamlNode | undefined;
+      if (!target) {
+        throw makeError(this.opts, {
+          code: 'YAML_PARSE',
+          message: `unknown alias *${node.source}`,
+          where: this.loc(node),
+          fix: `define the anchor &${node.source} before using it`,
+        });
+      }
+      // Converted once and shared: aliases cannot blow up exponentially (billion laughs).
+      if (this.aliasValues.has(target)) return this.aliasValues.get(target);
+      const v = this.toValue(target);
+      this.aliasValues.set(target, v);
+      return v;
+    }
+    return null;
+  }
+
+  /** `<<: *a` or `<<: [*a, *b]`: keys not already present are added; earlier sources win. */
+  private mergeInto(out: Record<string, unknown>, source: YamlNode | null): void {
+    const resolved = isAlias(source) ? (source.resolve(this.doc) as YamlNode) : source;
+    const sources = isSeq(resolved) ? (resolved.items as YamlNode[]) : [source as YamlNode];
+    for (const s of sources) {
+      const v = this.toValue(s);
+      if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof YamlFunction) {
+        throw makeError(this.opts, {
+          code: 'YAML_PARSE',
+          message: 'merge key `<<` needs a map or a list of maps',
+          where: this.loc(s ?? (source as YamlNode)),
+          fix: 'point `<<:` at an anchored map, e.g. `<<: *defaults`',
+        });
+      }
+      for (const [k, val] of Object.entries(v)) {
+        if (!Object.prototype.hasOwnProperty.call(out, k)) setKey(out, k, val);
+      }
+    }
+  }
+
+  private tagged(tag: YamlFunctionTag, node: YamlNode): unknown {
+    const raw = isScalar(node) && node.value !== null && node.value !== undefined ? String(node.value) : '';
+    const args = raw.trim();
+    const source = this.loc(node);
+    if (DEFERRED_TAGS.has(tag)) return new YamlFunction(tag, args, source);
+    return resolveInclude(tag === '!include.raw', args, source, this.file, this.opts);
+  }
+}
+
+function keyString(node: YamlNode | null, walker: Walker): string {
+  if (node === null || node === undefined) return '';
+  if (isScalar(node)) {
+    const v = node.value;
+    return v === null || v === undefined ? '' : String(v);
+  }
+  // Complex keys are rare; Atmos (go-yaml into map[string]any) stringifies them too.
+  return JSON.stringify(walker.toValue(node));
+}
+
+function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  } else {
+    obj[key] = value;
+  }
+}
+
+const REMOTE_RE = /^(https?:\/\/|github:\/\/|git::|s3::|gcs::|file:\/\/|github\.com\/|git@)/i;
+const PARSED_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+function resolveInclude(raw: boolean, args: string, source: SourceLocation, file: string, opts: LoadYamlOptions): unknown {
+  const tag = raw ? '!include.raw' : '!include';
+  const usage = `${tag} <path> [<path expression such as .a.b[0]>]`;
+  let words: string[];
+  try {
+    words = splitWords(args);
+  } catch {
+    words = [];
+  }
+  if (words.length === 0) {
+    throw makeError(opts, {
+      code: 'YAML_FUNCTION_ARGS',
+      message: `${tag} needs a file path`,
+      where: source,
+      fix: `write \`${usage}\``,
+    });
+  }
+  const target = words[0];
+  const queryText = words.length > 1 ? unquoteWhole(restAfterFirstWord(args)) : undefined;
+  if (REMOTE_RE.test(target)) {
+    throw makeError(opts, {
+      code: 'YAML_INCLUDE_REMOTE',
+      message: `${tag} of a remote source is not supported: ${target}`,
+      where: source,
+      fix: 'vendor the file into the repository and include it by a local path',
+    });
+  }
+  const candidates = includeCandidates(target, file, opts.includeBase);
+  const found = candidates.find((c) => isFile(c));
+  if (!found) {
+    throw makeError(opts, {
+      code: 'YAML_INCLUDE_NOT_FOUND',
+      message: `${tag} file not found: ${target} (looked in ${candidates.join(', ')})`,
+      where: source,
+      fix: 'create the file or fix the path: `./` and `../` are relative to this file, other relative paths to the stacks base path',
+    });
+  }
+  const chain = opts.includeChain ?? [file];
+  if (chain.includes(found)) {
+    throw makeError(opts, {
+      code: 'YAML_INCLUDE_CYCLE',
+      message: `${tag} cycle: ${[...chain, found].join(' -> ')}`,
+      where: source,
+      fix: 'remove one of the includes so that no file includes itself',
+    });
+  }
+  const cacheKey = (raw ? 'raw:' : 'parsed:') + found;
+  let value: unknown;
+  if (opts.includeCache?.has(cacheKey)) {
+    value = opts.includeCache.get(cacheKey);
+  } else {
+    value = readIncluded(found, raw, source, opts, [...chain, found]);
+    opts.includeCache?.set(cacheKey, value);
+  }
+  if (queryText !== undefined && queryText !== '') {
+    if (raw) {
+      throw makeError(opts, {
+        code: 'YAML_FUNCTION_ARGS',
+        message: '!include.raw does not take a path expression (the content is a string)',
+        where: source,
+        fix: 'use `!include` for structured files, or drop the expression',
+      });
+    }
+    try {
+      value = queryPath(value, queryText, { source, subject: `included file ${target}` });
+    } catch (e) {
+      if (e instanceof InfrakeyError && opts.errorKind === 'config') {
+        throw new ConfigError({ code: e.code, message: e.summary, where: source, fix: e.fix });
+      }
+      throw e;
+    }
+  }
+  return value;
+}
+
+function restAfterFirstWord(args: string): string {
+  const t = args.trim();
+  let i = 0;
+  const q = t[0];
+  if (q === '"' || q === "'") {
+    i = 1;
+    while (i < t.length) {
+      if (t[i] === q) {
+        if (t[i + 1] === q) {
+          i += 2;
+          continue;
+        }
+        i++;
+        break;
+      }
+      i++;
+    }
+  } else {
+    while (i < t.length && !/\s/.test(t[i])) i++;
+  }
+  return t.slice(i).trim();
+}
+
+function includeCandidates(target: string, file: string, base: string | undefined): string[] {
+  if (isAbsolute(target)) return [target];
+  const here = dirname(file);
+  if (target.startsWith('./') || target.startsWith('../') || target === '.' || target === '..') return [resolvePath(here, target)];
+  const out: string[] = [];
+  if (base) out.push(resolvePath(base, target));
+  const local = resolvePath(here, target);
+  if (!out.includes(local)) out.push(local);
+  return out;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return existsSync(p) && statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readIncluded(found: string, raw: boolean, source: SourceLocation, opts: LoadYamlOptions, chain: string[]): unknown {
+  const ext = extname(found).toLowerCase();
+  if (raw || !PARSED_EXTENSIONS.has(ext)) {
+    try {
+      return readFileSync(found, 'utf8');
+    } catch (e) {
+      throw makeError(opts, {
+        code: 'YAML_READ',
+        message: `cannot read included file ${found}`,
+        where: source,
+        fix: 'check the file permissions',
+        cause: e,
+      });
+    }
+  }
+  if (ext === '.json') {
+    const text = readFileSync(found, 'utf8');
+    try {
+      return text.trim() === '' ? null : JSON.parse(text);
+    } catch (e) {
+      const m = /position (\d+)/.exec((e as Error).message);
+      let where: SourceLocation = { file: found };
+      if (m) {
+        const before = text.slice(0, Number(m[1]));
+        const line = before.split('\n').length;
+        where = { file: found, line, column: Number(m[1]) - before.lastIndexOf('\n') };
+      }
+      throw makeError(opts, {
+        code: 'YAML_PARSE',
+        message: `malformed JSON in file included from ${source.file}:${source.line}`,
+        where,
+        fix: 'correct the JSON syntax',
+      });
+    }
+  }
+  return loadYamlFile(found, { ...opts, includeChain: chain }).value;
+}
+
+function locateIn(
+  doc: Document,
+  lines: LineCounter,
+  file: string,
+  path: readonly (string | number)[],
+  nearest: boolean,
+): SourceLocation | undefined {
+  let node = doc.contents as YamlNode | null;
+  let at: YamlNode | null = node;
+  const here = (): SourceLocation => {
+    const offset = at?.range?.[0];
+    if (offset === undefined) return { file };
+    const p = lines.linePos(offset);
+    return { file, line: p.line, column: p.col };
+  };
+  for (const seg of path) {
+    if (isAlias(node)) node = node.resolve(doc) as YamlNode;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => {
+        const k = p.key as YamlNode | null;
+        return isScalar(k) && k.value !== null && k.value !== undefined && typeof k.value !== 'symbol' && String(k.value) === String(seg);
+      });
+      if (!pair) return nearest ? here() : undefined;
+      at = pair.key as YamlNode;
+      node = pair.value as YamlNode | null;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg] as YamlNode | undefined;
+      if (!item) return nearest ? here() : undefined;
+      at = item;
+      node = item;
+    } else {
+      return nearest ? here() : undefined;
+    }
+  }
+  return here();
+}

@@ -1,0 +1,320 @@
+import { spawn } from 'node:child_process';
+import { InfrakeyError, StackError, type SourceLocation } from '../errors';
+import { MASK, Secret } from '../secret';
+import { parseEnvArgs } from './function-args';
+import { YamlFunction, type YamlFunctionTag } from './yaml-function';
+
+/**
+ * The post-merge YAML-function pass: walks a merged value and replaces every {@link YamlFunction}
+ * node by its value. Callbacks run concurrently (all nodes are collected first, then awaited
+ * together) so that a secret resolver can batch backend calls.
+ */
+
+/** Callbacks for each function. `env` and `exec` have built-in defaults (see below). */
+export interface YamlFunctionResolver {
+  /** `!env NAME [default]`. Default: {@link defaultEnvLookup} with the options' env sources. */
+  env?(name: string, dflt: string | undefined, source: SourceLocation): unknown;
+  /** `!exec <script>`. Default: {@link runExec}. */
+  exec?(script: string, source: SourceLocation): unknown;
+  secret?(fn: YamlFunction): unknown;
+  store?(fn: YamlFunction): unknown;
+  storeGet?(fn: YamlFunction): unknown;
+  /** `!template <rendered text>`. Default: JSON-decoded when valid, else the text. */
+  template?(fn: YamlFunction): unknown;
+}
+
+/** Options of {@link resolveYamlFunctions}. */
+export interface ResolveOptions {
+  /** `!secret` → `<MASKED>` without calling anything (inspection commands such as describe). */
+  mask?: boolean;
+  /** The component's merged `env:` section, consulted first by the default `!env`. */
+  componentEnv?: Record<string, unknown>;
+  /** Process environment for `!env` and `!exec` (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Working directory of `!exec` (default the process's). */
+  cwd?: string;
+  /** Time limit of one `!exec` (default 60 000 ms). */
+  execTimeoutMs?: number;
+  /**
+   * What to do with a node whose callback is missing: `error` (default) throws
+   * `YAML_FUNCTION_UNSUPPORTED`; `keep` leaves the YamlFunction node in place (atmos.yaml keeps
+   * `!store`/`!secret` unevaluated).
+   */
+  unhandled?: 'error' | 'keep';
+}
+
+/** True when the value contains at least one YamlFunction node (cheap pre-check). */
+export function containsYamlFunctions(value: unknown): boolean {
+  if (value instanceof YamlFunction) return true;
+  if (Array.isArray(value)) return value.some(containsYamlFunctions);
+  if (isPlainObject(value)) {
+    for (const k in value) if (containsYamlFunctions(value[k])) return true;
+  }
+  return false;
+}
+
+/**
+ * Returns a copy of `value` with every YamlFunction replaced by what its callback returned.
+ * Errors thrown by callbacks propagate (InfrakeyErrors unchanged, others wrapped in
+ * `YAML_FUNCTION_FAILED` with the node's file:line).
+ */
+export async function resolveYamlFunctions(value: unknown, resolver: YamlFunctionResolver = {}, opts: ResolveOptions = {}): Promise<unknown> {
+  const pending: Promise<void>[] = [];
+  const root = { v: undefined as unknown };
+  const exec = limiter(4);
+
+  const visit = (v: unknown, set: (x: unknown) => void): void => {
+    if (v instanceof YamlFunction) {
+      const p = callFor(v, resolver, opts, exec);
+      if (p === KEEP) {
+        set(v);
+      } else if (isThenable(p)) {
+        set(undefined);
+        pending.push(
+          Promise.resolve(p).then(set, (e: unknown) => {
+            throw wrap(e, v);
+          }),
+        );
+      } else {
+        set(p);
+      }
+      return;
+    }
+    if (Array.isArray(v)) {
+      const out: unknown[] = new Array(v.length);
+      set(out);
+      for (let i = 0; i < v.length; i++) visit(v[i], (x) => (out[i] = x));
+      return;
+    }
+    if (isPlainObject(v)) {
+      const out: Record<string, unknown> = {};
+      set(out);
+      for (const k of Object.keys(v)) {
+        visit(v[k], (x) => {
+          if (k === '__proto__') Object.defineProperty(out, k, { value: x, writable: true, enumerable: true, configurable: true });
+          else out[k] = x;
+        });
+      }
+      return;
+    }
+    set(v);
+  };
+
+  try {
+    visit(value, (x) => (root.v = x));
+  } catch (e) {
+    // A synchronous callback failure: let the ones already started settle, then report.
+    await Promise.allSettled(pending);
+    throw e;
+  }
+  const results = await Promise.allSettled(pending);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return root.v;
+}
+
+const KEEP = Symbol('keep');
+
+function callFor(fn: YamlFunction, r: YamlFunctionResolver, opts: ResolveOptions, execLimit: Limiter): unknown {
+  const tag: YamlFunctionTag = fn.tag;
+  try {
+    switch (tag) {
+      case '!env': {
+        const a = parseEnvArgs(fn.args, fn.source);
+        return r.env ? r.env(a.name, a.default, fn.source) : defaultEnvLookup(a.name, a.default, opts);
+      }
+      case '!exec':
+        if (r.exec) return r.exec(fn.args, fn.source);
+        return execLimit(() => runExec(fn.args, fn.source, { env: opts.env, cwd: opts.cwd, timeoutMs: opts.execTimeoutMs }));
+      case '!secret':
+        if (opts.mask) return MASK;
+        return r.secret ? r.secret(fn) : unhandled(fn, opts);
+      case '!store':
+        return r.store ? r.store(fn) : unhandled(fn, opts);
+      case '!store.get':
+        return r.storeGet ? r.storeGet(fn) : unhandled(fn, opts);
+      case '!template':
+        // Atmos: the argument (already rendered by the template pass) is JSON-decoded when valid.
+        return r.template ? r.template(fn) : decodeExecOutput(fn.args);
+      default:
+        return unhandled(fn, opts);
+    }
+  } catch (e) {
+    throw wrap(e, fn);
+  }
+}
+
+function unhandled(fn: YamlFunction, opts: ResolveOptions): unknown {
+  if (opts.unhandled === 'keep') return KEEP;
+  throw new StackError({
+    code: 'YAML_FUNCTION_UNSUPPORTED',
+    message: `${fn.tag} cannot be evaluated here`,
+    where: fn.source,
+    fix: fn.tag === '!secret' || fn.tag === '!store' || fn.tag === '!store.get'
+      ? `use ${fn.tag} in stack manifests (component vars/env/settings), not in atmos.yaml`
+      : `remove ${fn.tag} from this file`,
+  });
+}
+
+function wrap(e: unknown, fn: YamlFunction): unknown {
+  if (e instanceof InfrakeyError) return e;
+  return new StackError({
+    code: 'YAML_FUNCTION_FAILED',
+    message: `${fn.tag} failed: ${e instanceof Error ? e.message : 'error'}`,
+    where: fn.source,
+    fix: `check the ${fn.tag} arguments at that line`,
+    cause: e,
+  });
+}
+
+/**
+ * Atmos's `!env` lookup (§7.6): the component's merged `env:` section first (non-strings
+ * formatted as Go's `%v` would, JSON for maps/lists), then the process environment, then the
+ * default, else the empty string (Atmos returns "" although its docs say null).
+ */
+export function defaultEnvLookup(name: string, dflt: string | undefined, opts: { componentEnv?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {}): string {
+  const ce = opts.componentEnv;
+  if (ce && Object.prototype.hasOwnProperty.call(ce, name)) {
+    const v = ce[name];
+    if (v !== null && v !== undefined && !(v instanceof YamlFunction)) return formatValue(v);
+  }
+  const env = opts.env ?? process.env;
+  const pv = env[name];
+  if (pv !== undefined) return pv;
+  if (dflt !== undefined) return dflt;
+  return '';
+}
+
+function formatValue(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (Secret.isSecret(v)) return String(v);
+  return JSON.stringify(v);
+}
+
+/** Options of {@link runExec}. */
+export interface ExecOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Default 60 000 ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * Atmos's `!exec` (§7.6): runs the script with `/bin/sh -c` (Atmos embeds a POSIX shell
+ * interpreter), trims trailing newlines from stdout and JSON-decodes it when it is valid JSON.
+ * A non-zero exit, a signal or the time limit is `YAML_EXEC_FAILED`; the message carries the exit
+ * status only (never the script's output, which may hold a value).
+ */
+export function runExec(script: string, source: SourceLocation, opts: ExecOptions = {}): Promise<unknown> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  return new Promise((resolveP, rejectP) => {
+    // Own process group, so the time limit also stops the script's children (a `sleep` holding
+    // stdout open would otherwise keep us waiting).
+    const child = spawn('/bin/sh', ['-c', script], {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
+    });
+    const out: Buffer[] = [];
+    let errBytes = 0;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        if (child.pid !== undefined && process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
+    }, timeoutMs);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => (errBytes += b.length));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      rejectP(
+        new StackError({
+          code: 'YAML_EXEC_FAILED',
+          message: `!exec could not start /bin/sh (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+          where: source,
+          fix: 'make sure /bin/sh exists and the working directory is accessible',
+          cause: e,
+        }),
+      );
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) {
+        rejectP(
+          new StackError({
+            code: 'YAML_EXEC_FAILED',
+            message: `!exec did not finish within ${timeoutMs} ms and was stopped`,
+            where: source,
+            fix: 'make the command faster or non-interactive (it must not wait for input)',
+          }),
+        );
+        return;
+      }
+      if (code !== 0) {
+        rejectP(
+          new StackError({
+            code: 'YAML_EXEC_FAILED',
+            message: `!exec command failed (${signal ? `signal ${signal}` : `exit status ${code}`}${errBytes ? `, ${errBytes} bytes on stderr` : ''})`,
+            where: source,
+            fix: 'run the command in a shell to see its error, then fix it',
+          }),
+        );
+        return;
+      }
+      resolveP(decodeExecOutput(Buffer.concat(out).toString('utf8')));
+    });
+  });
+}
+
+/** Trailing newlines trimmed; valid JSON decoded; else the string. */
+export function decodeExecOutput(stdout: string): unknown {
+  const text = stdout.replace(/[\r\n]+$/, '');
+  const t = text.trim();
+  if (t !== '') {
+    try {
+      return JSON.parse(t);
+    } catch {
+      /* not JSON */
+    }
+  }
+  return text;
+}
+
+type Limiter = <T>(fn: () => Promise<T>) => Promise<T>;
+
+function limiter(max: number): Limiter {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return <T>(fn: () => Promise<T>): Promise<T> =>
+    new Promise<T>((res, rej) => {
+      const run = (): void => {
+        active++;
+        fn()
+          .then(res, rej)
+          .finally(() => {
+            active--;
+            queue.shift()?.();
+          });
+      };
+      if (active < max) run();
+      else queue.push(run);
+    });
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}

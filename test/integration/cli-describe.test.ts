@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { captureIO } from '../../cli/io';
+import { run } from '../../cli/program';
+import { commandRegistrations } from '../../cli/commands/index';
+import { registerDescribeCommands } from '../../cli/commands/describe';
+import { registerListCommands } from '../../cli/commands/list';
+import { registerValidateCommands } from '../../cli/commands/validate';
+import { atmosYaml, writeProject } from '../unit/stacks/project';
+
+// The lead wires these into cli/commands/index.ts; add them here if that has not happened yet.
+for (const r of [registerDescribeCommands, registerListCommands, registerValidateCommands]) {
+  if (!commandRegistrations.includes(r) && !commandRegistrations.some((x) => x.name === r.name)) commandRegistrations.push(r);
+}
+
+const fixture = (name: string) => join(__dirname, '../fixtures/atmos-scenarios', name);
+
+async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const io = captureIO();
+  const code = await run(args, { io, cwd, env });
+  return { code, out: io.stdout, err: io.stderr };
+}
+
+describe('infrakey describe / list / validate', () => {
+  it('describe component prints the merged section as YAML (default) and JSON', async () => {
+    const yaml = await cli(['describe', 'component', 'secret-consumer', '-s', 'dev'], fixture('aws-secrets-floci'));
+    expect(yaml.code).toBe(0);
+    const parsed = YAML.parse(yaml.out);
+    expect(parsed.atmos_stack).toBe('dev');
+    expect(parsed.vars.ssm_stack_token).toBe('<MASKED>');
+    const json = await cli(['describe', 'component', 'secret-consumer', '-s', 'prod', '--format', 'json'], fixture('aws-secrets-floci'));
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out).secrets.vars.SSM_STACK_TOKEN.scope).toBe('stack');
+  });
+
+  it('list stacks prints a table, or JSON', async () => {
+    const table = await cli(['list', 'stacks'], fixture('auth-stack-scoping'));
+    expect(table.code).toBe(0);
+    expect(table.out.split('\n')[0]).toMatch(/^STACK\s+MANIFEST\s+COMPONENTS$/);
+    expect(table.out).toContain('plat-staging');
+    const json = await cli(['list', 'stacks', '--format', 'json'], fixture('auth-stack-scoping'));
+    expect(JSON.parse(json.out).map((s: any) => s.name)).toEqual(['data-staging', 'plat-staging']);
+  });
+
+  it('describe stacks and validate stacks succeed on a real repository', async () => {
+    const d = await cli(['describe', 'stacks', '--format', 'json'], fixture('atmos-auth'));
+    expect(d.code).toBe(0);
+    expect(Object.keys(JSON.parse(d.out))).toEqual(['component-auth', 'no-component-auth']);
+    const v = await cli(['validate', 'stacks'], fixture('atmos-auth'));
+    expect(v.code).toBe(0);
+    expect(v.out).toContain('all 2 stacks are valid');
+  });
+
+  it('bad input: one clear message with file:line on stderr, exit 1, no stack trace', async () => {
+    const root = writeProject({ 'atmos.yaml': atmosYaml(), 'stacks/dev.yaml': 'import:\n  - catalog/missing\n' });
+    const r = await cli(['validate', 'stacks'], root);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error \[STACK_IMPORT_NOT_FOUND\]: .*stacks\/dev\.yaml:2/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    const abstract = writeProject({ 'atmos.yaml': atmosYaml(), 'stacks/dev.yaml': 'components: { terraform: { b: { metadata: { type: abstract } } } }\n' });
+    const a = await cli(['describe', 'component', 'b', '-s', 'dev'], abstract);
+    expect(a.code).toBe(1);
+    expect(a.err).toContain('STACK_COMPONENT_ABSTRACT');
+    const debug = await cli(['describe', 'component', 'b', '-s', 'dev', '--debug'], abstract);
+    expect(debug.err).toMatch(/\n\s+at /);
+  });
+
+  it('bad usage exits 2; --help exits 0', async () => {
+    const missing = await cli(['describe', 'component', 'x'], fixture('atmos-auth'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('--stack');
+    const format = await cli(['describe', 'component', 'mycomponent', '-s', 'component-auth', '--format', 'xml'], fixture('atmos-auth'));
+    expect(format.code).toBe(2);
+    for (const args of [['describe', '--help'], ['describe', 'component', '--help'], ['list', 'stacks', '--help'], ['validate', 'stacks', '--help']]) {
+      const help = await cli(args, fixture('atmos-auth'));
+      expect(help.code).toBe(0);
+      expect(help.out).toContain('Usage:');
+    }
+  });
+});

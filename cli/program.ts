@@ -104,6 +104,9 @@ export function reportError(error: unknown, io: CliIO, debug: boolean): number {
   if (isInfrakeyError(error)) {
     io.err(`error [${error.code}]: ${error.message}\n`);
     if (debug) io.err(`${error.stack ?? ''}\n${causeChain(error)}`);
+    // A child run by `auth exec`/`secret exec` passes its own exit code through.
+    const exitCode = (error as { exitCode?: unknown }).exitCode;
+    if (typeof exitCode === 'number' && Number.isInteger(exitCode) && exitCode > 0) return exitCode;
     return error instanceof UsageError ? 2 : 1;
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -10,6 +10,7 @@ import type { ComponentType } from './stacks/stack-processor';
 import { decodeExecOutput, resolveYamlFunctions, type YamlFunctionResolver } from './yaml/resolve-functions';
 import { YamlFunction } from './yaml/yaml-function';
 import type { Secret } from './secret';
+import { Secret as SecretClass } from './secret';
 import type { SecretsService } from './secrets/secrets-service';
 
 /** Options of {@link Workspace.load}. */
@@ -192,6 +193,8 @@ function evaluateTemplate(fn: YamlFunction, section: YamlMap): unknown {
 /** Functions nobody evaluated are shown as their source text (`!store ssm dev vpc id`). */
 function replaceFunctions(value: unknown): unknown {
   if (value instanceof YamlFunction) return value.toString();
+  // A Secret (from a `!secret` callback that does not unwrap) is a leaf, not a map to copy.
+  if (SecretClass.isSecret(value)) return value;
   if (Array.isArray(value)) return value.map(replaceFunctions);
   if (isMap(value)) {
     const out: YamlMap = {};

@@ -1,15 +1,19 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
+import { registerAuthCommands } from './auth';
 import { registerDescribeCommands } from './describe';
 import { registerListCommands } from './list';
 import { registerValidateCommands } from './validate';
+import { registerSecretCommands } from './secret';
 
 /** A command file's registration function. */
 export type RegisterCommands = (program: Command, ctx: CliContext) => void;
 
 /** Every command group, in help order. Command files keep heavy imports inside their actions. */
 export const commandRegistrations: RegisterCommands[] = [
+  registerAuthCommands,
   registerDescribeCommands,
   registerListCommands,
   registerValidateCommands,
+  registerSecretCommands,
 ];

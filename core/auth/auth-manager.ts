@@ -182,13 +182,27 @@ export class AuthManager {
       this.cache.set(key, result);
       return result;
     }
+    let providerFromCache = false;
     if (start === 0 && chain.provider) {
       base = ambient ? undefined : await cachedProviderStep(chain.provider, ctx);
+      providerFromCache = base !== undefined;
       base ??= await authenticateProviderStep(chain.provider, ctx);
     }
     for (let i = start; i < n; i++) {
       const id = chain.identities[i];
-      const next: Credentials = await authenticateIdentityStep(id, base, ctx);
+      let next: Credentials;
+      try {
+        next = await authenticateIdentityStep(id, base, ctx);
+      } catch (e) {
+        // `auth login` with a cached provider token that the server revoked: drop it and log in
+        // again instead of failing until the token's nominal expiry.
+        if (!(opts.force && providerFromCache && i === 0 && chain.provider && (e as { code?: string }).code === AUTH_ERROR_CODES.CREDENTIALS_EXPIRED)) throw e;
+        const keyring = await this.keyring();
+        if (keyring) await deleteKeyringCredentials(keyring, this.realm.value, chain.provider.name);
+        providerFromCache = false;
+        base = await authenticateProviderStep(chain.provider, ctx);
+        next = await authenticateIdentityStep(id, base, ctx);
+      }
       if (next.type === 'aws') await this.persist(chain, id, next);
       base = next;
     }

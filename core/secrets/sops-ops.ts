@@ -5,6 +5,7 @@
  * key is read at `(stack = provider name, component = "age-key", key = path or provider name)`,
  * as Atmos composes it (§6.7).
  */
+import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { expandKeyPath, resolveAgeIdentities, type AgeKeySpec, type ResolvedAgeIdentities } from './sops/age-keys';
 import { decryptSopsFile, deleteSopsValue, listSopsKeys, setSopsValue } from './sops/sops-file';
 import type { Secret } from '../secret';
@@ -32,7 +33,12 @@ export async function readAgeKeyFromStore(registry: StoreRegistry, storeName: st
 }
 
 /** The age-key part of a provider spec, with `~`/`$ENV` expanded in `age_key_file`. */
-export function ageKeySpec(provider: SecretsProviderConfig, env: NodeJS.ProcessEnv): AgeKeySpec {
+export function ageKeySpec(provider: SecretsProviderConfig, env: NodeJS.ProcessEnv, basePath?: string): AgeKeySpec {
+  // Relative key paths resolve against the Atmos base path, like the SOPS files themselves.
+  const abs = (p: string): string => {
+    const x = expandKeyPath(p, env);
+    return basePath !== undefined && !isAbsolute(x) ? resolvePath(basePath, x) : x;
+  };
   const spec = provider.spec;
   const out: AgeKeySpec = {};
   if (typeof spec.age_key === 'string') out.age_key = spec.age_key;
@@ -40,11 +46,11 @@ export function ageKeySpec(provider: SecretsProviderConfig, env: NodeJS.ProcessE
     const k = spec.age_key as Record<string, unknown>;
     out.age_key = {
       ...(typeof k.store === 'string' ? { store: k.store } : {}),
-      ...(typeof k.path === 'string' ? { path: k.path } : {}),
+      ...(typeof k.path === 'string' ? { path: k.store === undefined || k.store === 'file' ? abs(k.path) : k.path } : {}),
       ...(typeof k.value === 'string' ? { value: k.value } : {}),
     };
   }
-  if (typeof spec.age_key_file === 'string' && spec.age_key_file !== '') out.age_key_file = expandKeyPath(spec.age_key_file, env);
+  if (typeof spec.age_key_file === 'string' && spec.age_key_file !== '') out.age_key_file = abs(spec.age_key_file);
   return out;
 }
 
@@ -53,7 +59,7 @@ export function sopsFileOps(provider: SecretsProviderConfig, ctx: SopsOpsContext
   const specPath = `secrets.providers.${provider.name}.spec`;
   let ids: Promise<ResolvedAgeIdentities> | undefined;
   const identities = (): Promise<ResolvedAgeIdentities> => {
-    ids ??= resolveAgeIdentities(ageKeySpec(provider, ctx.env), {
+    ids ??= resolveAgeIdentities(ageKeySpec(provider, ctx.env, ctx.basePath), {
       providerName: provider.name,
       specPath,
       env: ctx.env,

@@ -5,7 +5,7 @@ import { MemoryKeyring } from '../../../core/keyring/memory-keyring';
 import { credentialKey } from '../../../core/auth/keyring-credentials';
 import { redactor, unsafeUnwrap } from '../../../core/secret';
 import { motoEndpoint } from '../../support/services';
-import { expectPrivateLayout, makeAuthTestEnv, type AuthTestEnv } from './auth-test-env';
+import { expectPrivateLayout, failure, makeAuthTestEnv, type AuthTestEnv } from './auth-test-env';
 
 const ACCESS = 'AKIAMOTOCHAINTEST001';
 const SECRET = 'chainSecretKeyForMotoTests0123456789abcd';
@@ -105,7 +105,7 @@ describe('auth chains against moto STS', () => {
 
   test('a missing keyring entry in CI is a clear error and writes nothing', async () => {
     const m = new AuthManager({ realm: 'itest', identities: { ci: { kind: 'aws/user', spec: { endpoint_url: moto } } } }, { env: t.env, keyring: new MemoryKeyring() });
-    const err = await m.authenticate('ci').catch((e: unknown) => e as Error & { code: string });
+    const err = await failure(m.authenticate('ci'));
     expect(err.code).toBe('AUTH_USER_NOT_CONFIGURED');
     expect(err.message).toContain('auth.identities.ci');
     expect(err.message).toContain('infrakey auth user configure --identity ci');

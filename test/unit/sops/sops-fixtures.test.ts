@@ -95,7 +95,7 @@ describe('tampering is detected (SOPS_MAC_MISMATCH)', () => {
 });
 
 describe('wrong or missing keys', () => {
-  const other = 'AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX';
+  const other = 'AGE-SECRET-KEY-12Q8DW095Z72FRP0MHZZKK9FXPN8A874C27DJVE2K9XXP7J3KMXLQY4Z5MZ';
 
   test('a key that is not a recipient → SOPS_DECRYPT_FAILED naming file, recipients and sources, never the key', async () => {
     const err = await expectCode(decryptSopsFile(`${FIXTURES}/secret.enc.yaml`, { ageIdentities: [other], keySources: ['spec.age_key_file (/k/keys.txt)'] }), 'SOPS_DECRYPT_FAILED');

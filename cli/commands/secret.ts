@@ -1,0 +1,359 @@
+import { Option, type Command } from 'commander';
+import type { CliContext } from '../context';
+import type { CliIO } from '../io';
+import { checkFormat, renderData, renderTable } from '../output';
+
+/**
+ * `infrakey secret get|set|delete|list|validate|import|exec|shell|keygen` with Atmos's grammar
+ * (semantics §6.8). Values are masked on stdout unless `--mask=false`; `set` reads the value from
+ * stdin or a hidden prompt so that it never sits in argv or shell history. Core is loaded inside
+ * the actions so that `--help` and other commands stay cheap.
+ */
+
+type Core = typeof import('../../core/index');
+
+interface TargetOpts {
+  stack?: string;
+  component?: string;
+}
+
+function core(): Core {
+  return require('../../core/index') as Core;
+}
+
+function target(ctx: CliContext, opts: TargetOpts, needComponent = true): { stack: string; component: string } {
+  const c = core();
+  const stack = opts.stack ?? ctx.env.ATMOS_STACK;
+  const component = opts.component ?? ctx.env.ATMOS_COMPONENT;
+  if (!stack) throw new c.UsageError({ code: 'USAGE_STACK_REQUIRED', message: '--stack is required for secret operations', fix: 'pass -s <stack> (or set ATMOS_STACK)' });
+  if (needComponent && !component) throw new c.UsageError({ code: 'USAGE_COMPONENT_REQUIRED', message: '--component is required for secret operations', fix: 'pass -c <component> (or set ATMOS_COMPONENT)' });
+  return { stack, component: component ?? '' };
+}
+
+async function service(ctx: CliContext, cmd: Command) {
+  const ws = await core().Workspace.load(ctx.workspaceOptions(cmd));
+  return { ws, svc: ws.secretsLayer() };
+}
+
+function withTarget(cmd: Command): Command {
+  return cmd.option('-s, --stack <stack>', 'the stack (ATMOS_STACK)').option('-c, --component <component>', 'the component (ATMOS_COMPONENT)');
+}
+
+/** A value as text: strings raw, everything else JSON. */
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Reads all of stdin (trailing newlines trimmed), with a time limit so that nothing hangs. */
+async function readStdin(io: CliIO, timeoutMs = 30_000): Promise<string> {
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new (core().UsageError)({ code: 'USAGE_STDIN_TIMEOUT', message: `no value arrived on stdin within ${timeoutMs / 1000} s`, fix: 'pipe the value in: printf %s "$VALUE" | infrakey secret set NAME -s S -c C' })), timeoutMs);
+    io.stdin.on('data', (b: Buffer | string) => chunks.push(Buffer.isBuffer(b) ? b : Buffer.from(b)));
+    io.stdin.on('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    io.stdin.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    io.stdin.resume?.();
+  });
+  return Buffer.concat(chunks).toString('utf8').replace(/[\r\n]+$/, '');
+}
+
+async function hiddenPrompt(message: string): Promise<string> {
+  const { password } = await import('@inquirer/prompts');
+  return password({ message, mask: false }, { output: process.stderr });
+}
+
+async function confirm(message: string): Promise<boolean> {
+  const { confirm: ask } = await import('@inquirer/prompts');
+  return ask({ message, default: false }, { output: process.stderr });
+}
+
+/** Registers the `secret` command group. */
+export function registerSecretCommands(program: Command, ctx: CliContext): void {
+  const secret = program.command('secret').description('declared secrets: get, set, list, validate, exec with them (values masked unless --mask=false)');
+
+  withTarget(secret.command('get').description('print a declared secret (masked unless --mask=false)').argument('<name>', 'the declared secret'))
+    .option('--path <path>', 'select inside a JSON value, e.g. .password')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'env']).default('text'))
+    .option('-r, --raw', 'no trailing newline (text only)')
+    .addOption(new Option('--mask [bool]', 'mask the value (default true; --mask=false prints it)').argParser(parseBool))
+    .action(async (name: string, opts: TargetOpts & { path?: string; format: string; raw?: boolean }, cmd: Command) => {
+      const c = core();
+      if (opts.raw && opts.format !== 'text') {
+        throw new c.UsageError({ code: 'USAGE_RAW_FORMAT', message: '--raw is text-only and cannot be combined with --format=json or --format=env', fix: 'drop --raw or use --format text' });
+      }
+      const t = target(ctx, opts);
+      const { svc } = await service(ctx, cmd);
+      const value = c.unsafeUnwrap(await svc.secret(name, t, { path: opts.path }));
+      if (opts.format === 'json') ctx.io.out(JSON.stringify({ [name]: value }, null, 2) + '\n');
+      else if (opts.format === 'env') ctx.io.out(`${name}=${shellQuoted(asText(value))}\n`);
+      else ctx.io.out(asText(value) + (opts.raw ? '' : '\n'));
+    });
+
+  withTarget(
+    secret
+      .command('set')
+      .alias('add')
+      .description('write a declared secret; NAME alone reads the value from stdin or a hidden prompt')
+      .argument('<name[=value]>', 'the declared secret (NAME=VALUE puts the value in argv and shell history: prefer NAME)'),
+  )
+    .option('--stdin', 'read the value from stdin')
+    .option('-f, --force', 'accepted for Atmos compatibility')
+    .action(async (arg: string, opts: TargetOpts & { stdin?: boolean }, cmd: Command) => {
+      const c = core();
+      const t = target(ctx, opts);
+      const eq = arg.indexOf('=');
+      const name = eq >= 0 ? arg.slice(0, eq) : arg;
+      let value: string;
+      if (eq >= 0 && !opts.stdin) value = arg.slice(eq + 1);
+      else if (opts.stdin || !ctx.io.stdinIsTTY) value = await readStdin(ctx.io);
+      else value = await hiddenPrompt(`Value for ${name}:`);
+      if (value === '') throw new c.UsageError({ code: c.SECRET_ERROR_CODES.VALUE_MISSING, message: `no value given for secret ${JSON.stringify(name)}`, fix: 'pipe the value on stdin or type it at the prompt' });
+      c.redactor.register(value);
+      const { svc } = await service(ctx, cmd);
+      const change = await c.setSecret(svc, t, name, value);
+      ctx.io.err(`${change.message}\n`);
+    });
+
+  withTarget(secret.command('delete').aliases(['rm', 'unset']).description('delete a declared secret from its backend').argument('<name>', 'the declared secret'))
+    .option('-f, --force', 'do not ask for confirmation')
+    .action(async (name: string, opts: TargetOpts & { force?: boolean }, cmd: Command) => {
+      const c = core();
+      const t = target(ctx, opts);
+      if (!opts.force) {
+        if (!ctx.io.stdinIsTTY) throw new c.UsageError({ code: 'USAGE_CONFIRM', message: `refusing to delete ${name} without confirmation`, fix: 'pass -f/--force' });
+        if (!(await confirm(`Delete secret ${name} (stack ${t.stack}, component ${t.component})?`))) return;
+      }
+      const { svc } = await service(ctx, cmd);
+      const change = await c.deleteSecret(svc, t, name);
+      ctx.io.err(`${change.message}\n`);
+    });
+
+  withTarget(secret.command('list').description('declared secrets: backend, scope, initialised or not (never values; nothing decrypted)'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
+    .option('--verify', 'also ask remote backends whether each value exists (no value is read)')
+    .action(async (opts: TargetOpts & { format: string; verify?: boolean }, cmd: Command) => {
+      const c = core();
+      const format = checkFormat(opts.format, ['table', 'json', 'yaml'] as const, 'table');
+      const t = target(ctx, opts);
+      const { svc } = await service(ctx, cmd);
+      const rows = await c.listSecrets(svc, t, { verify: opts.verify });
+      if (format === 'table') {
+        ctx.io.out(renderTable(['NAME', 'BACKEND', 'SCOPE', 'REQUIRED', 'STATUS', 'DESCRIPTION'], rows.map((r) => [r.name, r.backend, r.scope, r.required ? 'yes' : 'no', r.status, r.problem ?? r.description ?? ''])));
+      } else ctx.io.out(renderData(rows, format));
+    });
+
+  withTarget(secret.command('validate').description('exit 1 listing required secrets without a value (every component of the stack without -c)')).action(
+    async (opts: TargetOpts, cmd: Command) => {
+      const c = core();
+      const t = target(ctx, opts, false);
+      const { ws, svc } = await service(ctx, cmd);
+      const targets = t.component ? [t] : componentsOf(ws, t.stack);
+      const report = await c.validateSecrets(svc, targets);
+      for (const p of report.problems) ctx.io.err(`error [${p.code}]: ${p.message}\n`);
+      for (const m of report.missing) ctx.io.err(`missing required secret ${m.name} (component ${m.component}, stack ${m.stack}${m.location ? `, ${m.location}` : ''})\n`);
+      if (!report.ok) {
+        throw new c.DeclarationError({
+          code: c.SECRET_ERROR_CODES.VALIDATION_FAILED,
+          message: `validation failed: ${report.missing.length} required secret(s) missing${report.problems.length ? `, ${report.problems.length} problem(s)` : ''}`,
+          where: `stack ${t.stack}`,
+          fix: `set each missing secret with \`infrakey secret set NAME -s ${t.stack} -c <component>\``,
+        });
+      }
+      ctx.io.err(`All required secrets are initialized (${report.checked.join(', ')})\n`);
+    },
+  );
+
+  withTarget(secret.command('import').description('copy values into declared secrets: NAME --from-* (store adoption) or FILE (dotenv/json)').argument('<name-or-file>', 'declared NAME, or a FILE'))
+    .option('--from-store <store>', 'source store (default: the declaration\'s store)')
+    .option('--from-stack <stack>', 'source stack path segment')
+    .option('--from-component <component>', 'source component path segment')
+    .option('--from-key <key>', 'source key (default: NAME)')
+    .addOption(new Option('--format <format>', 'FILE format').choices(['env', 'json']))
+    .option('--dry-run', 'FILE mode: show what would be set')
+    .action(async (arg: string, opts: TargetOpts & { fromStore?: string; fromStack?: string; fromComponent?: string; fromKey?: string; format?: string; dryRun?: boolean }, cmd: Command) => {
+      const c = core();
+      const t = target(ctx, opts);
+      const { svc } = await service(ctx, cmd);
+      const nameMode = opts.fromStore !== undefined || opts.fromStack !== undefined || opts.fromComponent !== undefined || opts.fromKey !== undefined;
+      if (nameMode) {
+        const change = await c.importSecret(svc, t, arg, { store: opts.fromStore, stack: opts.fromStack, component: opts.fromComponent, key: opts.fromKey });
+        ctx.io.err(`${change.message}\n`);
+        return;
+      }
+      const { readFileSync } = require('node:fs') as typeof import('node:fs');
+      const { resolve } = require('node:path') as typeof import('node:path');
+      const text = readFileSync(resolve(ctx.cwd, arg), 'utf8');
+      const format = opts.format ?? (arg.endsWith('.json') ? 'json' : 'env');
+      const values = format === 'json' ? (JSON.parse(text) as Record<string, unknown>) : parseDotenv(text);
+      for (const v of Object.values(values)) if (typeof v === 'string') c.redactor.register(v);
+      const cs = svc.forComponent(t);
+      for (const [name, value] of Object.entries(values)) {
+        if (!cs.declarations.has(name)) {
+          ctx.io.err(`skipping ${name}: not declared in component ${t.component}\n`);
+          continue;
+        }
+        if (opts.dryRun) ctx.io.err(`would set ${name}\n`);
+        else ctx.io.err(`${(await c.setSecret(svc, t, name, value)).message}\n`);
+      }
+    });
+
+  withTarget(
+    secret
+      .command('exec')
+      .description('run a command with the declared secrets as environment variables')
+      .argument('<command...>', 'the command (after --)'),
+  )
+    .option('--mask', 'replace every secret value in the child\'s stdout/stderr by <MASKED>')
+    .option('--tf-vars', 'also export each secret as TF_VAR_<NAME>')
+    .action(async (argv: string[], opts: TargetOpts & { mask?: boolean; tfVars?: boolean }, cmd: Command) => {
+      const t = target(ctx, opts);
+      const { svc } = await service(ctx, cmd);
+      const env = await secretEnv(ctx, svc, t, opts.tfVars ?? false);
+      // The program's global `--mask [bool]` takes the flag before this command sees it.
+      const given = (cmd.optsWithGlobals() as { mask?: unknown }).mask;
+      childExit(await runChild(argv[0], argv.slice(1), env, ctx, opts.mask === true || given === true), argv[0]);
+    });
+
+  withTarget(secret.command('shell').description('start $SHELL with the declared secrets as environment variables').argument('[args...]', 'arguments for the shell'))
+    .option('--tf-vars', 'also export each secret as TF_VAR_<NAME>')
+    .action(async (args: string[], opts: TargetOpts & { tfVars?: boolean }, cmd: Command) => {
+      const t = target(ctx, opts);
+      const { svc } = await service(ctx, cmd);
+      const env = await secretEnv(ctx, svc, t, opts.tfVars ?? false);
+      env.ATMOS_SHLVL = String(Number(ctx.env.ATMOS_SHLVL ?? '0') + 1);
+      const shell = ctx.env.SHELL || '/bin/sh';
+      childExit(await runChild(shell, args, env, ctx, false), shell);
+    });
+
+  secret
+    .command('keygen')
+    .description('generate an age key for a sops/age provider (private key to its key file or store, recipient to .sops.yaml)')
+    .argument('[provider]', 'the SOPS provider (default: the only one configured)')
+    .option('-s, --stack <stack>', 'also consider providers declared in this stack')
+    .option('-c, --component <component>', 'with -s: providers of this component')
+    .option('-f, --force', 'generate even if a key exists')
+    .action(async (name: string | undefined, opts: TargetOpts & { force?: boolean }, cmd: Command) => {
+      const c = core();
+      const ws = await c.Workspace.load(ctx.workspaceOptions(cmd));
+      let providers: Record<string, import('../../core/index').SecretsProviderConfig>;
+      if (opts.stack && opts.component) providers = { ...ws.secretsLayer().forComponent({ stack: opts.stack, component: opts.component }).providers };
+      else providers = c.mergeProviders(ws.config.secrets.providers, undefined, { locateConfig: (p) => ws.config.locate(p) }).providers;
+      const provider = c.pickKeygenProvider(providers, name);
+      const svc = ws.secretsLayer();
+      const r = await c.keygen(provider, { basePath: ws.config.basePath, env: ctx.env, registry: () => svc.registry, force: opts.force });
+      if (r.skipped) {
+        ctx.io.err(`An age key for ${r.provider} already exists in ${r.keyLocation}; pass --force to generate another\n`);
+        return;
+      }
+      ctx.io.err(`Wrote the private key of ${r.provider} to ${r.keyLocation} and its recipient to ${r.recipientsFile}\n`);
+      ctx.io.out(`${r.recipient}\n`);
+    });
+}
+
+function componentsOf(ws: import('../../core/index').Workspace, stack: string): { stack: string; component: string }[] {
+  const summary = ws.stacks.stack(stack);
+  const out: { stack: string; component: string }[] = [];
+  for (const [type, names] of Object.entries(summary.components) as [import('../../core/index').ComponentType, string[]][]) {
+    for (const name of names) {
+      const resolved = ws.stacks.resolveComponent(name, summary.name, { type, allowAbstract: true });
+      const meta = resolved.section.metadata as { type?: unknown } | undefined;
+      if (meta?.type === 'abstract') continue;
+      const secrets = resolved.section.secrets as { vars?: unknown } | undefined;
+      if (secrets?.vars) out.push({ stack: summary.name, component: name });
+    }
+  }
+  return out;
+}
+
+/** The child environment: the current one plus every initialised declared secret (`NAME=value`). */
+async function secretEnv(ctx: CliContext, svc: import('../../core/index').SecretsService, t: { stack: string; component: string }, tfVars: boolean): Promise<NodeJS.ProcessEnv> {
+  const c = core();
+  const cs = c.assertValid(svc, t);
+  const { values, missing } = await svc.resolver.resolveAll(cs);
+  for (const name of missing) ctx.io.err(`Skipping \`${name}\`: not initialized in ${c.backendLabel(cs.declarations.get(name) as import('../../core/index').SecretDeclaration)}\n`);
+  const env: NodeJS.ProcessEnv = { ...ctx.env };
+  for (const [name, secret] of values) {
+    const text = asText(c.unsafeUnwrap(secret));
+    env[name] = text;
+    if (tfVars) env[`TF_VAR_${name}`] = text;
+  }
+  return env;
+}
+
+/** Runs a child; with `mask`, its stdout/stderr pass through the Redactor line by line. */
+function runChild(command: string | undefined, args: string[], env: NodeJS.ProcessEnv, ctx: CliContext, mask: boolean): Promise<number> {
+  const c = core();
+  if (!command) throw new c.UsageError({ code: 'USAGE_COMMAND_REQUIRED', message: 'no command given', fix: 'write the command after --, e.g. infrakey secret exec -s dev -c api -- env' });
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, cwd: ctx.cwd, stdio: mask ? ['inherit', 'pipe', 'pipe'] : 'inherit' });
+    const forward = (stream: NodeJS.ReadableStream | null, write: (s: string) => void) => {
+      if (!stream) return;
+      let pending = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        pending += chunk;
+        const cut = pending.lastIndexOf('\n');
+        if (cut >= 0) {
+          write(c.redactor.mask(pending.slice(0, cut + 1)));
+          pending = pending.slice(cut + 1);
+        }
+      });
+      stream.on('end', () => {
+        if (pending) write(c.redactor.mask(pending));
+      });
+    };
+    if (mask) {
+      forward(child.stdout, (s) => ctx.io.out(s));
+      forward(child.stderr, (s) => ctx.io.err(s));
+    }
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      reject(new c.UsageError({ code: 'EXEC_FAILED', message: `could not start ${JSON.stringify(command)} (${e.code ?? 'error'})`, fix: 'check the command name and PATH' })),
+    );
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+/** A failing child makes the command fail (exit 1), naming its status. */
+function childExit(code: number, command: string): void {
+  if (code === 0) return;
+  const c = core();
+  throw new c.InfrakeyError({ code: 'EXEC_CHILD_FAILED', message: `${JSON.stringify(command)} exited with status ${code}`, fix: 'see the command\'s own output above' });
+}
+
+function parseBool(value: string | undefined): boolean {
+  if (value === undefined) return true;
+  const v = value.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  const c = core();
+  throw new c.UsageError({ code: 'USAGE_BOOLEAN', message: `expected true or false, got '${value}'`, fix: 'write --mask=true or --mask=false' });
+}
+
+function shellQuoted(v: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Dotenv lines (Atmos rules): blanks and `#` skipped, `export ` removed, quotes trimmed. */
+function parseDotenv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    let line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    if (line.startsWith('export ')) line = line.slice(7).trim();
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq).trim();
+    let value = line.slice(eq + 1).trim();
+    if (/^["']/.test(value) && value.endsWith(value[0]) && value.length >= 2) value = value.slice(1, -1);
+    else value = value.replace(/\s+#.*$/, '');
+    out[key] = value;
+  }
+  return out;
+}

@@ -63,6 +63,8 @@ export type { SecretChange, SecretListEntry, SecretStatus, ValidationReport, Imp
 export { keygen, pickKeygenProvider } from './secrets/keygen';
 export type { KeygenResult } from './secrets/keygen';
 export { SECRET_ERROR_CODES } from './secrets/secret-errors';
+export { describeSecretStorage } from './secrets/secret-storage';
+export type { SecretStorage, StoreBackedStorage, SopsBackedStorage, StoredEncoding, SecretStorageSource } from './secrets/secret-storage';
 // SOPS (core/secrets/sops): in-process sops files with age
 export { SopsError, decryptSopsFile, encryptSopsDocument, setSopsValue, deleteSopsValue, listSopsKeys, sopsFormatForPath, SOPS_FILE_MODE, SOPS_DIR_MODE } from './secrets/sops';
 export type { SopsErrorCode, SopsFormat, SopsSource, SopsKeyOptions, SopsKeyPath, SopsWriteOptions, EncryptSopsOptions } from './secrets/sops';
@@ -70,6 +72,22 @@ export { resolveAgeIdentities, defaultAgeKeysPath, parseAgeKeys, expandKeyPath, 
 export type { AgeKeySpec, AgeKeyStoreReader, AgeKeyResolveOptions, ResolvedAgeIdentities, AgeIdentityInput } from './secrets/sops';
 export { resolveSopsRecipients, upsertSopsYamlRecipient, pathRegexForTemplate, SOPS_CONFIG_FILE, renderSopsPath, sopsFilePath } from './secrets/sops';
 export type { ResolvedRecipients, SopsPathContext } from './secrets/sops';
+// Keyrings (core/keyring)
+export { KEYRING_TYPES, isKeyringType } from './keyring/keyring';
+export type { Keyring, KeyringType } from './keyring/keyring';
+export { MemoryKeyring } from './keyring/memory-keyring';
+export { FileKeyring } from './keyring/file-keyring';
+export type { FileKeyringOptions } from './keyring/file-keyring';
+export { SystemKeyring, SYSTEM_KEYRING_ACCOUNT, SYSTEM_KEYRING_TIMEOUT_MS } from './keyring/system-keyring';
+export type { SystemKeyringOptions, SystemKeyringProbe } from './keyring/system-keyring';
+export { openKeyring, selectKeyring } from './keyring/select-keyring';
+export type { OpenKeyringOptions, SelectKeyringOptions, KeyringConfig, KeyringEnvironment } from './keyring/select-keyring';
+export { WRITE_ITERATIONS, MIN_READ_ITERATIONS, MAX_READ_ITERATIONS } from './keyring/jwe-entry';
+export { MIN_PASSWORD_LENGTH, DEFAULT_PASSWORD_ENV } from './keyring/keyring-password';
+export type { PasswordPrompt } from './keyring/keyring-password';
+export { defaultFileKeyringDir, resolveFileKeyringDir } from './keyring/keyring-paths';
+export { CredentialStore, credentialKey as keyringCredentialKey, encodeEnvelope, decodeEnvelope, CREDENTIAL_TYPES } from './keyring/credential-store';
+export type { CredentialType, CredentialEnvelope, AwsKeyringCredentials } from './keyring/credential-store';
 // Auth (core/auth)
 export { AuthManager, createAuthManager } from './auth/auth-manager';
 export type { AuthManagerOptions, AuthResult, WhoamiInfo, LogoutResult } from './auth/auth-manager';
@@ -92,5 +110,7 @@ export { consoleSigninUrl } from './auth/console-url';
 export { sanitizeSessionName } from './auth/kinds/assume-role';
 export { parseDurationSeconds } from './auth/duration';
 export { headlessInteraction } from './auth/step-context';
+export { identityProfileFiles, assumeRolePlan, ASSUME_ROLE_PLAN_ERROR } from './auth/terraform-identity';
+export type { AwsProfileFiles, AssumeRoleHop, AssumeRolePlan } from './auth/terraform-identity';
 export type { AuthInteraction } from './auth/step-context';
 export type { AwsCredentials, Credentials } from './auth/credentials';

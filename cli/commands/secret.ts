@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- synchronous lazy loading keeps cold starts light (benchmark B2) */
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context';
 import type { CliIO } from '../io';

@@ -5,7 +5,7 @@ import { KeyringError } from '../errors';
 import { Secret } from '../secret';
 import { fileNameForKey, isEntryFileName, isHashedFileName, keyForFileName, legacyFileName } from './file-names';
 import { withFolderLock } from './folder-lock';
-import { decryptEntry, encryptEntry, EntryOpenError, MIN_READ_ITERATIONS, WRITE_ITERATIONS, type OpenedEntry } from './jwe-entry';
+import { decryptEntry, encryptEntry, EntryOpenError, MIN_READ_ITERATIONS, passwordOpensKeyWrap, WRITE_ITERATIONS, type OpenedEntry } from './jwe-entry';
 import type { Keyring } from './keyring';
 import { passwordEnvName, passwordResolver, type PasswordSource } from './keyring-password';
 import { secretLabel, toPlain } from './keyring-values';
@@ -182,12 +182,10 @@ export class FileKeyring implements Keyring {
       const file = await this.readFileNamed(name);
       if (!file) continue;
       tried++;
-      try {
-        const opened = await decryptEntry(file.jwe, password);
-        remember(password, file.jwe, opened);
+      // The key wrap alone tells whether the password is right, even if that entry is damaged too.
+      if (await passwordOpensKeyWrap(file.jwe, password).catch(() => false)) {
+        this.verified = true;
         return true;
-      } catch {
-        // wrong password for this one too, or damaged: try the next
       }
     }
     return false;

@@ -121,7 +121,8 @@ export async function decryptEntry(jwe: string, password: string): Promise<Opene
 /** True when the AES key wrap of the entry opens with `password` (RFC 3394 integrity check). */
 export async function passwordOpensKeyWrap(jwe: string, password: string, header = readEntryHeader(jwe)): Promise<boolean> {
   const encryptedKey = Buffer.from(jwe.trim().split('.')[1], 'base64url');
-  if (encryptedKey.length !== 24) return false;
+  // A256GCM has a 32-byte content key; AES key wrap adds 8 bytes.
+  if (encryptedKey.length !== 40) return false;
   const salt = Buffer.concat([Buffer.from(JWE_ALG, 'utf8'), Buffer.of(0), Buffer.from(header.p2s, 'base64url')]);
   derivationStats.count++;
   const kek = await pbkdf2Async(Buffer.from(password, 'utf8'), salt, header.p2c, 16, 'sha256');

@@ -1,5 +1,5 @@
-import { homedir } from 'node:os';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { homeDir, xdgDataHome } from '../config/xdg';
 
 /**
  * Where the file keyring lives. Atmos resolves `{XDG data}/atmos/keyring`, where the XDG data
@@ -10,21 +10,13 @@ import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 /** Environment and platform facts the resolution depends on (injectable for tests). */
 export interface PathContext {
   env: NodeJS.ProcessEnv;
-  platform?: NodeJS.Platform;
   home?: string;
   cwd?: string;
 }
 
-/** `{XDG data}/atmos`, without creating it. */
+/** `{XDG data}/atmos`, without creating it (one resolution for the whole toolkit: core/config/xdg). */
 export function atmosDataDir(ctx: PathContext): string {
-  const { env } = ctx;
-  const platform = ctx.platform ?? process.platform;
-  const home = ctx.home ?? homedir();
-  const base =
-    nonEmpty(env.ATMOS_XDG_DATA_HOME) ??
-    nonEmpty(env.XDG_DATA_HOME) ??
-    (platform === 'win32' ? (nonEmpty(env.LOCALAPPDATA) ?? join(home, 'AppData', 'Local')) : join(home, '.local', 'share'));
-  return join(expandHome(base, home), 'atmos');
+  return xdgDataHome(ctx.home ? { ...ctx.env, HOME: ctx.home } : ctx.env);
 }
 
 /** The default file-keyring folder: `{XDG data}/atmos/keyring`. */
@@ -40,7 +32,7 @@ export function defaultFileKeyringDir(ctx: PathContext): string {
  */
 export function resolveFileKeyringDir(path: string | undefined, ctx: PathContext): string {
   if (!nonEmpty(path)) return defaultFileKeyringDir(ctx);
-  const home = ctx.home ?? homedir();
+  const home = ctx.home ?? homeDir(ctx.env);
   let dir = expandHome(path as string, home);
   if (!isAbsolute(dir)) dir = resolve(ctx.cwd ?? process.cwd(), dir);
   if (extname(dir) !== '') dir = dirname(dir);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 
 /**
  * A helper process that talks to the OS keyring through @napi-rs/keyring.
@@ -167,10 +168,12 @@ export class KeyringHelper {
     if (this.pending.size > 0) return;
     this.child.unref();
     this.child.channel?.unref();
+    (this.child.stderr as Socket | null)?.unref();
   }
 
   private busy(): void {
     this.child.ref();
     this.child.channel?.ref();
+    (this.child.stderr as Socket | null)?.ref();
   }
 }

@@ -11,6 +11,8 @@ export const AVAILABILITY_PROBE_KEY = 'atmos-keyring-availability-probe';
 /** Hard time limit of every call to the OS keyring, start-up of the helper included. */
 export const SYSTEM_KEYRING_TIMEOUT_MS = 3_000;
 
+const UNAVAILABLE_PREFIX = 'the system keyring is unavailable: ';
+
 /** Options of {@link SystemKeyring}. */
 export interface SystemKeyringOptions {
   /** Environment of the helper (D-Bus address etc.); default `process.env`. */
@@ -72,7 +74,7 @@ export class SystemKeyring implements Keyring {
     state.probe ??= this.call({ op: 'get', service: AVAILABILITY_PROBE_KEY, account: this.account }).then(
       (): SystemKeyringProbe => ({ available: true }),
       (e: unknown): SystemKeyringProbe => {
-        const reason = e instanceof KeyringError ? e.summary : String(e);
+        const reason = e instanceof KeyringError ? e.summary.replace(UNAVAILABLE_PREFIX, '') : String(e);
         state.unavailable ??= reason;
         return { available: false, reason };
       },
@@ -141,7 +143,7 @@ export class SystemKeyring implements Keyring {
   private unavailable(reason: string, cause?: unknown): KeyringError {
     return new KeyringError({
       code: 'KEYRING_UNAVAILABLE',
-      message: `the system keyring is unavailable: ${reason}`,
+      message: `${UNAVAILABLE_PREFIX}${reason}`,
       where: this.where,
       fix: unavailableFix(),
       cause,

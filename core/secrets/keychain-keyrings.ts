@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- synchronous lazy loading keeps cold starts light (benchmark B2) */
 /**
  * Opens the keyring behind a `keychain` store (`options.backend` system|file|memory). The
  * keychain store's namespace is not the auth credentials' (semantics §3.7): system entries use the

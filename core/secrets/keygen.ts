@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- synchronous lazy loading keeps cold starts light (benchmark B2) */
 /**
  * `secret keygen [PROVIDER]` (semantics §6.7): generates an age key for a `sops/age` provider,
  * writes the private key to where the provider reads it (a store such as the keychain, else the

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- synchronous lazy loading keeps cold starts light (benchmark B2) */
 /**
  * The secrets layer of one workspace: the store registry, the backends, the per-process resolver
  * and each component's declarations, plus the YAML-function callbacks (`!secret`, `!store`,
@@ -125,19 +126,18 @@ export class SecretsService {
    * when `unwrap`, else Secret values), `!store` and `!store.get` bound to the component's stack.
    */
   functions(ctx: { component: string; stack: string; section: YamlMap }, opts: { unwrap?: boolean } = {}): YamlFunctionResolver {
-    const self = this;
     let cs: ComponentSecrets | undefined;
-    const component = (): ComponentSecrets => (cs ??= self.fromSource({ ...ctx, secretSources: self.safeSources(ctx) }));
+    const component = (): ComponentSecrets => (cs ??= this.fromSource({ ...ctx, secretSources: this.safeSources(ctx) }));
     let stores: ReturnType<typeof import('../stores/store-function').storeFunctionResolver> | undefined;
     const storeFns = () => {
       if (!stores) {
         const { storeFunctionResolver } = require('../stores/store-function') as typeof import('../stores/store-function');
-        stores = storeFunctionResolver(self.registry, ctx.stack);
+        stores = storeFunctionResolver(this.registry, ctx.stack);
       }
       return stores;
     };
     return {
-      secret: (fn) => secretFunction(component(), self.resolver, { unwrap: opts.unwrap ?? true })(fn),
+      secret: (fn) => secretFunction(component(), this.resolver, { unwrap: opts.unwrap ?? true })(fn),
       store: (fn) => storeFns().store(fn),
       storeGet: (fn) => storeFns().storeGet(fn),
     };

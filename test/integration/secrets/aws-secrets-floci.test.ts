@@ -33,6 +33,18 @@ describe('aws-secrets-floci against moto', () => {
     GLOBAL_SHARED_TOKEN: `global-${id}-tok`,
     ASM_DATABASE_CONFIG: JSON.stringify({ username: 'app', password: `db-${id}-pw` }),
   };
+  // The AWS SDK's default chain reads the process environment, not the workspace's.
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, key: process.env.AWS_SECRET_ACCESS_KEY };
+  beforeAll(() => {
+    process.env.AWS_ACCESS_KEY_ID = 'test';
+    process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  });
+  afterAll(() => {
+    if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+    else process.env.AWS_ACCESS_KEY_ID = saved.id;
+    if (saved.key === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    else process.env.AWS_SECRET_ACCESS_KEY = saved.key;
+  });
   const cli = async (argv: string[], stdin?: string) => {
     const io = captureIO({ stdin: Readable.from(stdin !== undefined ? [stdin] : []) });
     const code = await run(argv, { io, env, cwd: SCENARIO });

@@ -103,4 +103,41 @@ describe('aws/ssm store against moto', () => {
     expect(err.message).not.toContain('sensitive-looking-value');
     expect(err.cause).toBeUndefined();
   });
+
+  it('adopts the default identity through the auth resolver; the store endpoint wins over the identity endpoint', async () => {
+    const asked: string[] = [];
+    const reg = buildStoreRegistry(
+      {
+        inherits: { kind: 'aws/ssm', options: { region: 'us-east-1', prefix, endpoint_url: endpoint } },
+        own: { kind: 'aws/ssm', identity: 'reader', options: { region: 'us-east-1', prefix } },
+      },
+      {
+        env: {},
+        auth: {
+          defaultIdentity: 'component-default',
+          resolver: async (identity) => {
+            asked.push(identity);
+            // A wrong endpoint: the store's own endpoint_url must win for "inherits".
+            return { credentials: async () => ({ accessKeyId: 'testing', secretAccessKey: 'testing' }), endpointUrl: identity === 'reader' ? endpoint : 'http://127.0.0.1:9' };
+          },
+        },
+      },
+    );
+    try {
+      expect(await reg.get('inherits').get('plat-ue2-dev', 'vpc/main', 'vpc_id')).toBe('vpc-0abc');
+      expect(await reg.get('own').get('plat-ue2-dev', 'vpc/main', 'vpc_id')).toBe('vpc-0abc');
+      expect(asked.sort()).toEqual(['component-default', 'reader']);
+    } finally {
+      await reg.close();
+    }
+  });
+
+  it('a failing identity is STORE_AUTH_FAILED naming the identity', async () => {
+    const reg = buildStoreRegistry({ s: { kind: 'aws/ssm', identity: 'broken', options: { region: 'us-east-1', endpoint_url: endpoint } } }, {
+      env: {},
+      auth: { resolver: async () => Promise.reject(new Error('no session')) },
+    });
+    await expect(reg.get('s').get('a', 'b', 'c')).rejects.toMatchObject({ code: 'STORE_AUTH_FAILED', message: expect.stringContaining('"broken"') });
+    await reg.close();
+  });
 });

@@ -1,0 +1,23 @@
+/** Stable error codes of the CDKTF adapter. */
+export const CDKTF_ERROR_CODES = {
+  /** Neither engine could be determined for a construct (both installed, no App above it). */
+  ENGINE_UNKNOWN: 'CDKTF_ENGINE_UNKNOWN',
+  /** The engine the app uses, or its AWS provider package, is not installed. */
+  ENGINE_MISSING: 'CDKTF_ENGINE_MISSING',
+  /** A construct needs a Workspace, stack or component and none was given or set on the tree. */
+  CONTEXT_MISSING: 'CDKTF_CONTEXT_MISSING',
+  /** `infrakeyContext` was given a value of the wrong type. */
+  CONTEXT_INVALID: 'CDKTF_CONTEXT_INVALID',
+  /** `mode: 'assume-role'` for an identity Terraform cannot reach that way. */
+  ASSUME_ROLE_UNAVAILABLE: 'CDKTF_ASSUME_ROLE_UNAVAILABLE',
+  /** The identity does not produce AWS shared credential files. */
+  IDENTITY_UNSUPPORTED: 'CDKTF_IDENTITY_UNSUPPORTED',
+  /** A declared secret's `path` cannot be expressed in Terraform. */
+  PATH_UNSUPPORTED: 'CDKTF_PATH_UNSUPPORTED',
+  /** Two DeclaredSecrets in one stack need the same Terraform variable for different secrets. */
+  VARIABLE_CONFLICT: 'CDKTF_VARIABLE_CONFLICT',
+  /** A declared secret's name is not a valid Terraform variable name. */
+  VARIABLE_NAME_INVALID: 'CDKTF_VARIABLE_NAME_INVALID',
+  /** A value resolved through infrakey (registered with the Redactor) is in the synthesized JSON. */
+  SECRET_IN_SYNTH: 'CDKTF_SECRET_IN_SYNTH',
+} as const;

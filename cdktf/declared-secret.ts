@@ -1,0 +1,133 @@
+/**
+ * A secret declared in the Atmos stack configuration (`secrets.vars`), consumed by a CDKTF stack
+ * without its plaintext ever entering the program or `cdk.tf.json`:
+ * - SSM-backed: a `aws_ssm_parameter` data source on the store's exact parameter name, decrypted;
+ * - Secrets Manager-backed: a `aws_secretsmanager_secret_version` data source;
+ * - anything else (SOPS, Redis, keychain, Vault, ...): a `sensitive` Terraform variable named
+ *   after the declaration, filled at plan/apply time by
+ *   `infrakey secret exec -s S -c C --tf-vars -- terraform apply` (`TF_VAR_<name>`).
+ */
+import { Construct, type IConstruct } from 'constructs';
+import type { TerraformProvider, TerraformVariable } from 'cdktf';
+import { describeSecretStorage, UsageError, type SecretStorage, type Workspace } from '../core/index';
+import { CDKTF_ERROR_CODES } from './cdktf-errors';
+import { engineOf } from './engine';
+import { requireContext } from './infrakey-context';
+import { pathSegments, valueExpression } from './value-expression';
+
+/** Props of {@link DeclaredSecret}. */
+export interface DeclaredSecretProps {
+  /** The declared name (the key under the component's `secrets.vars`). */
+  readonly name: string;
+  /** Atmos stack; default: {@link infrakeyContext} / `infrakey:stack` context. */
+  readonly stack?: string;
+  /** Atmos component; default: {@link infrakeyContext} / `infrakey:component` context. */
+  readonly component?: string;
+  /** Like `!secret NAME | path .a.b[0]`: select inside a JSON value (evaluated by Terraform). */
+  readonly path?: string;
+  /** The loaded project; default: {@link infrakeyContext}. */
+  readonly workspace?: Workspace;
+  /**
+   * The AWS provider the data source uses (an `IdentityAwsProvider`'s `.provider`, or any
+   * `AwsProvider`); default: the stack's default `aws` provider.
+   */
+  readonly provider?: IConstruct;
+}
+
+/** How Terraform gets the value. */
+export type DeclaredSecretSource = 'ssm-parameter' | 'secrets-manager-version' | 'variable';
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+// Terraform reserves these as variable names.
+const RESERVED = new Set(['source', 'version', 'providers', 'count', 'for_each', 'lifecycle', 'depends_on', 'locals']);
+const variablesByStack = new WeakMap<IConstruct, Map<string, { key: string; variable: TerraformVariable }>>();
+
+/**
+ * A declared secret as a Terraform reference. `.value` is a string token: use it in resource
+ * attributes. **Mark every `TerraformOutput` that uses it `sensitive: true`**, as for any secret.
+ * Terraform state still holds what data sources read: use an encrypted state backend.
+ */
+export class DeclaredSecret extends Construct {
+  /** A token for the value, resolved by Terraform at plan/apply time. */
+  readonly value: string;
+  /** How Terraform reads it. */
+  readonly source: DeclaredSecretSource;
+  /** Where the secret lives (backend, exact key path); never the value. */
+  readonly storage: SecretStorage;
+  /** The Terraform variable's name when `source` is `variable` (fill it with `TF_VAR_<name>`). */
+  readonly variableName?: string;
+  /** The data source or variable construct. */
+  readonly element: IConstruct;
+
+  constructor(scope: Construct, id: string, props: DeclaredSecretProps) {
+    super(scope, id);
+    const engine = engineOf(this);
+    const workspace = requireContext(this, 'workspace', props.workspace, `DeclaredSecret ${JSON.stringify(props.name)}`);
+    const stack = requireContext(this, 'stack', props.stack, `DeclaredSecret ${JSON.stringify(props.name)}`);
+    const component = requireContext(this, 'component', props.component, `DeclaredSecret ${JSON.stringify(props.name)}`);
+    const storage = describeSecretStorage(workspace, props.name, { stack, component });
+    const segments = pathSegments(props.path, this, props.name);
+    this.storage = storage;
+    // Both engines' provider classes are nominal types; the engine checks the object at synth.
+    const provider = props.provider as TerraformProvider | undefined;
+    const region = storage.track === 'store' && storage.region !== undefined ? { region: storage.region } : {};
+
+    if (storage.track === 'store' && storage.kind === 'aws/ssm') {
+      const { DataAwsSsmParameter } = engine.ssmParameter();
+      const ds = new DataAwsSsmParameter(this, 'Parameter', { name: storage.keyPath, withDecryption: true, ...region, ...(provider ? { provider } : {}) });
+      this.source = 'ssm-parameter';
+      this.element = ds;
+      this.value = valueExpression(engine.lib, ds.value, storage.encoding, segments);
+    } else if (storage.track === 'store' && storage.kind === 'aws/asm') {
+      const { DataAwsSecretsmanagerSecretVersion } = engine.secretVersion();
+      const ds = new DataAwsSecretsmanagerSecretVersion(this, 'Version', { secretId: storage.keyPath, ...region, ...(provider ? { provider } : {}) });
+      this.source = 'secrets-manager-version';
+      this.element = ds;
+      this.value = valueExpression(engine.lib, ds.secretString, storage.encoding, segments);
+    } else {
+      const variable = this.variable(engine.lib, storage, stack, component);
+      this.source = 'variable';
+      this.variableName = storage.name;
+      this.element = variable;
+      // `secret exec --tf-vars` exports strings raw and everything else as JSON.
+      this.value = segments.length > 0 ? valueExpression(engine.lib, variable.stringValue, 'json-or-raw', segments) : variable.stringValue;
+    }
+  }
+
+  /** One sensitive variable per declaration and stack, shared by DeclaredSecrets of the same secret. */
+  private variable(lib: ReturnType<typeof engineOf>['lib'], storage: SecretStorage, stack: string, component: string): TerraformVariable {
+    const name = storage.name;
+    if (!VARIABLE_NAME.test(name) || RESERVED.has(name)) {
+      throw new UsageError({
+        code: CDKTF_ERROR_CODES.VARIABLE_NAME_INVALID,
+        message: `secret ${JSON.stringify(name)} cannot be a Terraform variable name`,
+        where: storage.where ?? this.node.path,
+        fix: 'rename the declaration to letters, digits, `_` and `-`, starting with a letter or `_` (and not a reserved name such as `count` or `source`)',
+      });
+    }
+    const tfStack = lib.TerraformStack.of(this);
+    let vars = variablesByStack.get(tfStack);
+    if (!vars) variablesByStack.set(tfStack, (vars = new Map()));
+    const backend = storage.track === 'sops' ? `sops ${storage.provider}` : `store ${storage.store}`;
+    const key = `${backend}\u0000${storage.coordinate.stack}\u0000${storage.coordinate.component}\u0000${storage.coordinate.key}`;
+    const existing = vars.get(name);
+    if (existing) {
+      if (existing.key === key) return existing.variable;
+      throw new UsageError({
+        code: CDKTF_ERROR_CODES.VARIABLE_CONFLICT,
+        message: `Terraform variable "${name}" of stack "${tfStack.node.path}" already stands for a different secret "${name}" (another Atmos stack, component or backend)`,
+        where: this.node.path,
+        fix: 'use one (stack, component) per CDKTF stack for variable-backed secrets, or give the declarations different names',
+      });
+    }
+    const variable = new lib.TerraformVariable(this, 'Variable', {
+      type: 'string',
+      sensitive: true,
+      nullable: false,
+      description: `infrakey secret ${name} (${backend}); set it with: infrakey secret exec -s ${stack} -c ${component} --tf-vars -- terraform apply`,
+    });
+    variable.overrideLogicalId(name);
+    vars.set(name, { key, variable });
+    return variable;
+  }
+}

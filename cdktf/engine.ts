@@ -1,0 +1,127 @@
+/**
+ * Which CDK engine a construct tree belongs to: CDK for Terraform (`cdktf`, archived upstream in
+ * December 2025) or its maintained fork CDK Terrain (`cdktn`). Both share one code path here: the
+ * engine is read from the jsii type information of the tree's own classes (`cdktf.App` vs
+ * `cdktn.App`), never guessed from what happens to be installed when the tree says it, and the
+ * matching packages are loaded on first use. Provider classes are deep-imported one file each:
+ * the provider package's root module costs about 2 s and 0.5 GB.
+ */
+import { createRequire } from 'node:module';
+import type { IConstruct } from 'constructs';
+import type * as Cdktf from 'cdktf';
+import type * as AwsProviderModule from '@cdktf/provider-aws/lib/provider';
+import type * as SsmParameterModule from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
+import type * as SecretVersionModule from '@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version';
+import { UsageError } from '../core/index';
+import { CDKTF_ERROR_CODES } from './cdktf-errors';
+
+/** The two engines. */
+export type EngineName = 'cdktf' | 'cdktn';
+
+/**
+ * The engine's API. Typed with cdktf's declarations: cdktn is a fork with the same shapes, and
+ * nothing of these types leaks into infrakey's public signatures.
+ */
+export interface Engine {
+  readonly name: EngineName;
+  /** The engine's root module (`cdktf` or `cdktn`). */
+  readonly lib: typeof Cdktf;
+  /** `<provider-aws>/lib/provider`. */
+  awsProvider(): typeof AwsProviderModule;
+  /** `<provider-aws>/lib/data-aws-ssm-parameter`. */
+  ssmParameter(): typeof SsmParameterModule;
+  /** `<provider-aws>/lib/data-aws-secretsmanager-secret-version`. */
+  secretVersion(): typeof SecretVersionModule;
+}
+
+const PACKAGES: Record<EngineName, { lib: string; aws: string }> = {
+  cdktf: { lib: 'cdktf', aws: '@cdktf/provider-aws' },
+  cdktn: { lib: 'cdktn', aws: '@cdktn/provider-aws' },
+};
+
+const load = createRequire(__filename);
+const engines = new Map<EngineName, Engine>();
+const JSII_RTTI = Symbol.for('jsii.rtti');
+
+/**
+ * The engine of `scope`: the first construct on the path from the root whose class (or a base
+ * class) carries a `cdktf.*` or `cdktn.*` jsii name. A tree without one (a bare `Construct` root)
+ * uses whichever engine is installed, and is an error when both are.
+ */
+export function engineOf(scope: IConstruct): Engine {
+  for (const c of scope.node.scopes) {
+    const name = engineOfClass(c);
+    if (name) return loadEngine(name, scope);
+  }
+  const installed = (Object.keys(PACKAGES) as EngineName[]).filter((n) => resolvable(PACKAGES[n].lib));
+  if (installed.length === 1) return loadEngine(installed[0], scope);
+  throw new UsageError({
+    code: CDKTF_ERROR_CODES.ENGINE_UNKNOWN,
+    message: installed.length === 0 ? 'neither cdktf nor cdktn is installed' : `construct "${scope.node.path}" is not inside a cdktf or cdktn App, and both engines are installed`,
+    where: scope.node.path || '(root construct)',
+    fix: installed.length === 0 ? 'npm install cdktf @cdktf/provider-aws (or cdktn @cdktn/provider-aws)' : 'create the construct under an App/TerraformStack of your engine',
+  });
+}
+
+/** Which engine (`cdktf` or `cdktn`) the construct tree of `scope` uses. */
+export function engineNameOf(scope: IConstruct): EngineName {
+  return engineOf(scope).name;
+}
+
+/** `cdktf`, `cdktn` or undefined, from the jsii type name of the object's class chain. */
+export function engineOfClass(obj: object): EngineName | undefined {
+  for (let ctor = (obj as { constructor?: unknown }).constructor; typeof ctor === 'function'; ctor = Object.getPrototypeOf(ctor)) {
+    const rtti = (ctor as unknown as Record<symbol, unknown>)[JSII_RTTI];
+    const fqn = typeof rtti === 'object' && rtti !== null ? (rtti as { fqn?: unknown }).fqn : undefined;
+    if (typeof fqn === 'string') {
+      if (fqn.startsWith('cdktf.')) return 'cdktf';
+      if (fqn.startsWith('cdktn.')) return 'cdktn';
+    }
+  }
+  return undefined;
+}
+
+function resolvable(pkg: string): boolean {
+  try {
+    load.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function loadEngine(name: EngineName, scope: IConstruct): Engine {
+  let engine = engines.get(name);
+  if (!engine) {
+    const pkgs = PACKAGES[name];
+    const lib = required<typeof Cdktf>(pkgs.lib, pkgs, scope);
+    const lazy = <T>(sub: string): (() => T) => {
+      let mod: T | undefined;
+      return () => (mod ??= required<T>(`${pkgs.aws}/lib/${sub}`, pkgs, scope));
+    };
+    engine = {
+      name,
+      lib,
+      awsProvider: lazy('provider'),
+      ssmParameter: lazy('data-aws-ssm-parameter'),
+      secretVersion: lazy('data-aws-secretsmanager-secret-version'),
+    };
+    engines.set(name, engine);
+  }
+  return engine;
+}
+
+function required<T>(id: string, pkgs: { lib: string; aws: string }, scope: IConstruct): T {
+  try {
+    return load(id) as T;
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw e;
+    throw new UsageError({
+      code: CDKTF_ERROR_CODES.ENGINE_MISSING,
+      message: `cannot load ${id}: the app uses ${pkgs.lib}, and infrakey/cdktf needs ${pkgs.lib} and ${pkgs.aws} next to it`,
+      where: scope.node.path || '(root construct)',
+      fix: `npm install ${pkgs.lib} ${pkgs.aws}`,
+      cause: e,
+    });
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * How a tool that reads AWS shared files itself (Terraform's AWS provider) reaches an identity,
+ * without any key material: the identity's realm-scoped credential files and profile, or, for
+ * an identity that ends in `aws/assume-role` hops, the files of the identity the hops start from
+ * plus each hop's role, so that the tool assumes the roles itself. Config only: nothing is read,
+ * written or authenticated here.
+ */
+import { str } from './auth-config';
+import { AuthError } from '../errors';
+import { AUTH_ERROR_CODES, authError, locateWhere } from './auth-errors';
+import type { AuthManager } from './auth-manager';
+import { credentialFilePaths } from './credential-files';
+import { parseDurationSeconds } from './duration';
+
+/** An identity's profile in its realm-scoped shared files. */
+export interface AwsProfileFiles {
+  /** The identity (lower-cased name). */
+  readonly identity: string;
+  readonly credentialsFile: string;
+  readonly configFile: string;
+  readonly profile: string;
+  readonly region?: string;
+}
+
+/** One `aws/assume-role` step, as Terraform's `assume_role` block takes it. */
+export interface AssumeRoleHop {
+  readonly identity: string;
+  readonly roleArn: string;
+  /** `principal.session_name`, when set (else the tool picks one). */
+  readonly sessionName?: string;
+  readonly externalId?: string;
+  readonly durationSeconds?: number;
+}
+
+/** Base profile + the role hops after it, root first. */
+export interface AssumeRolePlan {
+  readonly base: AwsProfileFiles;
+  readonly hops: readonly AssumeRoleHop[];
+  /** The target identity's region (what `auth env` exports for it), when one resolves. */
+  readonly region?: string;
+}
+
+/** Code of {@link assumeRolePlan}'s refusal (kept here: the auth error table is another module's). */
+export const ASSUME_ROLE_PLAN_ERROR = 'AUTH_ASSUME_ROLE_PLAN';
+
+function planError(message: string, where: string, fix: string): AuthError {
+  return new AuthError({ code: ASSUME_ROLE_PLAN_ERROR, message, where, fix });
+}
+
+// Kinds whose sessions are written to the shared files (a base Terraform can read).
+const FILE_BACKED_KINDS = new Set(['aws/user', 'aws/permission-set', 'aws/assume-role']);
+
+/** The identity's own profile files (what `auth env` exports), never keys. */
+export function identityProfileFiles(manager: AuthManager, name: string): AwsProfileFiles {
+  const paths = manager.paths(name);
+  const region = manager.region(name);
+  return { identity: manager.chain(name).target.name, credentialsFile: paths.credentialsFile, configFile: paths.configFile, profile: paths.profile, ...(region ? { region } : {}) };
+}
+
+/**
+ * The identity's trailing `aws/assume-role` hops and the identity before them, whose session in
+ * the shared files is the base. AUTH_ASSUME_ROLE_PLAN when the identity is not an assume-role
+ * identity, or when the hops start from something that has no AWS session in the files (an OIDC
+ * provider, for example).
+ */
+export function assumeRolePlan(manager: AuthManager, name: string): AssumeRolePlan {
+  const chain = manager.chain(name);
+  const ids = chain.identities;
+  let first = ids.length;
+  while (first > 0 && ids[first - 1].kind === 'aws/assume-role') first--;
+  const where = locateWhere(chain.target.path, manager.config.locate);
+  if (first === ids.length) {
+    throw planError(
+      `identity "${chain.target.name}" (${chain.target.kind}) is not an aws/assume-role identity: there is no role for Terraform to assume`,
+      where,
+      'use the identity\'s profile instead (the default mode), or pick an aws/assume-role identity',
+    );
+  }
+  const base = first > 0 ? ids[first - 1] : undefined;
+  if (!base || !FILE_BACKED_KINDS.has(base.kind)) {
+    throw planError(
+      `identity "${chain.target.name}": its role hops start from ${base ? `identity "${base.name}" (${base.kind})` : `provider "${chain.provider?.name ?? '?'}" (${chain.provider?.kind ?? '?'})`}, which leaves no AWS session in the shared files for Terraform to start from`,
+      where,
+      'use the identity\'s profile instead (the default mode): infrakey writes the final session to the files',
+    );
+  }
+  const hops = ids.slice(first).map((id): AssumeRoleHop => {
+    const roleArn = str(id.principal.assume_role);
+    if (!roleArn) {
+      throw authError(AUTH_ERROR_CODES.FIELD_MISSING, `principal is required: identity "${id.name}" has no principal.assume_role`, locateWhere(`${id.path}.principal`, manager.config.locate), `set ${id.path}.principal.assume_role to the role ARN`);
+    }
+    const duration = id.principal.duration !== undefined ? parseDurationSeconds(id.principal.duration) : undefined;
+    return {
+      identity: id.name,
+      roleArn,
+      ...(str(id.principal.session_name) ? { sessionName: str(id.principal.session_name) } : {}),
+      ...(str(id.principal.external_id) ? { externalId: str(id.principal.external_id) } : {}),
+      ...(duration !== undefined ? { durationSeconds: duration } : {}),
+    };
+  });
+  const paths = credentialFilePaths(manager.env, manager.realm.value, chain.rootName, base.name);
+  const baseRegion = manager.region(base.name);
+  const region = manager.region(name);
+  return {
+    base: { identity: base.name, credentialsFile: paths.credentialsFile, configFile: paths.configFile, profile: paths.profile, ...(baseRegion ? { region: baseRegion } : {}) },
+    hops,
+    ...(region ? { region } : {}),
+  };
+}

@@ -1,0 +1,115 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Construct } from 'constructs';
+import { IdentityAwsProvider, engineNameOf, infrakeyContext, CDKTF_ERROR_CODES } from '../../cdktf/index';
+import { ENGINES, type TfJson } from './support/engines';
+import { makeProject, REALM, type TestProject } from './support/project';
+
+const xdg = mkdtempSync(join(tmpdir(), 'ik-cdktf-xdg-'));
+const saved = { ...process.env };
+let project: TestProject;
+beforeAll(async () => {
+  // The provider reads paths from the process environment, as Terraform run from it would.
+  process.env.ATMOS_XDG_CONFIG_HOME = xdg;
+  project = await makeProject();
+});
+afterAll(() => {
+  process.env = saved;
+});
+
+const KEY_FIELDS = /"(access_key|secret_key|token)"\s*:/;
+
+describe.each(ENGINES)('IdentityAwsProvider ($name)', ({ name, lib }) => {
+  const { Testing, TerraformStack } = lib;
+
+  function synth(build: (s: InstanceType<typeof TerraformStack>) => void): { text: string; json: TfJson } {
+    const app = Testing.app();
+    const s = new TerraformStack(app, 'infra');
+    infrakeyContext(s, { workspace: project.workspace });
+    build(s);
+    const text = Testing.synth(s);
+    return { text, json: JSON.parse(text) as TfJson };
+  }
+
+  it('points Terraform at the identity\'s realm-scoped credential files and profile; no keys', () => {
+    let p: IdentityAwsProvider | undefined;
+    const { text, json } = synth((s) => {
+      p = new IdentityAwsProvider(s, 'aws', { identity: 'dev-admin', region: 'us-east-2' });
+    });
+    expect(json.provider!.aws).toEqual([
+      {
+        shared_credentials_files: [join(xdg, 'atmos', REALM, 'aws', 'sso', 'credentials')],
+        shared_config_files: [join(xdg, 'atmos', REALM, 'aws', 'sso', 'config')],
+        profile: 'dev-admin',
+        region: 'us-east-2',
+      },
+    ]);
+    expect(p!.identity).toBe('dev-admin');
+    expect(p!.roleArns).toEqual([]);
+    expect(text).not.toMatch(KEY_FIELDS);
+  });
+
+  it('defaults to the identity marked default and to the identity\'s own region; aws/user lives under aws-user', () => {
+    const { json } = synth((s) => {
+      new IdentityAwsProvider(s, 'aws');
+      new IdentityAwsProvider(s, 'ci', { identity: 'ci-user', alias: 'ci' });
+    });
+    const [def, ci] = json.provider!.aws;
+    expect(def).toMatchObject({ profile: 'dev-admin' });
+    expect(def.region).toBe('us-east-1'); // the identity's region: its provider's, as `auth env` resolves it
+    expect(ci).toMatchObject({ alias: 'ci', profile: 'ci-user', region: 'us-west-2', shared_credentials_files: [join(xdg, 'atmos', REALM, 'aws', 'aws-user', 'credentials')] });
+  });
+
+  it('mode assume-role: the base identity\'s profile plus one assume_role block per role hop', () => {
+    let p: IdentityAwsProvider | undefined;
+    const { text, json } = synth((s) => {
+      p = new IdentityAwsProvider(s, 'aws', { identity: 'auditor', mode: 'assume-role' });
+    });
+    const [cfg] = json.provider!.aws;
+    expect(cfg).toMatchObject({
+      profile: 'dev-admin',
+      shared_credentials_files: [join(xdg, 'atmos', REALM, 'aws', 'sso', 'credentials')],
+      region: 'eu-west-1',
+      assume_role: [
+        { role_arn: 'arn:aws:iam::222222222222:role/deployer', session_name: 'cdktf-deployer', duration: '3600s' },
+        { role_arn: 'arn:aws:iam::333333333333:role/auditor', external_id: 'ext-42' },
+      ],
+    });
+    expect(p!.identity).toBe('auditor');
+    expect(p!.profile).toBe('dev-admin');
+    expect(text).not.toMatch(KEY_FIELDS);
+  });
+
+  it('mode assume-role on an identity with no role hop is AUTH_ASSUME_ROLE_PLAN', () => {
+    expect(() => synth((s) => new IdentityAwsProvider(s, 'aws', { identity: 'dev-admin', mode: 'assume-role' }))).toThrow(
+      expect.objectContaining({ code: 'AUTH_ASSUME_ROLE_PLAN', message: expect.stringContaining('profile') }),
+    );
+  });
+
+  it('an unknown identity is the auth layer\'s AUTH_IDENTITY_NOT_FOUND', () => {
+    expect(() => synth((s) => new IdentityAwsProvider(s, 'aws', { identity: 'nobody' }))).toThrow(expect.objectContaining({ code: 'AUTH_IDENTITY_NOT_FOUND' }));
+  });
+
+  it('without a workspace it is CDKTF_CONTEXT_MISSING', () => {
+    const app = Testing.app();
+    const s = new TerraformStack(app, 'bare');
+    expect(() => new IdentityAwsProvider(s, 'aws', { identity: 'dev-admin' })).toThrow(expect.objectContaining({ code: CDKTF_ERROR_CODES.CONTEXT_MISSING }));
+  });
+
+  it(`the engine is read from the tree's own classes: ${name}`, () => {
+    const app = Testing.app();
+    const s = new TerraformStack(app, 'x');
+    const plain = new Construct(s, 'plain');
+    expect(engineNameOf(plain)).toBe(name);
+    const { json } = synth((st) => new IdentityAwsProvider(st, 'aws', { identity: 'dev-admin' }));
+    expect(json.provider!.aws).toHaveLength(1);
+  });
+});
+
+describe('engine detection without an App', () => {
+  it('a bare construct tree with both engines installed is CDKTF_ENGINE_UNKNOWN', () => {
+    const root = new Construct(undefined as unknown as Construct, '');
+    expect(() => engineNameOf(new Construct(root, 'c'))).toThrow(expect.objectContaining({ code: CDKTF_ERROR_CODES.ENGINE_UNKNOWN }));
+  });
+});

@@ -88,6 +88,10 @@ export type { PasswordPrompt } from './keyring/keyring-password';
 export { defaultFileKeyringDir, resolveFileKeyringDir } from './keyring/keyring-paths';
 export { CredentialStore, credentialKey as keyringCredentialKey, encodeEnvelope, decodeEnvelope, CREDENTIAL_TYPES } from './keyring/credential-store';
 export type { CredentialType, CredentialEnvelope, AwsKeyringCredentials } from './keyring/credential-store';
+export { configureAwsUser, awsUserIdentities, AUTH_USER_ERROR_CODES } from './keyring/configure-user';
+export type { ConfigureAwsUserOptions, ConfigureAwsUserInput, ConfigureAwsUserResult, UserPromptIO, ValueSource } from './keyring/configure-user';
+export { migrateInlineCredentials } from './keyring/migrate-inline-credentials';
+export type { MigrateInlineCredentialsOptions, MigrateInlineCredentialsResult, MigratedIdentity, SkippedIdentity } from './keyring/migrate-inline-credentials';
 // Auth (core/auth)
 export { AuthManager, createAuthManager } from './auth/auth-manager';
 export type { AuthManagerOptions, AuthResult, WhoamiInfo, LogoutResult } from './auth/auth-manager';
@@ -114,3 +118,9 @@ export { identityProfileFiles, assumeRolePlan, ASSUME_ROLE_PLAN_ERROR } from './
 export type { AwsProfileFiles, AssumeRoleHop, AssumeRolePlan } from './auth/terraform-identity';
 export type { AuthInteraction } from './auth/step-context';
 export type { AwsCredentials, Credentials } from './auth/credentials';
+export { IdentityHandle } from './auth/identity-handle';
+export type { IdentityCredentialFiles } from './auth/identity-handle';
+export { storeAuthResolver, identityAwsContext } from './auth/store-auth';
+export { kmsKeyService, kmsKeyServiceForIdentity } from './auth/kms-data-key';
+export type { KmsKeyService, SopsKmsEntry, KmsConnection } from './auth/kms-data-key';
+export { mergeComponentAuth } from './auth/component-auth';

@@ -12,6 +12,9 @@ import { YamlFunction } from './yaml/yaml-function';
 import type { Secret } from './secret';
 import { Secret as SecretClass } from './secret';
 import type { SecretsService } from './secrets/secrets-service';
+import type { AuthManager } from './auth/auth-manager';
+import { IdentityHandle } from './auth/identity-handle';
+import { storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
 
 /** Options of {@link Workspace.load}. */
 export interface WorkspaceLoadOptions {
@@ -101,6 +104,8 @@ export class Workspace {
         config: this.config,
         env: this.env,
         resolveComponent: (component, stack) => this.stacks.resolveComponent(component, stack),
+        // Identity-backed stores authenticate through core/auth (§5.5).
+        registryOptions: { auth: storeAuthOptions(this.config, this.env, this.cwd) },
       });
     }
     return this.secretsService;
@@ -114,6 +119,23 @@ export class Workspace {
   /** Every declared secret of (stack, component), read in one batched pass. */
   secrets(target: { stack: string; component: string }): Promise<Record<string, Secret<unknown>>> {
     return this.secretsLayer().secrets(target);
+  }
+
+  /**
+   * The auth manager of the global `auth:` section, or of a component's effective auth (global
+   * merged with the component's stack `auth`, §1.5.2) when `target` is given. Logic: core/auth.
+   */
+  auth(target?: { stack: string; component: string }): AuthManager {
+    return workspaceAuthManager(this.config, this.env, this.cwd, target ? this.stacks.resolveComponent(target.component, target.stack).section.auth : undefined);
+  }
+
+  /**
+   * An identity for the adapters: `login()`, `credentials()` (Secret fields), `env()`,
+   * `credentialFiles()`. Without a name: `ATMOS_IDENTITY`, else the (component's) default identity.
+   */
+  identity(name?: string, target?: { stack: string; component: string }): IdentityHandle {
+    const manager = this.auth(target);
+    return new IdentityHandle(manager, manager.resolveIdentityName(name));
   }
 
   /** Stacks that define at least one component, sorted by name (`includeEmpty` for every manifest). */

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import {
@@ -297,7 +299,6 @@ function cliInteraction(ctx: CliContext): AuthInteraction {
 
 /** Opens `url` with the platform's opener when a desktop is available; false otherwise. */
 function openBrowser(url: string, env: NodeJS.ProcessEnv): boolean {
-  const { spawn } = require('node:child_process') as typeof import('node:child_process');
   const platform = process.platform;
   let cmd: string;
   let args: string[];
@@ -321,7 +322,6 @@ function openBrowser(url: string, env: NodeJS.ProcessEnv): boolean {
  * secret is masked. A non-zero exit becomes an error carrying the child's exit code.
  */
 async function runChild(ctx: CliContext, command: string, args: string[], env: NodeJS.ProcessEnv, interactive: boolean): Promise<void> {
-  const { spawn } = await import('node:child_process');
   const inherit = interactive || ctx.io.stderrIsTTY;
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: inherit ? 'inherit' : ['inherit', 'pipe', 'pipe'] });
@@ -340,7 +340,6 @@ async function runChild(ctx: CliContext, command: string, args: string[], env: N
 }
 
 function osSignal(signal: NodeJS.Signals): number | undefined {
-  const { constants } = require('node:os') as typeof import('node:os');
   return (constants.signals as Record<string, number>)[signal];
 }
 

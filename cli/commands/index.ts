@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { registerAuthCommands } from './auth';
+import { registerAuthUserCommands } from './auth-user';
 import { registerDescribeCommands } from './describe';
 import { registerListCommands } from './list';
 import { registerValidateCommands } from './validate';
@@ -12,6 +13,7 @@ export type RegisterCommands = (program: Command, ctx: CliContext) => void;
 /** Every command group, in help order. Command files keep heavy imports inside their actions. */
 export const commandRegistrations: RegisterCommands[] = [
   registerAuthCommands,
+  registerAuthUserCommands,
   registerDescribeCommands,
   registerListCommands,
   registerValidateCommands,

@@ -162,7 +162,7 @@ export class AuthManager {
     const memo = this.cache.get(key);
     if (!opts.force && memo && isFresh(memo.credentials, now)) return { ...memo, fromCache: true };
 
-    const ctx = await this.stepContext(chain);
+    const ctx = this.stepContext(chain);
     const n = chain.identities.length;
     const ambient = chain.provider !== undefined && AMBIENT_PROVIDER_KINDS.has(chain.provider.kind);
     let start = 0;
@@ -392,13 +392,12 @@ export class AuthManager {
     return `${cmd}${config} auth credentials --identity ${quoteArg(identity)}`;
   }
 
-  private async stepContext(chain: Chain): Promise<StepContext> {
-    const keyring = await this.keyring();
+  private stepContext(chain: Chain): StepContext {
     return {
       env: this.env,
       chain,
       realm: this.realm.value,
-      ...(keyring ? { keyring } : {}),
+      keyring: () => this.keyring(),
       interaction: this.opts.interaction ?? headlessInteraction(),
       now: () => this.now(),
       sleep: this.opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),

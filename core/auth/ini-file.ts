@@ -9,6 +9,8 @@ export interface IniSection {
   /** Comment lines directly above the header, with their `;`/`#`. */
   comments: string[];
   entries: [string, string][];
+  /** The section's lines as read (header and body); written back verbatim while untouched. */
+  raw?: string[];
 }
 
 export interface IniDocument {
@@ -34,13 +36,16 @@ export function parseIni(text: string): IniDocument {
     }
     const header = /^\[(.+)\]$/.exec(line);
     if (header) {
-      current = { name: header[1].trim(), comments: pending, entries: [] };
+      current = { name: header[1].trim(), comments: pending, entries: [], raw: [line] };
       doc.sections.push(current);
       pending = [];
       continue;
     }
     const eq = line.indexOf('=');
-    if (current && eq > 0) current.entries.push([line.slice(0, eq).trim(), line.slice(eq + 1).trim()]);
+    if (current && eq > 0) {
+      current.entries.push([line.slice(0, eq).trim(), line.slice(eq + 1).trim()]);
+      current.raw?.push(rawLine.trimEnd());
+    }
     pending = [];
   }
   if (!current) doc.preamble.push(...pending);
@@ -53,7 +58,8 @@ export function serializeIni(doc: IniDocument): string {
   if (doc.preamble.length > 0) parts.push(doc.preamble.join('\n'));
   for (const s of doc.sections) {
     const width = Math.max(0, ...s.entries.map(([k]) => k.length));
-    const lines = [...s.comments, `[${s.name}]`, ...s.entries.map(([k, v]) => `${k.padEnd(width)} = ${v}`)];
+    const body = s.raw ?? [`[${s.name}]`, ...s.entries.map(([k, v]) => `${k.padEnd(width)} = ${v}`)];
+    const lines = [...s.comments, ...body];
     parts.push(lines.join('\n'));
   }
   return parts.length === 0 ? '' : parts.join('\n\n') + '\n';

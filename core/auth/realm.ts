@@ -32,7 +32,10 @@ export function resolveRealm(opts: { env: NodeJS.ProcessEnv; configRealm?: unkno
 
 /** The hashed realm of a config directory (Atmos `CliConfigPath`). */
 export function realmHash(configDir: string): string {
-  const normalised = path.normalize(configDir).split(path.sep).join('/').toLowerCase();
+  // Go's filepath.Clean: normalised, no trailing separator (except the root itself).
+  let cleaned = path.normalize(configDir);
+  while (cleaned.length > 1 && (cleaned.endsWith('/') || cleaned.endsWith(path.sep))) cleaned = cleaned.slice(0, -1);
+  const normalised = cleaned.split(path.sep).join('/').toLowerCase();
   return createHash('sha256').update(normalised).digest('hex').slice(0, 16);
 }
 

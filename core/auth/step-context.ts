@@ -29,7 +29,8 @@ export interface StepContext {
   readonly env: NodeJS.ProcessEnv;
   readonly chain: Chain;
   readonly realm: string;
-  readonly keyring?: Keyring;
+  /** Opens the keyring on first use (it may prompt for a password); undefined: none available. */
+  keyring(): Promise<Keyring | undefined>;
   readonly interaction: AuthInteraction;
   /** Milliseconds since the epoch (tests may pin it). */
   now(): number;

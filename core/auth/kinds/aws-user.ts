@@ -73,11 +73,12 @@ async function longLivedKeys(identity: IdentityConfig, ctx: StepContext): Promis
       'set both, or neither and store them with `infrakey auth user configure`',
     );
   }
-  const fromKeyring = ctx.keyring ? await readAwsKeyringCredentials(ctx.keyring, ctx.realm, identity.name, ctx.where(identity.path)) : undefined;
+  const keyring = await ctx.keyring();
+  const fromKeyring = keyring ? await readAwsKeyringCredentials(keyring, ctx.realm, identity.name, ctx.where(identity.path)) : undefined;
   if (!fromKeyring) {
     throw authError(
       AUTH_ERROR_CODES.USER_NOT_CONFIGURED,
-      `aws user not configured: identity "${identity.name}" has no access keys in atmos.yaml and none in the ${ctx.keyring?.type ?? 'configured'} keyring (realm "${ctx.realm}")`,
+      `aws user not configured: identity "${identity.name}" has no access keys in atmos.yaml and none in the ${keyring?.type ?? 'configured'} keyring (realm "${ctx.realm}")`,
       ctx.where(identity.path),
       `run \`infrakey auth user configure --identity ${identity.name}\` in a terminal (in CI set ATMOS_KEYRING_TYPE=file and ATMOS_KEYRING_PASSWORD, or put credentials: in atmos.yaml from !env)`,
     );

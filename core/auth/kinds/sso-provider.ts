@@ -12,8 +12,9 @@ export const SSO_TOKEN_BUFFER_MS = 5 * 60 * 1000;
 
 /** The cached IAM Identity Center token of `provider`, if it is still good for 5 minutes. */
 export async function cachedSsoToken(provider: ProviderConfig, ctx: StepContext): Promise<SsoTokenCredentials | undefined> {
-  if (!ctx.keyring) return undefined;
-  const t = await readSsoToken(ctx.keyring, ctx.realm, provider.name, provider.startUrl ?? '', provider.region ?? '', ctx.where(provider.path));
+  const keyring = await ctx.keyring();
+  if (!keyring) return undefined;
+  const t = await readSsoToken(keyring, ctx.realm, provider.name, provider.startUrl ?? '', provider.region ?? '', ctx.where(provider.path));
   return t && t.expiration.getTime() > ctx.now() + SSO_TOKEN_BUFFER_MS ? t : undefined;
 }
 
@@ -40,6 +41,7 @@ export async function authenticateSsoProvider(provider: ProviderConfig, ctx: Ste
     try {
       reg = await client.send(new RegisterClientCommand({ clientName: 'infrakey-auth', clientType: 'public', scopes: ['sso:account:access'], grantTypes: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'] }));
       if (!reg.clientId || !reg.clientSecret) throw new Error('RegisterClient returned no client');
+      // Wrapping registers the value with the Redactor, so no later message can show it.
       Secret.of(reg.clientSecret, 'sso-client-secret');
       dev = await client.send(new StartDeviceAuthorizationCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, startUrl }));
     } catch (e) {
@@ -69,7 +71,8 @@ export async function authenticateSsoProvider(provider: ProviderConfig, ctx: Ste
             startUrl,
           };
           if (tok.refreshToken) Secret.of(tok.refreshToken, 'sso-refresh-token');
-          if (ctx.keyring) await writeSsoToken(ctx.keyring, ctx.realm, provider.name, token);
+          const keyring = await ctx.keyring();
+          if (keyring) await writeSsoToken(keyring, ctx.realm, provider.name, token);
           return token;
         } catch (e) {
           const name = awsErrorName(e);

@@ -21,6 +21,8 @@ export function makeAuthTestEnv(extra: NodeJS.ProcessEnv = {}): AuthTestEnv {
     ATMOS_XDG_CACHE_HOME: join(root, 'xdg-cache'),
     XDG_CONFIG_HOME: join(root, 'wrong-xdg-config'),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // The OS keyring is the keyring layer's to test; auth tests use the in-process one.
+    ATMOS_KEYRING_TYPE: 'memory',
     ...extra,
   };
   return {
@@ -43,8 +45,8 @@ function walk(dir: string, root: string): { path: string; mode: number; dir: boo
 }
 
 /** Asserts every file under the realm is 0600 and every folder 0700, and nothing lies outside `allowedPrefix`. */
-export function expectPrivateLayout(t: AuthTestEnv, allowedPrefix: string): void {
-  const entries = t.entries();
+export function expectPrivateLayout(t: AuthTestEnv, allowedPrefix: string, ignore: string[] = []): void {
+  const entries = t.entries().filter((e) => !ignore.some((i) => e.path === i || e.path.startsWith(i + '/')));
   for (const e of entries) {
     const inside = e.path.startsWith(allowedPrefix) || allowedPrefix.startsWith(e.path + '/') || e.path === allowedPrefix;
     if (!inside) throw new Error(`written outside ${allowedPrefix}: ${e.path}`);

@@ -95,7 +95,7 @@ describe('infrakey auth CLI against moto', () => {
     expect(readFileSync(credFile, 'utf8')).not.toContain('[prod-admin]');
 
     for (const r of [login, who, env, list, out]) expectNoKeys(r.stdout + r.stderr);
-    expectPrivateLayout(t, join('xdg-config', 'atmos', 'cli-test'));
+    expectPrivateLayout(t, join('xdg-config', 'atmos', 'cli-test'), ['repo']);
   });
 
   test('auth exec: the child sees the assumed role through the files, ambient keys stripped', async () => {
@@ -130,7 +130,7 @@ describe('infrakey auth CLI against moto', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('no command specified');
     expectNoKeys(r.stdout + r.stderr + fail.stderr);
-    expectPrivateLayout(t, join('xdg-config', 'atmos', 'cli-test'));
+    expectPrivateLayout(t, join('xdg-config', 'atmos', 'cli-test'), ['repo']);
   });
 
   test('env --format github appends to GITHUB_ENV with mode 0600', async () => {

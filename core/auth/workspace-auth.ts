@@ -1,0 +1,55 @@
+import type { AtmosConfig } from '../config/atmos-config';
+import { AuthManager } from './auth-manager';
+import { openAuthKeyring } from './auth-keyring';
+import { mergeComponentAuth } from './component-auth';
+import { isDisabledValue } from './identity-selection';
+import { storeAuthResolver } from './store-auth';
+import type { StoreAuthResolver } from '../stores/store';
+
+/** Managers per (config, component auth) so that sessions are cached for the Workspace's life. */
+const managers = new WeakMap<AtmosConfig, Map<string, AuthManager>>();
+
+/**
+ * The AuthManager behind `Workspace.auth()` / `Workspace.identity()`: the global `auth:` (or a
+ * component's effective auth), the keyring opened lazily on first need, non-interactive
+ * (library use must never wait for a prompt).
+ */
+export function workspaceAuthManager(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string, componentAuth?: unknown): AuthManager {
+  let perConfig = managers.get(config);
+  if (!perConfig) managers.set(config, (perConfig = new Map()));
+  const key = componentAuth === undefined ? '' : JSON.stringify(componentAuth);
+  let manager = perConfig.get(key);
+  if (!manager) {
+    const raw = componentAuth === undefined ? config.auth : mergeComponentAuth(config.auth, componentAuth);
+    manager = new AuthManager(raw, {
+      env,
+      ...(config.file ? { configDir: config.dir } : {}),
+      locate: (p) => config.locate(p),
+      keyring: () => openAuthKeyring(config.auth.keyring as Record<string, unknown> | undefined, { env, cwd, isTTY: false }),
+    });
+    perConfig.set(key, manager);
+  }
+  return manager;
+}
+
+/**
+ * Auth options for the store registry (§5.5): a resolver that authenticates lazily (the manager
+ * is built on the first store call, so a broken `auth:` cannot break stores without identities)
+ * and the default identity adopted by stores without their own. When auth is disabled
+ * (`ATMOS_IDENTITY=false`) the resolver gives no credentials: stores use the SDK's default chain.
+ */
+export function storeAuthOptions(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string): { resolver: StoreAuthResolver; defaultIdentity?: string } {
+  // Disabled: stores (even those naming an identity) use the SDK's default chain, as Atmos.
+  if (isDisabledValue(env.ATMOS_IDENTITY)) return { resolver: async () => ({}) };
+  let defaultIdentity: string | undefined;
+  try {
+    const s = workspaceAuthManager(config, env, cwd).select();
+    if (s.kind === 'identity') defaultIdentity = s.name;
+  } catch {
+    defaultIdentity = undefined; // reported when an identity is actually used
+  }
+  return {
+    resolver: (identity, store) => storeAuthResolver(workspaceAuthManager(config, env, cwd))(identity, store),
+    ...(defaultIdentity ? { defaultIdentity } : {}),
+  };
+}

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { redactor } from '../core/index';
 
 /**
@@ -44,7 +45,6 @@ export interface CapturedIO extends CliIO {
 export function captureIO(opts: { stdin?: NodeJS.ReadableStream; tty?: boolean } = {}): CapturedIO {
   let mask = true;
   const chunks = { out: '', err: '' };
-  const { Readable } = require('node:stream') as typeof import('node:stream');
   return {
     out: (text) => void (chunks.out += mask ? redactor.mask(text) : text),
     err: (text) => void (chunks.err += redactor.mask(text)),

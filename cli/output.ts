@@ -1,3 +1,4 @@
+import YAML from 'yaml';
 import { UsageError } from '../core/index';
 
 /** Output formats accepted by `--format`, as in Atmos. */
@@ -20,7 +21,6 @@ export function checkFormat<T extends string>(value: string | undefined, allowed
 /** Renders structured data as JSON (2-space, trailing newline) or YAML. */
 export function renderData(data: unknown, format: 'json' | 'yaml'): string {
   if (format === 'json') return JSON.stringify(data, null, 2) + '\n';
-  const YAML = require('yaml') as typeof import('yaml');
   return YAML.stringify(data, { lineWidth: 0 });
 }
 

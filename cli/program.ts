@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { isInfrakeyError, UsageError } from '../core/index';
 import type { CliContext, GlobalOptions } from './context';
@@ -36,12 +38,16 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 function readVersion(): string {
-  try {
-    // dist/cli/program.js and cli/program.ts both sit two levels below package.json.
-    return (require('../../package.json') as { version: string }).version;
-  } catch {
-    return (require('../package.json') as { version: string }).version;
+  // cli/program.ts, dist/cli/program.js and the bundle dist/cli/infrakey.js all sit below the
+  // package root; walk up to the first package.json rather than bundling it.
+  for (const up of ['..', '../..']) {
+    try {
+      return (JSON.parse(readFileSync(join(__dirname, up, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next level
+    }
   }
+  return '0.0.0';
 }
 
 /** Makes the CliContext for an IO, environment and working directory. */

@@ -99,6 +99,8 @@ export class Workspace {
    */
   secretsLayer(): SecretsService {
     if (!this.secretsService) {
+      // Loaded on first use: describe/list never pay for the stores and SOPS modules.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { SecretsService } = require('./secrets/secrets-service') as typeof import('./secrets/secrets-service');
       this.secretsService = new SecretsService({
         config: this.config,

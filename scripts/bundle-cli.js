@@ -20,9 +20,6 @@ const external = [
   'jose',
   '@inquirer/prompts',
   'proper-lockfile',
-  // package.json is read at run time for --version.
-  '../package.json',
-  '../../package.json',
 ];
 
 esbuild

@@ -106,9 +106,13 @@ async function loadUserContext(ctx: CliContext, cmd: Command): Promise<{ config:
 }
 
 async function openKeyring(ctx: CliContext, config: { auth: Record<string, unknown> }, interactive: boolean) {
+  // The keyring helper process (system keyring) gets this environment: keys given through
+  // AWS_* variables must not travel into it.
+  const env = { ...ctx.env };
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN']) delete env[name];
   return core().selectKeyring({
     auth: config.auth as { keyring?: import('../../core/index').KeyringConfig },
-    env: ctx.env,
+    env,
     cwd: ctx.cwd,
     isTTY: interactive,
     notice: (line) => ctx.io.err(`${line}\n`),

@@ -3,23 +3,14 @@ import type { AuthManager } from './auth-manager';
 import { AUTH_ERROR_CODES, authError } from './auth-errors';
 import { awsErrorName, AWS_AUTH_TIMEOUTS, isExpiredCredentialsError } from './aws-sdk';
 import { identityAwsContext } from './store-auth';
+import type { SopsKmsKeyService } from '../secrets/sops/kms-keys';
+import type { SopsKmsEntry } from '../secrets/sops/metadata';
 
 /** One `sops.kms` entry of a SOPS file (sops' field names). */
-export interface SopsKmsEntry {
-  arn: string;
-  /** base64 of the KMS CiphertextBlob of the data key. */
-  enc: string;
-  created_at?: string;
-  aws_profile?: string;
-  role?: string;
-  context?: Record<string, string>;
-}
+export type { SopsKmsEntry };
 
 /** Wraps and unwraps SOPS data keys with AWS KMS (the `sops/aws-kms` provider's key service). */
-export interface KmsKeyService {
-  decryptDataKey(entry: SopsKmsEntry): Promise<Buffer>;
-  encryptDataKey(arn: string, dataKey: Buffer, context?: Record<string, string>): Promise<SopsKmsEntry>;
-}
+export type KmsKeyService = SopsKmsKeyService;
 
 /** Connection of a key service; without credentials the SDK's default chain is used (ambient). */
 export interface KmsConnection {
@@ -40,13 +31,20 @@ export function kmsKeyService(conn: KmsConnection = {}): KmsKeyService {
   const env = conn.env ?? process.env;
   const endpoint = conn.endpoint ?? (env.AWS_ENDPOINT_URL_KMS || env.AWS_ENDPOINT_URL || undefined);
   const who = conn.identity ? `identity "${conn.identity}"` : 'the ambient AWS credentials';
-  const call = async <T>(arn: string, action: string, fn: (client: import('@aws-sdk/client-kms').KMSClient, kms: typeof import('@aws-sdk/client-kms')) => Promise<T>): Promise<T> => {
+  const call = async <T>(
+    arn: string,
+    action: string,
+    fn: (client: import('@aws-sdk/client-kms').KMSClient, kms: typeof import('@aws-sdk/client-kms')) => Promise<T>,
+    role?: string,
+  ): Promise<T> => {
     const kms = await import('@aws-sdk/client-kms');
     const region = /^arn:[^:]+:kms:([^:]+):/.exec(arn)?.[1] ?? conn.region ?? env.AWS_REGION ?? 'us-east-1';
+    let credentials = conn.credentials;
+    if (role) credentials = await assumeKeyRole(role, region, credentials, env.AWS_ENDPOINT_URL_STS || conn.endpoint || env.AWS_ENDPOINT_URL || undefined, who, arn);
     const client = new kms.KMSClient({
       region,
       ...(endpoint ? { endpoint } : {}),
-      ...(conn.credentials ? { credentials: conn.credentials } : {}),
+      ...(credentials ? { credentials } : {}),
       maxAttempts: AWS_AUTH_TIMEOUTS.maxAttempts,
       requestHandler: { connectionTimeout: AWS_AUTH_TIMEOUTS.connectionTimeout, requestTimeout: AWS_AUTH_TIMEOUTS.requestTimeout },
     });
@@ -71,7 +69,7 @@ export function kmsKeyService(conn: KmsConnection = {}): KmsKeyService {
         const out = await client.send(new kms.DecryptCommand({ CiphertextBlob: Buffer.from(entry.enc, 'base64'), KeyId: entry.arn, ...(entry.context ? { EncryptionContext: entry.context } : {}) }));
         if (!out.Plaintext) throw new Error('KMS returned no plaintext');
         return Buffer.from(out.Plaintext);
-      }),
+      }, entry.role),
     encryptDataKey: (arn, dataKey, context) =>
       call(arn, 'Encrypt', async (client, kms) => {
         const out = await client.send(new kms.EncryptCommand({ KeyId: arn, Plaintext: dataKey, ...(context ? { EncryptionContext: context } : {}) }));
@@ -79,6 +77,39 @@ export function kmsKeyService(conn: KmsConnection = {}): KmsKeyService {
         return { arn, enc: Buffer.from(out.CiphertextBlob).toString('base64'), created_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), aws_profile: '', ...(context ? { context } : {}) };
       }),
   };
+}
+
+/**
+ * sops assumes an entry's `role` before calling KMS (kms/keysource.go), with the session name
+ * `sops@<hostname>`; here the base credentials are the identity's.
+ */
+async function assumeKeyRole(role: string, region: string, base: AwsCredentialsProvider | undefined, endpoint: string | undefined, who: string, arn: string): Promise<AwsCredentialsProvider> {
+  const sts = await import('@aws-sdk/client-sts');
+  const { hostname } = await import('node:os');
+  const client = new sts.STSClient({
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    ...(base ? { credentials: base } : {}),
+    maxAttempts: AWS_AUTH_TIMEOUTS.maxAttempts,
+    requestHandler: { connectionTimeout: AWS_AUTH_TIMEOUTS.connectionTimeout, requestTimeout: AWS_AUTH_TIMEOUTS.requestTimeout },
+  });
+  try {
+    const out = await client.send(new sts.AssumeRoleCommand({ RoleArn: role, RoleSessionName: `sops@${hostname()}`.replace(/[^\w+=,.@-]/g, '').slice(0, 64) }));
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('STS returned no credentials');
+    const creds = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}), ...(c.Expiration ? { expiration: c.Expiration } : {}) };
+    return async () => creds;
+  } catch (e) {
+    throw authError(
+      AUTH_ERROR_CODES.STS_FAILED,
+      `sts:AssumeRole of ${role} (the role of KMS key ${arn}) as ${who} failed (${awsErrorName(e) ?? 'Error'}: ${e instanceof Error ? e.message : String(e)})`,
+      arn,
+      `check that ${who} may assume ${role}, or remove the role from the file's kms entry`,
+      e,
+    );
+  } finally {
+    client.destroy();
+  }
 }
 
 /**

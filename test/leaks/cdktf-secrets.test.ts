@@ -41,7 +41,10 @@ afterAll(() => {
 });
 
 beforeAll(async () => {
-  // moto accepts any credentials; the stores use the SDK's default chain.
+  // moto accepts any credentials. The project's default identity is an SSO permission set (for
+  // IdentityAwsProvider); auth is switched off for the stores (Atmos's ATMOS_IDENTITY=false), so
+  // they use the SDK's default chain instead of starting a device login.
+  process.env.ATMOS_IDENTITY = 'false';
   process.env.AWS_ACCESS_KEY_ID = 'testing';
   process.env.AWS_SECRET_ACCESS_KEY = 'testing';
   project = await makeProject({ endpoint: motoEndpoint() });

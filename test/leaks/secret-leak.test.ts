@@ -1,3 +1,5 @@
+import { Console } from 'node:console';
+import { Writable } from 'node:stream';
 import { format, inspect } from 'node:util';
 import { Secret, unsafeUnwrap, redactor, MASK, InfrakeyError } from '../../core/index';
 
@@ -42,8 +44,6 @@ describe('Secret never prints its value', () => {
 
   it('console.log goes through inspect and shows only the label', () => {
     // jest replaces the global console, so use a real Console on a capturing stream.
-    const { Writable } = require('node:stream') as typeof import('node:stream');
-    const { Console } = require('node:console') as typeof import('node:console');
     const writes: string[] = [];
     const sink = new Writable({ write: (chunk, _enc, done) => { writes.push(String(chunk)); done(); } });
     const console2 = new Console({ stdout: sink, stderr: sink });

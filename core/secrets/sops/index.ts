@@ -1,4 +1,4 @@
-/** In-process SOPS (age): decrypt with MAC verification, set/delete, recipients, keys, paths. */
+/** In-process SOPS (age, AWS KMS): decrypt with MAC verification, set/delete, recipients, keys, paths. */
 export { SopsError, type SopsErrorCode } from './sops-error';
 export type { SopsFormat } from './formats/store';
 export {
@@ -28,5 +28,7 @@ export {
 } from './age-keys';
 export { generateAgeIdentity, ageRecipientOf, type AgeIdentityInput } from './age';
 export { generateAgeKeyFile } from './keygen';
+export { parseKmsRecipients, isKmsArn, type SopsKmsKeyService, type SopsKmsKeyServiceSource, type SopsKmsRecipient } from './kms-keys';
+export type { SopsKmsEntry } from './metadata';
 export { resolveSopsRecipients, upsertSopsYamlRecipient, pathRegexForTemplate, SOPS_CONFIG_FILE, type ResolvedRecipients } from './sops-config';
 export { renderSopsPath, sopsFilePath, type SopsPathContext } from './path-template';

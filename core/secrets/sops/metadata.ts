@@ -7,17 +7,34 @@ export interface SopsAgeEntry {
   enc: string;
 }
 
+/**
+ * One AWS KMS master key of a file (`sops.kms[]`, sops' field names): the data key encrypted
+ * with the KMS key `arn`; `enc` is base64 of the KMS CiphertextBlob.
+ */
+export interface SopsKmsEntry {
+  arn: string;
+  enc: string;
+  created_at?: string;
+  aws_profile?: string;
+  /** A role sops assumes before calling KMS. */
+  role?: string;
+  /** KMS encryption context (must be given again to decrypt). */
+  context?: Record<string, string>;
+}
+
 /** The `sops` section of a file. */
 export interface SopsMetadata {
   /** The section as read, kept so that other key types and unknown fields survive a rewrite. */
   raw: Record<string, unknown>;
   age: SopsAgeEntry[];
+  /** AWS KMS master keys (top level or the single key group). */
+  kms: SopsKmsEntry[];
   /** `lastmodified` as written in the file. */
   lastModified: string;
   mac: string;
   rules: SopsRules;
   version: string;
-  /** Non-age master keys in the file, for messages (e.g. `kms`, `pgp`). */
+  /** Master key types this module cannot open, for messages (e.g. `gcp_kms`, `pgp`). */
   otherKeyTypes: string[];
 }
 
@@ -46,7 +63,7 @@ export const METADATA_ORDER = [
   'version',
 ] as const;
 
-const OTHER_KEY_TYPES = ['kms', 'gcp_kms', 'azure_kv', 'hc_vault', 'pgp', 'hckms'];
+const OTHER_KEY_TYPES = ['gcp_kms', 'azure_kv', 'hc_vault', 'pgp', 'hckms'];
 
 /**
  * Go formats `lastmodified` with time.RFC3339 after parsing it, and that string is the MAC's
@@ -84,6 +101,36 @@ function ageEntries(list: unknown, file: string): SopsAgeEntry[] {
   });
 }
 
+function kmsEntries(list: unknown, file: string, at: string): SopsKmsEntry[] {
+  if (list === null || list === undefined) return [];
+  if (!Array.isArray(list)) throw sopsError('SOPS_FORMAT_INVALID', `${at} is not a list`, file, 'restore the file from version control');
+  return list.map((e, i) => {
+    const rec = e as Record<string, unknown> | null;
+    const arn = str(rec?.arn);
+    const enc = str(rec?.enc);
+    if (!arn || !enc) {
+      throw sopsError('SOPS_FORMAT_INVALID', `${at}[${i}] lacks "arn" or "enc"`, file, 'restore the file from version control');
+    }
+    const out: SopsKmsEntry = { arn, enc };
+    const createdAt = str(rec?.created_at);
+    if (createdAt !== undefined) out.created_at = createdAt;
+    const profile = str(rec?.aws_profile);
+    if (profile !== undefined) out.aws_profile = profile;
+    const role = str(rec?.role);
+    if (role) out.role = role;
+    const ctx = rec?.context;
+    if (ctx && typeof ctx === 'object' && !Array.isArray(ctx)) {
+      const context: Record<string, string> = {};
+      for (const [k, v] of Object.entries(ctx as Record<string, unknown>)) {
+        const sv = str(v);
+        if (sv !== undefined) context[k] = sv;
+      }
+      if (Object.keys(context).length > 0) out.context = context;
+    }
+    return out;
+  });
+}
+
 /** Reads and checks the `sops` section. */
 export function parseMetadata(raw: unknown, file: string): SopsMetadata {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -96,6 +143,7 @@ export function parseMetadata(raw: unknown, file: string): SopsMetadata {
     throw sopsError('SOPS_FORMAT_INVALID', 'the sops metadata lacks "lastmodified" or "mac"', file, 'restore the file from version control');
   }
   let age: SopsAgeEntry[];
+  let kms: SopsKmsEntry[];
   const otherKeyTypes = new Set<string>();
   if (Array.isArray(r.key_groups) && r.key_groups.length > 0) {
     if (r.key_groups.length > 1) {
@@ -103,9 +151,11 @@ export function parseMetadata(raw: unknown, file: string): SopsMetadata {
     }
     const group = (r.key_groups[0] ?? {}) as Record<string, unknown>;
     age = ageEntries(group.age, file);
+    kms = kmsEntries(group.kms, file, 'sops.key_groups[0].kms');
     for (const t of OTHER_KEY_TYPES) if (Array.isArray(group[t]) && group[t].length > 0) otherKeyTypes.add(t);
   } else {
     age = ageEntries(r.age, file);
+    kms = kmsEntries(r.kms, file, 'sops.kms');
   }
   for (const t of OTHER_KEY_TYPES) if (Array.isArray(r[t]) && r[t].length > 0) otherKeyTypes.add(t);
 
@@ -125,17 +175,29 @@ export function parseMetadata(raw: unknown, file: string): SopsMetadata {
   const rules: SopsRules = set.length === 0 ? { unencryptedSuffix: DEFAULT_UNENCRYPTED_SUFFIX } : { ...Object.fromEntries(set) };
   const onlyEnc = r.mac_only_encrypted;
   rules.macOnlyEncrypted = onlyEnc === true || onlyEnc === 'true';
-  return { raw: r, age, lastModified, mac, rules, version: str(r.version) ?? '', otherKeyTypes: [...otherKeyTypes] };
+  return { raw: r, age, kms, lastModified, mac, rules, version: str(r.version) ?? '', otherKeyTypes: [...otherKeyTypes] };
 }
 
-/** Metadata for a new file: age entries only, rules as given (default unencrypted suffix). */
-export function newMetadataRaw(age: SopsAgeEntry[], rules: SopsRules, emptyList: null | []): Record<string, unknown> {
+/** A kms entry in sops' field order (stores.go kmskey: arn, role, context, created_at, enc, aws_profile). */
+export function kmsEntryRaw(e: SopsKmsEntry): Record<string, unknown> {
+  return {
+    arn: e.arn,
+    ...(e.role ? { role: e.role } : {}),
+    ...(e.context && Object.keys(e.context).length > 0 ? { context: { ...e.context } } : {}),
+    created_at: e.created_at ?? '',
+    enc: e.enc,
+    aws_profile: e.aws_profile ?? '',
+  };
+}
+
+/** Metadata for a new file: age and AWS KMS entries, rules as given (default unencrypted suffix). */
+export function newMetadataRaw(age: SopsAgeEntry[], rules: SopsRules, emptyList: null | [], kms: readonly SopsKmsEntry[] = []): Record<string, unknown> {
   const raw: Record<string, unknown> = {
-    kms: emptyList,
+    kms: kms.length > 0 ? kms.map(kmsEntryRaw) : emptyList,
     gcp_kms: emptyList,
     azure_kv: emptyList,
     hc_vault: emptyList,
-    age: age.map((a) => ({ recipient: a.recipient, enc: a.enc })),
+    age: age.length > 0 || kms.length === 0 ? age.map((a) => ({ recipient: a.recipient, enc: a.enc })) : emptyList,
     lastmodified: '',
     mac: '',
     pgp: emptyList,

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { type Document, isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
 import { writeFileAtomic } from './atomic-write';
+import { kmsRecipientsFromGroup, parseKmsRecipients, type SopsKmsRecipient } from './kms-keys';
 import { sopsError } from './sops-error';
 import { goRegExp } from './tree';
 
@@ -10,7 +11,10 @@ export const SOPS_CONFIG_FILE = '.sops.yaml';
 
 /** Where the recipients of a new file came from. */
 export interface ResolvedRecipients {
+  /** age recipients. */
   recipients: string[];
+  /** AWS KMS keys (`.sops.yaml` `kms:`). */
+  kms: SopsKmsRecipient[];
   /** `spec.age_recipients` or `<.sops.yaml path> creation_rules[i]`. */
   source: string;
 }
@@ -19,6 +23,8 @@ interface RawRule {
   path_regex?: unknown;
   filename_regex?: unknown;
   age?: unknown;
+  kms?: unknown;
+  aws_profile?: unknown;
   key_groups?: unknown;
 }
 
@@ -36,11 +42,14 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-function ruleRecipients(rule: RawRule): string[] {
-  const direct = splitRecipients(rule.age);
-  if (direct.length > 0) return direct;
-  if (Array.isArray(rule.key_groups)) return rule.key_groups.flatMap((g: unknown) => splitRecipients((g as RawRule | null)?.age));
-  return [];
+/** A rule's recipients: `key_groups` when given (sops ignores the flat fields then), else `age`/`kms`. */
+function ruleRecipients(rule: RawRule): { age: string[]; kms: SopsKmsRecipient[] } {
+  if (Array.isArray(rule.key_groups) && rule.key_groups.length > 0) {
+    const groups = rule.key_groups as (RawRule | null)[];
+    return { age: groups.flatMap((g) => splitRecipients(g?.age)), kms: groups.flatMap((g) => kmsRecipientsFromGroup(g?.kms)) };
+  }
+  const profile = typeof rule.aws_profile === 'string' && rule.aws_profile !== '' ? rule.aws_profile : undefined;
+  return { age: splitRecipients(rule.age), kms: parseKmsRecipients(rule.kms, profile) };
 }
 
 /**
@@ -65,7 +74,7 @@ function matchRule(rules: RawRule[], configDir: string, file: string): number {
  */
 export async function resolveSopsRecipients(file: string, spec: { age_recipients?: string | readonly string[] } = {}, specPath = 'spec'): Promise<ResolvedRecipients> {
   const fromSpec = splitRecipients(spec.age_recipients);
-  if (fromSpec.length > 0) return { recipients: fromSpec, source: `${specPath}.age_recipients` };
+  if (fromSpec.length > 0) return { recipients: fromSpec, kms: [], source: `${specPath}.age_recipients` };
   const looked: string[] = [];
   let dir = dirname(resolve(file));
   for (;;) {
@@ -83,11 +92,11 @@ export async function resolveSopsRecipients(file: string, spec: { age_recipients
       const rules = Array.isArray(conf.creation_rules) ? (conf.creation_rules as RawRule[]) : [];
       const idx = matchRule(rules, dir, file);
       if (idx !== -1) {
-        const recipients = ruleRecipients(rules[idx] ?? {});
-        if (recipients.length === 0) {
-          throw sopsError('SOPS_NO_RECIPIENTS', `the matching creation rule has no age recipients`, `${candidate} creation_rules[${idx}]`, 'add `age: age1...` to that rule, or set spec.age_recipients');
+        const found = ruleRecipients(rules[idx] ?? {});
+        if (found.age.length === 0 && found.kms.length === 0) {
+          throw sopsError('SOPS_NO_RECIPIENTS', `the matching creation rule has no age or kms recipients`, `${candidate} creation_rules[${idx}]`, 'add `age: age1...` or `kms: arn:aws:kms:...` to that rule, or set spec.age_recipients');
         }
-        return { recipients, source: `${candidate} creation_rules[${idx}]` };
+        return { recipients: found.age, kms: found.kms, source: `${candidate} creation_rules[${idx}]` };
       }
     }
     const parent = dirname(dir);

@@ -17,7 +17,8 @@ export type SopsErrorCode =
   | 'SOPS_FORMAT_UNSUPPORTED'
   | 'SOPS_KEY_PATH_INVALID'
   | 'SOPS_CONFIG_INVALID'
-  | 'SOPS_WRITE_FAILED';
+  | 'SOPS_WRITE_FAILED'
+  | 'SOPS_ENCRYPT_FAILED';
 
 /** A SOPS file, key or `.sops.yaml` problem. */
 export class SopsError extends StoreError {

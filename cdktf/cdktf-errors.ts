@@ -9,9 +9,7 @@ export const CDKTF_ERROR_CODES = {
   /** `infrakeyContext` was given a value of the wrong type. */
   CONTEXT_INVALID: 'CDKTF_CONTEXT_INVALID',
   /** `mode: 'assume-role'` for an identity Terraform cannot reach that way. */
-  ASSUME_ROLE_UNAVAILABLE: 'CDKTF_ASSUME_ROLE_UNAVAILABLE',
   /** The identity does not produce AWS shared credential files. */
-  IDENTITY_UNSUPPORTED: 'CDKTF_IDENTITY_UNSUPPORTED',
   /** A declared secret's `path` cannot be expressed in Terraform. */
   PATH_UNSUPPORTED: 'CDKTF_PATH_UNSUPPORTED',
   /** Two DeclaredSecrets in one stack need the same Terraform variable for different secrets. */

@@ -74,6 +74,8 @@ export function makeContext(io: CliIO, env: NodeJS.ProcessEnv, cwd: string): Cli
       const wsEnv = { ...env };
       if (g.config) wsEnv.ATMOS_CLI_CONFIG_PATH = g.config;
       if (g.basePath) wsEnv.ATMOS_BASE_PATH = g.basePath;
+      // --identity outranks ATMOS_IDENTITY (§1.8): identity-backed stores and SOPS KMS see it.
+      if (g.identity) wsEnv.ATMOS_IDENTITY = g.identity;
       return { cwd, profile: g.profile, env: wsEnv };
     },
   };

@@ -72,6 +72,8 @@ export { resolveAgeIdentities, defaultAgeKeysPath, parseAgeKeys, expandKeyPath, 
 export type { AgeKeySpec, AgeKeyStoreReader, AgeKeyResolveOptions, ResolvedAgeIdentities, AgeIdentityInput } from './secrets/sops';
 export { resolveSopsRecipients, upsertSopsYamlRecipient, pathRegexForTemplate, SOPS_CONFIG_FILE, renderSopsPath, sopsFilePath } from './secrets/sops';
 export type { ResolvedRecipients, SopsPathContext } from './secrets/sops';
+export { parseKmsRecipients, isKmsArn } from './secrets/sops';
+export type { SopsKmsKeyService, SopsKmsKeyServiceSource, SopsKmsRecipient } from './secrets/sops';
 // Keyrings (core/keyring)
 export { KEYRING_TYPES, isKeyringType } from './keyring/keyring';
 export type { Keyring, KeyringType } from './keyring/keyring';

@@ -26,7 +26,6 @@ export const AUTH_ERROR_CODES = {
   /** Two identities (or providers) whose names differ only by case. */
   NAME_COLLISION: 'AUTH_NAME_COLLISION',
   IDENTITY_NOT_FOUND: 'AUTH_IDENTITY_NOT_FOUND',
-  PROVIDER_NOT_FOUND: 'AUTH_PROVIDER_NOT_FOUND',
   /** `ATMOS_AUTH_REALM` or `auth.realm` breaks the realm rules (§2.1). */
   REALM_INVALID: 'AUTH_REALM_INVALID',
   /** Auth was disabled (`--identity=false`, `ATMOS_IDENTITY=off`) but a command needs it. */
@@ -34,7 +33,6 @@ export const AUTH_ERROR_CODES = {
   /** The base credentials of a chain are expired or were revoked (ExpiredToken, InvalidClientTokenId). */
   CREDENTIALS_EXPIRED: 'AUTH_CREDENTIALS_EXPIRED',
   /** No cached session for the identity (whoami, credentials without --login). */
-  NOT_LOGGED_IN: 'AUTH_NOT_LOGGED_IN',
   /** aws/user without keys in YAML or in the keyring. */
   USER_NOT_CONFIGURED: 'AUTH_USER_NOT_CONFIGURED',
   /** A prompt (MFA code) is needed but stdin is not a terminal. */

@@ -1,34 +1,26 @@
-import { FileKeyring } from '../keyring/file-keyring';
 import type { Keyring } from '../keyring/keyring';
-import { resolveFileKeyringDir } from '../keyring/keyring-paths';
-import { MemoryKeyring } from '../keyring/memory-keyring';
-import { SystemKeyring } from '../keyring/system-keyring';
-import { isMap, str } from './auth-config';
+import type { PasswordPrompt } from '../keyring/keyring-password';
+import { selectKeyring, type KeyringConfig } from '../keyring/select-keyring';
 
 /**
- * Opens the keyring auth uses (§3.1): `ATMOS_KEYRING_TYPE` → `auth.keyring.type` → `system`.
- * An unreachable system keyring degrades to none (as Atmos's noop store: auth still works through
- * the credential files; nothing long-lived can be read). Interim selection until the keyring
- * layer's own selector is wired here; the rules are the same.
+ * Opens the keyring auth uses (§3.1), through the keyring layer's selector: type
+ * `ATMOS_KEYRING_TYPE` → `auth.keyring.type` → `system`. Unlike Atmos, an unusable system keyring
+ * is never a silent no-op store: reading or writing an entry fails with `KEYRING_UNAVAILABLE` and
+ * its fix, unless `auth.keyring.fallback: file` (or `ATMOS_KEYRING_FALLBACK=file`) is set, which
+ * uses the file keyring with one notice on stderr. Cheap: the system keyring is probed on its
+ * first use (or here, only when a fallback is configured), so callers open it lazily — an identity
+ * that never reads the keyring (inline keys, assume-role from ambient credentials) works without one.
  */
-export async function openAuthKeyring(
+export function openAuthKeyring(
   keyringConfig: Record<string, unknown> | undefined,
-  opts: { env: NodeJS.ProcessEnv; cwd?: string; isTTY?: boolean; prompt?: (message: string) => Promise<string> },
-): Promise<Keyring | undefined> {
-  const type = str(opts.env.ATMOS_KEYRING_TYPE) ?? str(keyringConfig?.type) ?? 'system';
-  const spec = isMap(keyringConfig?.spec) ? keyringConfig.spec : {};
-  if (type === 'memory') return new MemoryKeyring();
-  if (type === 'file') {
-    const dir = resolveFileKeyringDir(str(opts.env.ATMOS_KEYRING_FILE_PATH) ?? str(spec.path), { env: opts.env, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
-    return new FileKeyring({
-      dir,
-      env: opts.env,
-      ...(str(spec.password_env) ? { passwordEnv: str(spec.password_env) } : {}),
-      ...(opts.isTTY !== undefined ? { isTTY: opts.isTTY } : {}),
-      ...(opts.prompt ? { prompt: opts.prompt } : {}),
-    });
-  }
-  const system = new SystemKeyring({ env: opts.env });
-  const probe = await system.probe();
-  return probe.available ? system : undefined;
+  opts: { env: NodeJS.ProcessEnv; cwd?: string; isTTY?: boolean; prompt?: PasswordPrompt; notice?: (line: string) => void },
+): Promise<Keyring> {
+  return selectKeyring({
+    auth: keyringConfig ? { keyring: keyringConfig as KeyringConfig } : undefined,
+    env: opts.env,
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+    ...(opts.isTTY !== undefined ? { isTTY: opts.isTTY } : {}),
+    ...(opts.prompt ? { prompt: opts.prompt } : {}),
+    ...(opts.notice ? { notice: opts.notice } : {}),
+  });
 }

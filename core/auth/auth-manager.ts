@@ -24,8 +24,13 @@ export interface AuthManagerOptions {
   readonly configDir?: string;
   /** Maps a config path to `atmos.yaml:LINE`. */
   readonly locate?: (path: string) => string | undefined;
-  /** The keyring, or a function that opens it on first use (it may prompt for a password). */
-  readonly keyring?: Keyring | (() => Promise<Keyring | undefined>);
+  /**
+   * The keyring, or a function that opens it on first use (it may prompt for a password, or fail
+   * with KEYRING_UNAVAILABLE / KEYRING_CONFIG_INVALID); called only when an entry is read or written,
+   * so identities that need no keyring work without one. Omitted: no keyring (aws/user identities
+   * then need inline `credentials:`).
+   */
+  readonly keyring?: Keyring | (() => Promise<Keyring>);
   /** How to reach the user; default: non-interactive, notices dropped. */
   readonly interaction?: AuthInteraction;
   /** Command that prints credential_process JSON (`credential_files.mode: process`). Default `infrakey`. */
@@ -198,7 +203,7 @@ export class AuthManager {
         // again instead of failing until the token's nominal expiry.
         if (!(opts.force && providerFromCache && i === 0 && chain.provider && (e as { code?: string }).code === AUTH_ERROR_CODES.CREDENTIALS_EXPIRED)) throw e;
         const keyring = await this.keyring();
-        if (keyring) await deleteKeyringCredentials(keyring, this.realm.value, chain.provider.name);
+        if (keyring) await deleteKeyringCredentials(keyring, this.realm.value, chain.provider.name, this.where(chain.provider.path));
         providerFromCache = false;
         base = await authenticateProviderStep(chain.provider, ctx);
         next = await authenticateIdentityStep(id, base, ctx);
@@ -281,10 +286,13 @@ export class AuthManager {
     }
     const providers: string[] = [];
     if ('all' in target) {
-      const keyring = await this.keyring();
+      // Opened only when there are provider tokens to remove: an unusable keyring is an error
+      // then (never skipped silently), and configs without SSO never touch it.
       for (const p of this.config.providers.values()) {
-        if (p.kind !== 'aws/iam-identity-center' || !keyring) continue;
-        await deleteKeyringCredentials(keyring, this.realm.value, p.name);
+        if (p.kind !== 'aws/iam-identity-center') continue;
+        const keyring = await this.keyring();
+        if (!keyring) continue;
+        await deleteKeyringCredentials(keyring, this.realm.value, p.name, this.where(p.path));
         providers.push(p.name);
       }
       this.cache.clear();
@@ -313,12 +321,21 @@ export class AuthManager {
     return locateWhere(path, this.opts.locate);
   }
 
-  /** The keyring, opened once. */
+  /**
+   * The keyring, opened once on first need; undefined when none was configured. A failure to open
+   * it (bad `auth.keyring`) rejects, and is retried on the next call rather than cached.
+   */
   async keyring(): Promise<Keyring | undefined> {
     const k = this.opts.keyring;
     if (!k) return undefined;
     if (typeof k !== 'function') return k;
-    this.keyringPromise ??= k();
+    if (!this.keyringPromise) {
+      const opened = k();
+      this.keyringPromise = opened;
+      opened.catch(() => {
+        if (this.keyringPromise === opened) this.keyringPromise = undefined;
+      });
+    }
     return this.keyringPromise;
   }
 

@@ -1,33 +1,49 @@
+import { KeyringError } from '../errors';
+import { CredentialStore, credentialKey, type AwsKeyringCredentials } from '../keyring/credential-store';
 import type { Keyring } from '../keyring/keyring';
-import { unsafeUnwrap } from '../secret';
+import { Secret, unsafeUnwrap } from '../secret';
 import { AUTH_ERROR_CODES, authError } from './auth-errors';
 import { awsCredentials, type AwsCredentials, type Credentials, type SsoTokenCredentials } from './credentials';
-import { Secret } from '../secret';
 
 /**
- * Long-lived credentials in the keyring, in Atmos's format (§3.2): key `atmos_<realm>_<alias>`
- * (alias = lower-cased provider or identity name), value `{"type": T, "data": {...}}`.
- * What goes there: aws/user keys and IAM Identity Center tokens. AWS session credentials never do.
+ * Auth's long-lived credentials in the keyring, stored through the keyring layer's
+ * {@link CredentialStore} (Atmos's key `atmos_<realm>_<alias>` and `{"type", "data"}` envelope,
+ * §3.2): aws/user keys and IAM Identity Center tokens. AWS session credentials never go there.
+ * This file only maps between those envelopes and auth's credential types.
  */
 
 /** The keyring key of `alias` in `realm` (`atmos_<alias>` without a realm). */
-export function credentialKey(realm: string, alias: string): string {
-  return realm ? `atmos_${realm}_${alias.toLowerCase()}` : `atmos_${alias.toLowerCase()}`;
+export { credentialKey };
+
+/**
+ * A keyring failure while reading or writing `alias`: a KeyringError keeps its code and fix
+ * (e.g. `KEYRING_UNAVAILABLE`: how to enable the keyring or `auth.keyring.fallback: file`), with
+ * the identity or provider and its config path added; anything else is AUTH_KEYRING_FAILED.
+ */
+function keyringFailure(e: unknown, what: string, keyring: Keyring, where: string): Error {
+  if (e instanceof KeyringError) {
+    return new KeyringError({ code: e.code, message: `${what} in the ${keyring.type} keyring: ${e.summary}`, where, fix: e.fix, cause: e });
+  }
+  return authError(AUTH_ERROR_CODES.KEYRING_FAILED, `${what} in the ${keyring.type} keyring failed`, where, 'check the keyring (ATMOS_KEYRING_TYPE, ATMOS_KEYRING_PASSWORD) and try again', e);
 }
 
-interface AwsData {
-  access_key_id?: string;
-  secret_access_key?: string;
-  session_token?: string;
-  region?: string;
-  expiration?: string;
-  mfa_arn?: string;
-  session_duration?: string;
+/** The `aws` envelope data of `alias`; undefined when absent or of another known type. */
+async function readAwsData(keyring: Keyring, realm: string, alias: string, where: string): Promise<AwsKeyringCredentials | undefined> {
+  let envelope;
+  try {
+    envelope = await new CredentialStore(keyring, realm).get<AwsKeyringCredentials>(alias);
+  } catch (e) {
+    throw keyringFailure(e, `reading the credentials of "${alias}" (entry "${credentialKey(realm, alias)}")`, keyring, where);
+  }
+  if (!envelope) return undefined;
+  const plain = unsafeUnwrap(envelope);
+  // Another known type under this name (an OIDC token, ...) is not AWS credentials: not configured.
+  return plain.type === 'aws' ? plain.data : undefined;
 }
 
 /** Reads AWS credentials (an aws/user's keys) stored under `alias`. Undefined when absent. */
 export async function readAwsKeyringCredentials(keyring: Keyring, realm: string, alias: string, where: string): Promise<AwsCredentials | undefined> {
-  const data = await readEnvelope(keyring, realm, alias, where);
+  const data = await readAwsData(keyring, realm, alias, where);
   if (!data || !data.access_key_id || !data.secret_access_key) return undefined;
   return awsCredentials(
     {
@@ -45,7 +61,7 @@ export async function readAwsKeyringCredentials(keyring: Keyring, realm: string,
 
 /** Reads an IAM Identity Center token stored under the provider's name (Atmos: AWS creds whose key id is the token). */
 export async function readSsoToken(keyring: Keyring, realm: string, provider: string, startUrl: string, region: string, where: string): Promise<SsoTokenCredentials | undefined> {
-  const data = await readEnvelope(keyring, realm, provider, where);
+  const data = await readAwsData(keyring, realm, provider, where);
   if (!data || !data.access_key_id || !data.expiration) return undefined;
   const expiration = new Date(data.expiration);
   if (Number.isNaN(expiration.getTime())) return undefined;
@@ -53,43 +69,22 @@ export async function readSsoToken(keyring: Keyring, realm: string, provider: st
 }
 
 /** Stores an IAM Identity Center token under the provider's name. */
-export async function writeSsoToken(keyring: Keyring, realm: string, provider: string, token: SsoTokenCredentials): Promise<void> {
-  const data: AwsData = { access_key_id: unsafeUnwrap(token.accessToken), region: token.region, expiration: token.expiration.toISOString() };
-  await keyring.set(credentialKey(realm, provider), Secret.of(JSON.stringify({ type: 'aws', data }), `keyring:${provider}`));
+export async function writeSsoToken(keyring: Keyring, realm: string, provider: string, token: SsoTokenCredentials, where = `provider "${provider}"`): Promise<void> {
+  const data: AwsKeyringCredentials = { access_key_id: unsafeUnwrap(token.accessToken), region: token.region, expiration: token.expiration.toISOString() };
+  try {
+    await new CredentialStore(keyring, realm).setAws(provider, Secret.of(data, `keyring:${provider}`));
+  } catch (e) {
+    throw keyringFailure(e, `storing the IAM Identity Center token of "${provider}"`, keyring, where);
+  }
 }
 
 /** Deletes the entry of `alias` (idempotent). */
-export async function deleteKeyringCredentials(keyring: Keyring, realm: string, alias: string): Promise<void> {
-  await keyring.delete(credentialKey(realm, alias));
-}
-
-async function readEnvelope(keyring: Keyring, realm: string, alias: string, where: string): Promise<AwsData | undefined> {
-  const key = credentialKey(realm, alias);
-  let value: Secret<string> | undefined;
+export async function deleteKeyringCredentials(keyring: Keyring, realm: string, alias: string, where = `"${alias}"`): Promise<void> {
   try {
-    value = await keyring.get(key);
+    await new CredentialStore(keyring, realm).delete(alias);
   } catch (e) {
-    throw authError(
-      AUTH_ERROR_CODES.KEYRING_FAILED,
-      `failed to read credentials for "${alias}" from the ${keyring.type} keyring (entry "${key}")`,
-      where,
-      'check the keyring (ATMOS_KEYRING_TYPE, ATMOS_KEYRING_PASSWORD) and try again',
-      e,
-    );
+    throw keyringFailure(e, `removing the credentials of "${alias}"`, keyring, where);
   }
-  if (!value) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(unsafeUnwrap(value));
-  } catch {
-    throw authError(AUTH_ERROR_CODES.KEYRING_FAILED, `keyring entry "${key}" is not a credential envelope`, where, `replace it: infrakey auth user configure --identity ${alias}`);
-  }
-  const env = parsed as { type?: unknown; data?: unknown };
-  if (env.type !== 'aws' || typeof env.data !== 'object' || env.data === null) {
-    if (env.type === 'oidc' || env.type === 'gcp' || env.type === 'atmos-pro' || env.type === 'mock') return undefined;
-    throw authError(AUTH_ERROR_CODES.KEYRING_FAILED, `keyring entry "${key}": unknown credential type`, where, `replace it: infrakey auth user configure --identity ${alias}`);
-  }
-  return env.data as AwsData;
 }
 
 /** Type guard used by callers that hold a union. */

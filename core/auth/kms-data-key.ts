@@ -64,6 +64,7 @@ export function kmsKeyService(conn: KmsConnection = {}): KmsKeyService {
     }
   };
   return {
+    who,
     decryptDataKey: (entry) =>
       call(entry.arn, 'Decrypt', async (client, kms) => {
         const out = await client.send(new kms.DecryptCommand({ CiphertextBlob: Buffer.from(entry.enc, 'base64'), KeyId: entry.arn, ...(entry.context ? { EncryptionContext: entry.context } : {}) }));

@@ -29,7 +29,10 @@ export interface StepContext {
   readonly env: NodeJS.ProcessEnv;
   readonly chain: Chain;
   readonly realm: string;
-  /** Opens the keyring on first use (it may prompt for a password); undefined: none available. */
+  /**
+   * Opens the keyring on first use (it may prompt for a password); undefined: none configured. An
+   * unusable keyring fails when an entry is read or written (KEYRING_UNAVAILABLE with the fix).
+   */
   keyring(): Promise<Keyring | undefined>;
   readonly interaction: AuthInteraction;
   /** Milliseconds since the epoch (tests may pin it). */

@@ -5,6 +5,7 @@ import { mergeComponentAuth } from './component-auth';
 import { isDisabledValue } from './identity-selection';
 import { storeAuthResolver } from './store-auth';
 import type { StoreAuthResolver } from '../stores/store';
+import type { KmsKeyService } from './kms-data-key';
 
 /** Managers per (config, component auth) so that sessions are cached for the Workspace's life. */
 const managers = new WeakMap<AtmosConfig, Map<string, AuthManager>>();
@@ -51,5 +52,26 @@ export function storeAuthOptions(config: AtmosConfig, env: NodeJS.ProcessEnv, cw
   return {
     resolver: (identity, store) => storeAuthResolver(workspaceAuthManager(config, env, cwd))(identity, store),
     ...(defaultIdentity ? { defaultIdentity } : {}),
+  };
+}
+
+/**
+ * The AWS KMS key services of SOPS providers (§6.6): the provider's `identity`, else the default
+ * identity (`--identity`/`ATMOS_IDENTITY`, else `default: true`) of the component's effective auth,
+ * authenticated lazily through the Workspace's manager; with neither, or with auth disabled
+ * (`ATMOS_IDENTITY=false`), the ambient AWS credentials. The AWS SDK loads on the first KMS call.
+ */
+export function sopsKmsKeyServices(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string): (provider: { identity?: string; componentAuth?: unknown }) => Promise<KmsKeyService> {
+  return async (provider) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: age-only runs never load it
+    const { kmsKeyService, kmsKeyServiceForIdentity } = require('./kms-data-key') as typeof import('./kms-data-key');
+    if (isDisabledValue(env.ATMOS_IDENTITY)) return kmsKeyService({ env });
+    const manager = workspaceAuthManager(config, env, cwd, provider.componentAuth ?? undefined);
+    let identity = provider.identity;
+    if (!identity) {
+      const s = manager.select();
+      if (s.kind === 'identity') identity = s.name;
+    }
+    return kmsKeyServiceForIdentity(manager, identity, env);
   };
 }

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { lock } from 'proper-lockfile';
 import { KeyringError } from '../errors';
 
 /**
@@ -24,6 +23,9 @@ export async function withFolderLock<T>(dir: string, fn: () => Promise<T>): Prom
   let compromised: Error | undefined;
   let release: () => Promise<void>;
   try {
+    // Loaded on first write: proper-lockfile pulls in graceful-fs, which every read-only command
+    // would otherwise pay for at start-up (benchmark B2).
+    const { lock } = await import('proper-lockfile');
     release = await lock(dir, {
       lockfilePath: lockPath(dir),
       realpath: false,

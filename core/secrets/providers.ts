@@ -11,8 +11,13 @@ import type { Store } from '../stores/store';
 import type { SecretDeclaration } from './declaration';
 import { declarationError, SECRET_ERROR_CODES } from './secret-errors';
 
-/** SOPS provider kinds this build can decrypt. */
-export const SUPPORTED_PROVIDER_KINDS = ['sops/age'] as const;
+/**
+ * SOPS provider kinds this build can decrypt (Atmos's names, §6.6). `sops/aws-kms` files have their
+ * data key wrapped by AWS KMS; the KMS calls run as the provider's `identity`. Any SOPS provider
+ * opens files with age and AWS KMS master keys alike (sops tries every master key); the kind
+ * says which one the provider is meant for.
+ */
+export const SUPPORTED_PROVIDER_KINDS = ['sops/age', 'sops/aws-kms'] as const;
 
 /** One `secrets.providers.<name>` entry. */
 export interface SecretsProviderConfig {
@@ -25,6 +30,11 @@ export interface SecretsProviderConfig {
   readonly where: string;
   /** `config` (atmos.yaml) or `stack` (a stack manifest's top level or a component). */
   readonly origin: 'config' | 'stack';
+  /**
+   * The component's merged `auth` section, set by the secrets layer: the KMS key service
+   * authenticates the provider's `identity`, else this auth's default identity (§6.6).
+   */
+  readonly componentAuth?: unknown;
 }
 
 function isMap(v: unknown): v is Record<string, unknown> {

@@ -33,7 +33,6 @@ export const SECRET_ERROR_CODES = {
   /** `| path` does not lead anywhere in the value. */
   PATH_MISSING: 'SECRET_PATH_MISSING',
   /** The backend cannot do this operation (delete on a store without delete). */
-  OPERATION_UNSUPPORTED: 'SECRET_OPERATION_UNSUPPORTED',
   /** Required secrets are missing (`secret validate`). */
   VALIDATION_FAILED: 'SECRET_VALIDATION_FAILED',
   /** `secret set` was given no value. */

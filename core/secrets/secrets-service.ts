@@ -17,7 +17,9 @@ import type { SecretDeclarationSourceLike } from './declaration';
 import { SecretBackends, SecretResolver, type ResolveOneOptions } from './secret-resolver';
 import { declarationError, SECRET_ERROR_CODES } from './secret-errors';
 import { secretFunction } from './secret-function';
+import type { SecretsProviderConfig } from './providers';
 import type { SopsOpsFactory } from './sops-backend';
+import type { SopsKmsKeyService } from './sops/kms-keys';
 
 /** A merged component as the stack engine gives it (the fields the secrets layer reads). */
 export interface ComponentSource {
@@ -49,6 +51,12 @@ export interface SecretsServiceOptions {
   registryOptions?: StoreRegistryOptions;
   /** SOPS file operations; default: core/secrets/sops, loaded on first use. */
   sops?: SopsOpsFactory;
+  /**
+   * The AWS KMS key service of a SOPS provider (its `identity`, else the default identity of its
+   * `componentAuth`), built when a file with KMS keys is first opened. Default: the ambient AWS
+   * credentials.
+   */
+  kms?: (provider: SecretsProviderConfig) => Promise<SopsKmsKeyService>;
 }
 
 /** Where a (stack, component) is addressed. */
@@ -86,7 +94,7 @@ export class SecretsService {
   /** The per-process resolver: each value is read once. */
   get resolver(): SecretResolver {
     if (!this.resolverValue) {
-      const sops = this.opts.sops ?? lazySops(this.opts.config, this.opts.env ?? process.env, () => this.registry);
+      const sops = this.opts.sops ?? lazySops(this.opts.config, this.opts.env ?? process.env, () => this.registry, this.opts.kms);
       this.resolverValue = new SecretResolver(new SecretBackends({ stores: lazyLookup(() => this.registry), sops, basePath: this.opts.config.basePath }));
     }
     return this.resolverValue;
@@ -109,7 +117,7 @@ export class SecretsService {
     const shown = (file: string): string => (isAbsolute(file) ? relative(base, file) || file : file);
     const sources: Record<string, SecretDeclarationSourceLike> = {};
     for (const [name, s] of Object.entries(src.secretSources ?? {})) sources[name] = { ...s, file: shown(s.file) };
-    return buildComponentSecrets({
+    const cs = buildComponentSecrets({
       stack: src.stack,
       component: src.component,
       section: src.section.secrets,
@@ -119,6 +127,11 @@ export class SecretsService {
       where: src.definedIn !== undefined ? shown(src.definedIn) : undefined,
       stores: lazyLookup(() => this.registry),
     });
+    // KMS-wrapped files open with the provider's identity, else the component's default one.
+    const auth = src.section.auth;
+    if (auth === undefined || auth === null) return cs;
+    const providers = Object.fromEntries(Object.entries(cs.providers).map(([n, p]) => [n, { ...p, componentAuth: auth }]));
+    return { ...cs, providers };
   }
 
   /**
@@ -194,9 +207,15 @@ function lazyLookup(get: () => StoreRegistry): { find(name: string): ReturnType<
   return { find: (name) => get().find(name), names: () => get().names() };
 }
 
-function lazySops(config: SecretsConfig, env: NodeJS.ProcessEnv, registry: () => StoreRegistry): SopsOpsFactory {
+function lazySops(config: SecretsConfig, env: NodeJS.ProcessEnv, registry: () => StoreRegistry, kms?: (provider: SecretsProviderConfig) => Promise<SopsKmsKeyService>): SopsOpsFactory {
   return (provider) => {
     const { sopsFileOps } = require('./sops-ops') as typeof import('./sops-ops');
-    return sopsFileOps(provider, { basePath: config.basePath, env, registry });
+    return sopsFileOps(provider, {
+      basePath: config.basePath,
+      env,
+      registry,
+      ...(kms ? { kms: () => kms(provider) } : {}),
+      ...(provider.identity ? { kmsIdentity: `identity "${provider.identity}"` } : {}),
+    });
   };
 }

@@ -44,9 +44,12 @@ export function sopsFilePath(provider: SecretsProviderConfig, coord: Pick<Secret
   return isAbsolute(rel) ? rel : resolvePath(basePath, rel);
 }
 
-/** Backends of providers with the same name and spec are the same backend. */
+/**
+ * Backends of providers with the same name, spec and identity context are the same backend (the
+ * identity context decides whose credentials open KMS-wrapped files).
+ */
 export function sopsBackendId(provider: SecretsProviderConfig): string {
-  return `sops:${provider.name}:${JSON.stringify(provider.spec)}`;
+  return `sops:${provider.name}:${JSON.stringify(provider.spec)}:${provider.identity ?? ''}:${JSON.stringify(provider.componentAuth ?? null)}`;
 }
 
 /** A SOPS provider as a secret backend. */

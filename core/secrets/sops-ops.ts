@@ -1,5 +1,5 @@
 /**
- * Adapts core/secrets/sops (in-process SOPS with age) to the {@link SopsFileOps} the SOPS backend
+ * Adapts core/secrets/sops (in-process SOPS with age and AWS KMS) to the {@link SopsFileOps} the SOPS backend
  * uses. Loaded on first use of a SOPS provider only. The age identities are resolved once per
  * provider (value → store → file → SOPS_AGE_KEY_FILE/SOPS_AGE_KEY → default keys.txt); a store-held
  * key is read at `(stack = provider name, component = "age-key", key = path or provider name)`,
@@ -12,12 +12,20 @@ import type { Secret } from '../secret';
 import type { StoreRegistry } from '../stores/store-registry';
 import type { SecretsProviderConfig } from './providers';
 import type { SopsFileOps } from './sops-backend';
+import type { SopsKmsKeyService } from './sops/kms-keys';
 
 /** Context of a provider's file operations. */
 export interface SopsOpsContext {
   basePath: string;
   env: NodeJS.ProcessEnv;
   registry: () => StoreRegistry;
+  /**
+   * The AWS KMS key service of the provider (§6.6: its `identity`, else the component's default
+   * identity, else the ambient credentials). Called only when a file has KMS keys.
+   */
+  kms?: () => Promise<SopsKmsKeyService>;
+  /** Who the KMS calls run as, for messages. */
+  kmsIdentity?: string;
 }
 
 /** The key a store-held age key lives under (Atmos: `Get(provider, "age-key", path || provider)`). */
@@ -68,10 +76,20 @@ export function sopsFileOps(provider: SecretsProviderConfig, ctx: SopsOpsContext
     ids.catch(() => (ids = undefined));
     return ids;
   };
-  const keyOpts = async () => {
-    const r = await identities();
-    return { ageIdentities: r.identities, keySources: r.sources };
+  let kms: Promise<SopsKmsKeyService> | undefined;
+  const kmsService = (): Promise<SopsKmsKeyService> => {
+    if (!ctx.kms) throw new Error('no KMS key service');
+    kms ??= ctx.kms();
+    kms.catch(() => (kms = undefined));
+    return kms;
   };
+  // age keys and KMS are both resolved on first need: a KMS-only file needs no age key and an
+  // age-only file never authenticates or loads the AWS SDK.
+  const keyOpts = () => ({
+    ageKeys: identities,
+    ...(ctx.kms ? { kms: kmsService } : {}),
+    ...(ctx.kmsIdentity ? { kmsIdentity: ctx.kmsIdentity } : {}),
+  });
   const recipients = (): string | readonly string[] | undefined => {
     const r = provider.spec.age_recipients;
     return typeof r === 'string' || Array.isArray(r) ? (r as string | string[]) : undefined;
@@ -80,18 +98,17 @@ export function sopsFileOps(provider: SecretsProviderConfig, ctx: SopsOpsContext
     async readFile(file) {
       const keys = await listSopsKeys(file);
       if (keys === undefined) return undefined;
-      return decryptSopsFile(file, await keyOpts());
+      return decryptSopsFile(file, keyOpts());
     },
     listKeys: (file) => listSopsKeys(file),
     async setKey(file, key, value) {
-      const exists = (await listSopsKeys(file)) !== undefined;
-      // A new file needs only recipients; an existing one needs the key to reuse its data key.
-      const opts = exists ? await keyOpts() : {};
-      await setSopsValue(file, [key], value, { ...opts, recipients: recipients(), specPath });
+      // A new file needs only recipients (KMS ones through the key service); an existing one a
+      // key that opens its data key, which is reused. Both are resolved only when needed.
+      await setSopsValue(file, [key], value, { ...keyOpts(), recipients: recipients(), specPath });
     },
     async deleteKey(file, key) {
       if ((await listSopsKeys(file)) === undefined) return;
-      await deleteSopsValue(file, [key], await keyOpts());
+      await deleteSopsValue(file, [key], keyOpts());
     },
   };
 }

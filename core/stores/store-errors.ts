@@ -36,7 +36,6 @@ export const STORE_ERROR_CODES = {
   /** Any other backend failure. */
   REQUEST_FAILED: 'STORE_REQUEST_FAILED',
   /** `!store`/`!store.get` arguments or `| query` are malformed. */
-  FUNCTION_INVALID: 'STORE_FUNCTION_INVALID',
 } as const;
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[keyof typeof STORE_ERROR_CODES];
 

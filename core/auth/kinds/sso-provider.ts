@@ -72,7 +72,7 @@ export async function authenticateSsoProvider(provider: ProviderConfig, ctx: Ste
           };
           if (tok.refreshToken) Secret.of(tok.refreshToken, 'sso-refresh-token');
           const keyring = await ctx.keyring();
-          if (keyring) await writeSsoToken(keyring, ctx.realm, provider.name, token);
+          if (keyring) await writeSsoToken(keyring, ctx.realm, provider.name, token, where);
           return token;
         } catch (e) {
           const name = awsErrorName(e);

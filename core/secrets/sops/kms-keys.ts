@@ -8,6 +8,8 @@ import type { SopsKmsEntry } from './metadata';
 
 /** Wraps and unwraps sops data keys with AWS KMS. */
 export interface SopsKmsKeyService {
+  /** Who the calls run as, for messages (`identity "x"`, `the ambient AWS credentials`). */
+  readonly who?: string;
   /** The data key of one `sops.kms[]` entry; throws when the key cannot be used. */
   decryptDataKey(entry: SopsKmsEntry): Promise<Buffer>;
   /** Encrypts a data key with the KMS key `arn` and returns the entry to store. */

@@ -155,8 +155,11 @@ async function unwrapWithAge(meta: SopsMetadata, keys: SopsKeyOptions): Promise<
   };
 }
 
+/** An error's own text (InfrakeyError: without its location and fix, which are shown apart). */
 function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : 'unknown error';
+  if (!(e instanceof Error)) return 'unknown error';
+  const summary = (e as { summary?: unknown }).summary;
+  return typeof summary === 'string' ? summary : e.message;
 }
 
 /** Tries the KMS entries in order; the data key, or why none opened. */
@@ -173,6 +176,7 @@ async function unwrapWithKms(meta: SopsMetadata, keys: SopsKeyOptions): Promise<
       error: e,
     };
   }
+  const runAs = service.who ?? who;
   const reasons: string[] = [];
   let last: unknown;
   let lastFix: string | undefined;
@@ -184,15 +188,16 @@ async function unwrapWithKms(meta: SopsMetadata, keys: SopsKeyOptions): Promise<
     } catch (e) {
       last = e;
       lastFix = (e as { fix?: string }).fix;
-      reasons.push(`${entry.arn}: ${messageOf(e)}`);
+      const m = messageOf(e);
+      reasons.push(m.includes(entry.arn) ? m : `${entry.arn} as ${runAs}: ${m}`);
     }
   }
   return {
-    failure: `no AWS KMS key opened this file's data key as ${who}: ${reasons.join('; ')}`,
+    failure: `no AWS KMS key opened this file's data key: ${reasons.join('; ')}`,
     fix:
       lastFix && /auth login/.test(lastFix)
         ? lastFix
-        : `check that ${who} may call kms:Decrypt on ${arns.join(', ')} (same account and region, key enabled), set the provider's identity (secrets.providers.<name>.identity, --identity or ATMOS_IDENTITY) if it is the wrong one, or restore the file if its kms "enc" was altered`,
+        : `check that ${runAs} may call kms:Decrypt on ${arns.join(', ')} (same account and region, key enabled), set the provider's identity (secrets.providers.<name>.identity, --identity or ATMOS_IDENTITY) if it is the wrong one, or restore the file if its kms "enc" was altered`,
     error: last,
   };
 }
@@ -334,12 +339,14 @@ async function wrapNewDataKey(
     } catch (e) {
       throw sopsError('SOPS_ENCRYPT_FAILED', `cannot encrypt the new data key with AWS KMS key ${wanted.map((r) => r.arn).join(', ')}: authenticating ${who} failed: ${messageOf(e)}`, where, (e as { fix?: string }).fix ?? 'set the provider\'s identity and log in with `infrakey auth login`', e);
     }
+    const runAs = service.who ?? who;
     for (const r of wanted) {
       let out: SopsKmsEntry;
       try {
         out = await service.encryptDataKey(r.arn, dataKey, r.context);
       } catch (e) {
-        throw sopsError('SOPS_ENCRYPT_FAILED', `cannot encrypt the new data key with AWS KMS key ${r.arn} as ${who}: ${messageOf(e)}`, where, `check that ${who} may call kms:Encrypt on the key (same account and region, key enabled)`, e);
+        const m = messageOf(e);
+        throw sopsError('SOPS_ENCRYPT_FAILED', `cannot encrypt the new data key: ${m.includes(r.arn) ? m : `AWS KMS key ${r.arn} as ${runAs}: ${m}`}`, where, `check that ${runAs} may call kms:Encrypt on the key (same account and region, key enabled)`, e);
       }
       kms.push({
         arn: r.arn,

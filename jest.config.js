@@ -11,6 +11,9 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(age-encryption|@noble|@scure|jose)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
+  // Pulumi's and the AWS SDK's async-local stores are read after jest's soft global cleanup;
+  // the cleanup warns on every file without protecting anything here.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   testTimeout: 30000,
   maxWorkers: 2,
 };

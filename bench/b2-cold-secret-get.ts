@@ -1,7 +1,7 @@
 /**
  * Benchmark B2 (DESIGN.md §8): a cold `infrakey secret get` of a SOPS secret (a new Node process
  * each time) against `node -e 0`. Target: ≤ 2.5× the wall time of `node -e 0`. Uses the built CLI
- * (`npm run build`) on a temp copy of examples/quickstart. Writes bench/results/b2.json.
+ * (`npm run build`) on a temp copy of examples/quickstart. Writes bench/results/b2-node<major>.json (run it with each Node you ship for).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -56,7 +56,7 @@ function main(): void {
     pass: ratio <= 2.5,
     node: process.version,
   };
-  const out = join(ROOT, 'bench/results/b2.json');
+  const out = join(ROOT, `bench/results/b2-node${process.versions.node.split('.')[0]}.json`);
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');

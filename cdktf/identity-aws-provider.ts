@@ -6,7 +6,7 @@
  * the configuration, so none reaches `cdk.tf.json` or the Terraform state.
  */
 import { Construct, type IConstruct } from 'constructs';
-import { assumeRolePlan, createAuthManager, identityProfileFiles, type AuthManager, type Workspace } from '../core/index';
+import { assumeRolePlan, type Workspace } from '../core/index';
 import { engineOf } from './engine';
 import { requireContext } from './infrakey-context';
 
@@ -31,15 +31,6 @@ export interface IdentityAwsProviderProps {
   readonly workspace?: Workspace;
 }
 
-const managers = new WeakMap<Workspace, AuthManager>();
-
-/** The auth manager of a workspace, for config-only questions (paths, chains); it never logs in here. */
-function managerOf(ws: Workspace): AuthManager {
-  let m = managers.get(ws);
-  if (!m) managers.set(ws, (m = createAuthManager(ws.config, { env: process.env })));
-  return m;
-}
-
 /**
  * `new IdentityAwsProvider(stack, 'aws', { identity: 'prod-admin' })`: an `AwsProvider` (of the
  * app's engine, cdktf or cdktn) pointed at the identity's credential files. Log in before
@@ -60,12 +51,12 @@ export class IdentityAwsProvider extends Construct {
     super(scope, id);
     const engine = engineOf(this);
     const workspace = requireContext(this, 'workspace', props.workspace, 'IdentityAwsProvider');
-    const manager = managerOf(workspace);
-    const name = props.identity ?? manager.resolveIdentityName();
+    // The workspace's auth manager (its env, realm, XDG paths): config-only questions, no login.
+    const manager = workspace.auth();
     const common = { ...(props.alias !== undefined ? { alias: props.alias } : {}) };
     const { AwsProvider } = engine.awsProvider();
     if (props.mode === 'assume-role') {
-      const plan = assumeRolePlan(manager, name);
+      const plan = assumeRolePlan(manager, manager.resolveIdentityName(props.identity));
       const region = props.region ?? plan.region ?? plan.base.region;
       this.provider = new AwsProvider(this, 'Default', {
         ...common,
@@ -84,7 +75,8 @@ export class IdentityAwsProvider extends Construct {
       this.profile = plan.base.profile;
       this.roleArns = plan.hops.map((h) => h.roleArn);
     } else {
-      const files = identityProfileFiles(manager, name);
+      const handle = workspace.identity(props.identity);
+      const files = handle.credentialFiles();
       const region = props.region ?? files.region;
       this.provider = new AwsProvider(this, 'Default', {
         ...common,
@@ -93,7 +85,7 @@ export class IdentityAwsProvider extends Construct {
         profile: files.profile,
         ...(region !== undefined ? { region } : {}),
       });
-      this.identity = files.identity;
+      this.identity = handle.name;
       this.profile = files.profile;
       this.roleArns = [];
     }

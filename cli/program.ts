@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { isInfrakeyError, UsageError } from '../core/index';
+import { isInfrakeyError, registerAmbientSecrets, UsageError } from '../core/index';
 import type { CliContext, GlobalOptions } from './context';
 import { processIO, type CliIO } from './io';
 import { commandRegistrations } from './commands/index';
@@ -90,6 +90,7 @@ export async function run(
   opts: { io?: CliIO; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<number> {
   const env = opts.env ?? process.env;
+  registerAmbientSecrets(env);
   const io = opts.io ?? processIO(env);
   const ctx = makeContext(io, env, opts.cwd ?? process.cwd());
   const debug = argv.includes('--debug');

@@ -3,6 +3,7 @@
  */
 export * from './errors';
 export { Secret, unsafeUnwrap, Redactor, redactor, MASK } from './secret';
+export { registerAmbientSecrets, AMBIENT_SECRET_VARIABLES, AMBIENT_SECRET_PATTERNS } from './ambient-secrets';
 export { YamlFunction, isYamlFunction, YAML_FUNCTION_TAGS } from './yaml/yaml-function';
 export type { YamlFunctionTag } from './yaml/yaml-function';
 // YAML layer (core/yaml)
@@ -34,7 +35,7 @@ export { evaluateStore, evaluateStoreGet, storeFunctionResolver } from './stores
 export type { StoreFunctionContext } from './stores/store-function';
 // Stacks and Workspace (core/stacks, core/workspace.ts)
 export { Workspace } from './workspace';
-export type { WorkspaceLoadOptions, DescribeComponentOptions, FunctionsFactory, FunctionsContext } from './workspace';
+export type { WorkspaceLoadOptions, DescribeComponentOptions, FunctionsFactory, FunctionsContext, SecretReadTarget } from './workspace';
 export { StackEngine } from './stacks/stack-engine';
 export type { StackEngineOptions, StackSummary, ResolveComponentOptions } from './stacks/stack-engine';
 export type { ResolvedComponent, ComponentMergeSettings } from './stacks/component-resolver';
@@ -116,7 +117,7 @@ export { consoleSigninUrl } from './auth/console-url';
 export { sanitizeSessionName } from './auth/kinds/assume-role';
 export { parseDurationSeconds } from './auth/duration';
 export { headlessInteraction } from './auth/step-context';
-export { identityProfileFiles, assumeRolePlan, ASSUME_ROLE_PLAN_ERROR } from './auth/terraform-identity';
+export { assumeRolePlan, ASSUME_ROLE_PLAN_ERROR } from './auth/terraform-identity';
 export type { AwsProfileFiles, AssumeRoleHop, AssumeRolePlan } from './auth/terraform-identity';
 export type { AuthInteraction } from './auth/step-context';
 export type { AwsCredentials, Credentials } from './auth/credentials';

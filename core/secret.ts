@@ -78,6 +78,7 @@ export class Redactor {
   /** Values shorter than this are not masked in free text: masking "a" would destroy output. */
   static readonly MIN_LENGTH = 4;
   private readonly forms = new Set<string>();
+  private readonly patterns: RegExp[] = [];
   private pattern: RegExp | undefined;
 
   /** Registers a value and its encoded forms (base64, base64url, URL-encoded, JSON-escaped). */
@@ -90,19 +91,36 @@ export class Redactor {
     if (this.forms.size !== before) this.pattern = undefined;
   }
 
-  /** True when `text` contains any registered value or form. */
-  contains(text: string): boolean {
-    const re = this.regex();
-    if (!re) return false;
-    re.lastIndex = 0;
-    return re.test(text);
+  /**
+   * Registers a pattern of secret-looking text (e.g. `AKIA[0-9A-Z]{16}`), masked wherever it
+   * appears even when the value itself was never seen by this process.
+   */
+  registerPattern(pattern: RegExp): void {
+    const source = pattern.source;
+    if (this.patterns.some((p) => p.source === source)) return;
+    this.patterns.push(new RegExp(source, 'g'));
   }
 
-  /** Replaces every registered value or form in `text` by `replacement`. */
-  mask(text: string, replacement = MASK): string {
+  /** True when `text` contains any registered value, form or pattern. */
+  contains(text: string): boolean {
     const re = this.regex();
-    if (!re || typeof text !== 'string') return text;
-    return text.replace(re, replacement);
+    if (re) {
+      re.lastIndex = 0;
+      if (re.test(text)) return true;
+    }
+    return this.patterns.some((p) => {
+      p.lastIndex = 0;
+      return p.test(text);
+    });
+  }
+
+  /** Replaces every registered value, form or pattern in `text` by `replacement`. */
+  mask(text: string, replacement = MASK): string {
+    if (typeof text !== 'string') return text;
+    const re = this.regex();
+    let out = re ? text.replace(re, replacement) : text;
+    for (const p of this.patterns) out = out.replace(p, replacement);
+    return out;
   }
 
   /** Masks every string inside a JSON-like structure, returning a copy. */
@@ -123,9 +141,10 @@ export class Redactor {
     return this.forms.size;
   }
 
-  /** Forgets every value. Tests only. */
+  /** Forgets every value and pattern. Tests only. */
   clear(): void {
     this.forms.clear();
+    this.patterns.length = 0;
     this.pattern = undefined;
   }
 

@@ -30,6 +30,16 @@ export interface WorkspaceLoadOptions {
   functions?: FunctionsFactory;
 }
 
+/** Which secret {@link Workspace.secret} reads: the component instance, and `!secret`'s options. */
+export interface SecretReadTarget {
+  stack: string;
+  component: string;
+  /** yq-style path into a JSON value (`.password`, `.a.b[0]`), as `!secret NAME | path .password`. */
+  path?: string;
+  /** Returned when the backend has no value, as `!secret NAME | default x`. */
+  default?: string;
+}
+
 /** What a YAML-function factory is told about the component being resolved. */
 export interface FunctionsContext {
   component: string;
@@ -53,7 +63,7 @@ export interface DescribeComponentOptions {
 
 /**
  * One Atmos project (atmos.yaml + stacks) behind one face. Stack manifests are parsed once and
- * cached for the life of the Workspace. Later issues add `secret()`, `secrets()`, `identity()`.
+ * cached for the life of the Workspace. Secrets: `secret()`, `secrets()`; auth: `auth()`, `identity()`.
  */
 export class Workspace {
   /** The stack engine (discovery, imports, names, component merge). */
@@ -115,9 +125,18 @@ export class Workspace {
     return this.secretsService;
   }
 
-  /** One declared secret of (stack, component), read through the batched resolver. */
-  secret(name: string, target: { stack: string; component: string }): Promise<Secret<unknown>> {
-    return this.secretsLayer().secret(name, target);
+  /**
+   * One declared secret of (stack, component), read through the batched resolver (reads started
+   * in the same tick share one backend call per store). `path` and `default` work as in
+   * `!secret NAME | path .a.b[0] | default x`: `path` selects inside a JSON value, `default` is
+   * returned when the backend has no value.
+   */
+  secret(name: string, target: SecretReadTarget): Promise<Secret<unknown>> {
+    const { stack, component, path, default: fallback } = target;
+    return this.secretsLayer().secret(name, { stack, component }, {
+      ...(path !== undefined ? { path } : {}),
+      ...(fallback !== undefined ? { default: fallback } : {}),
+    });
   }
 
   /** Every declared secret of (stack, component), read in one batched pass. */

@@ -1,9 +1,12 @@
 import * as pulumi from '@pulumi/pulumi';
 // Deep import: the package root of @pulumi/aws loads every service module (seconds, hundreds of MB).
 import { Provider, type ProviderArgs } from '@pulumi/aws/provider';
-import { loginAndLocate, type IdentityFiles } from './identity-files';
+import type { IdentityCredentialFiles } from '../core/index';
 import { pulumiError } from './pulumi-error';
 import { locateWorkspace, type WorkspaceOptions } from './workspace-locator';
+
+/** Where an identity's session is, as the AWS SDK and Terraform providers read it. Never keys. */
+export type IdentityFiles = IdentityCredentialFiles;
 
 /** Provider arguments infrakey sets itself (and that must never carry keys). */
 type ManagedArgs = 'accessKey' | 'secretKey' | 'token' | 'profile' | 'sharedCredentialsFiles' | 'sharedConfigFiles';
@@ -29,7 +32,12 @@ export interface AwsProviderOptions extends WorkspaceOptions {
  * runs `infrakey auth credentials`, so the provider refreshes expired sessions on its own.
  */
 export function awsProvider(identity: string, opts: AwsProviderOptions = {}): Provider {
-  const files: Promise<IdentityFiles> = (async () => loginAndLocate(await locateWorkspace(opts), identity))().catch((e: unknown) => {
+  const files: Promise<IdentityFiles> = (async () => {
+    // The workspace's auth manager: its env, its cached sessions, and never a prompt.
+    const handle = (await locateWorkspace(opts)).identity(identity);
+    await handle.login();
+    return handle.credentialFiles();
+  })().catch((e: unknown) => {
     throw pulumiError(`awsProvider(${JSON.stringify(identity)})`, e);
   });
   const out = pulumi.output(files);

@@ -73,11 +73,8 @@ export class SecretBatcher {
     for (const p of prepared) {
       if (!p) continue;
       const { q, ws, target } = p;
-      const opts = {
-        ...(q.request.path !== undefined ? { path: q.request.path } : {}),
-        ...(q.request.default !== undefined ? { default: q.request.default } : {}),
-      };
-      ws.secretsLayer().secret(q.request.name, target, opts).then(q.resolve, q.reject);
+      const { path, default: fallback } = q.request;
+      ws.secret(q.request.name, { ...target, ...(path !== undefined ? { path } : {}), ...(fallback !== undefined ? { default: fallback } : {}) }).then(q.resolve, q.reject);
     }
   }
 }

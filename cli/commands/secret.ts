@@ -187,11 +187,8 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
         ctx.io.err(`${change.message}\n`);
         return;
       }
-      const { readFileSync } = require('node:fs') as typeof import('node:fs');
-      const { resolve } = require('node:path') as typeof import('node:path');
-      const text = readFileSync(resolve(ctx.cwd, arg), 'utf8');
       const format = opts.format ?? (arg.endsWith('.json') ? 'json' : 'env');
-      const values = format === 'json' ? (JSON.parse(text) as Record<string, unknown>) : parseDotenv(text);
+      const values = readImportFile(ctx, arg, format);
       for (const v of Object.values(values)) if (typeof v === 'string') c.redactor.register(v);
       const cs = svc.forComponent(t);
       for (const [name, value] of Object.entries(values)) {
@@ -321,11 +318,42 @@ function runChild(command: string | undefined, args: string[], env: NodeJS.Proce
   });
 }
 
-/** A failing child makes the command fail (exit 1), naming its status. */
+/** A failing child makes the command fail with the child's own exit code (as Atmos), naming it. */
 function childExit(code: number, command: string): void {
   if (code === 0) return;
   const c = core();
-  throw new c.InfrakeyError({ code: 'EXEC_CHILD_FAILED', message: `${JSON.stringify(command)} exited with status ${code}`, fix: 'see the command\'s own output above' });
+  const err = new c.InfrakeyError({ code: 'EXEC_CHILD_FAILED', message: `${JSON.stringify(command)} exited with status ${code}`, fix: 'see the command\'s own output above' });
+  // reportError returns `exitCode`, so `secret exec -- terraform plan -detailed-exitcode` keeps its 2.
+  throw Object.assign(err, { exitCode: code });
+}
+
+/**
+ * Reads a FILE for `secret import`. Errors name the file and never quote its content: V8's JSON
+ * syntax errors include the text around the fault, which here is a secret value.
+ */
+function readImportFile(ctx: CliContext, file: string, format: string): Record<string, unknown> {
+  const c = core();
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const { resolve } = require('node:path') as typeof import('node:path');
+  const path = resolve(ctx.cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new c.UsageError({ code: 'SECRET_IMPORT_FILE_UNREADABLE', message: `cannot read the import file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, where: path, fix: 'pass an existing .env or .json file, or a declared NAME with --from-store/--from-key to import from a store' });
+  }
+  if (format !== 'json') return parseDotenv(text);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    const at = /at position (\d+)/.exec(e instanceof Error ? e.message : '')?.[1];
+    throw new c.InfrakeyError({ code: 'SECRET_IMPORT_FILE_INVALID', message: `the import file is not valid JSON${at ? ` (at character ${at})` : ''}`, where: path, fix: 'write a JSON object of NAME: value pairs (check it with `jq . FILE`), or use --format env' });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new c.InfrakeyError({ code: 'SECRET_IMPORT_FILE_INVALID', message: 'the import file must hold a JSON object of NAME: value pairs', where: path, fix: 'write {"NAME": "value", ...}' });
+  }
+  return parsed as Record<string, unknown>;
 }
 
 function parseBool(value: string | undefined): boolean {

@@ -1,9 +1,9 @@
 /**
- * How a tool that reads AWS shared files itself (Terraform's AWS provider) reaches an identity,
- * without any key material: the identity's realm-scoped credential files and profile, or, for
- * an identity that ends in `aws/assume-role` hops, the files of the identity the hops start from
- * plus each hop's role, so that the tool assumes the roles itself. Config only: nothing is read,
- * written or authenticated here.
+ * How a tool that reads AWS shared files itself (Terraform's AWS provider) reaches an identity
+ * that ends in `aws/assume-role` hops, without any key material: the files of the identity the
+ * hops start from plus each hop's role, so that the tool assumes the roles itself. (An identity's
+ * own files and profile: `Workspace.identity(name).credentialFiles()`.) Config only: nothing is
+ * read, written or authenticated here.
  */
 import { str } from './auth-config';
 import { AuthError } from '../errors';
@@ -49,13 +49,6 @@ function planError(message: string, where: string, fix: string): AuthError {
 
 // Kinds whose sessions are written to the shared files (a base Terraform can read).
 const FILE_BACKED_KINDS = new Set(['aws/user', 'aws/permission-set', 'aws/assume-role']);
-
-/** The identity's own profile files (what `auth env` exports), never keys. */
-export function identityProfileFiles(manager: AuthManager, name: string): AwsProfileFiles {
-  const paths = manager.paths(name);
-  const region = manager.region(name);
-  return { identity: manager.chain(name).target.name, credentialsFile: paths.credentialsFile, configFile: paths.configFile, profile: paths.profile, ...(region ? { region } : {}) };
-}
 
 /**
  * The identity's trailing `aws/assume-role` hops and the identity before them, whose session in

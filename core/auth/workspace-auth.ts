@@ -27,6 +27,8 @@ export function workspaceAuthManager(config: AtmosConfig, env: NodeJS.ProcessEnv
       ...(config.file ? { configDir: config.dir } : {}),
       locate: (p) => config.locate(p),
       keyring: () => openAuthKeyring(config.auth.keyring as Record<string, unknown> | undefined, { env, cwd, isTTY: false }),
+      // Same override as the CLI (`credential_files.mode: process` profiles run this command).
+      ...(env.INFRAKEY_CREDENTIAL_PROCESS_COMMAND ? { credentialProcessCommand: env.INFRAKEY_CREDENTIAL_PROCESS_COMMAND } : {}),
     });
     perConfig.set(key, manager);
   }

@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 export CDKTF_OUTDIR="$PWD/cdktf.out"
 CDKTF_CONTEXT_JSON="$(node -p 'JSON.stringify(require("./cdktf.json").context)')"
 export CDKTF_CONTEXT_JSON
-node ../../test/cdktf/support/run-ts-app.js main.ts
+node ../../scripts/run-ts-app.js main.ts
 node -e '
 const doc = require(process.argv[1]);
 const show = (title, v) => console.log(`${title}\n${JSON.stringify(v, null, 2)}\n`);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const EXAMPLE = resolve(__dirname, '../../examples/cdktf-aws');
+const RUN_TS_APP = resolve(__dirname, '../../scripts/run-ts-app.js');
 
 function synthExample(engine: 'cdktf' | 'cdktn') {
   const dir = mkdtempSync(join(tmpdir(), `ik-cdktf-example-${engine}-`));
@@ -21,7 +22,7 @@ function synthExample(engine: 'cdktf' | 'cdktn') {
   const cdktfJson = JSON.parse(readFileSync(join(dir, 'cdktf.json'), 'utf8')) as { context: Record<string, string>; output: string };
   const outdir = join(dir, cdktfJson.output);
   const xdg = join(dir, '.xdg');
-  const r = spawnSync(process.execPath, [join(__dirname, 'support/run-ts-app.js'), 'main.ts'], {
+  const r = spawnSync(process.execPath, [RUN_TS_APP, 'main.ts'], {
     cwd: dir,
     encoding: 'utf8',
     timeout: 60_000,

@@ -3,16 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Construct } from 'constructs';
 import { IdentityAwsProvider, engineNameOf, infrakeyContext, CDKTF_ERROR_CODES } from '../../cdktf/index';
+import { Workspace } from '../../core/index';
 import { ENGINES, type TfJson } from './support/engines';
 import { makeProject, REALM, type TestProject } from './support/project';
 
-const xdg = mkdtempSync(join(tmpdir(), 'ik-cdktf-xdg-'));
+// A decoy: the paths come from the environment given to Workspace.load, not from process.env.
+const decoy = mkdtempSync(join(tmpdir(), 'ik-cdktf-xdg-'));
 const saved = { ...process.env };
 let project: TestProject;
+let xdg: string;
 beforeAll(async () => {
-  // The provider reads paths from the process environment, as Terraform run from it would.
-  process.env.ATMOS_XDG_CONFIG_HOME = xdg;
   project = await makeProject();
+  xdg = project.env.ATMOS_XDG_CONFIG_HOME as string;
+  process.env.ATMOS_XDG_CONFIG_HOME = decoy;
+  process.env.ATMOS_IDENTITY = 'auditor';
 });
 afterAll(() => {
   process.env = saved;
@@ -59,6 +63,21 @@ describe.each(ENGINES)('IdentityAwsProvider ($name)', ({ name, lib }) => {
     expect(def).toMatchObject({ profile: 'dev-admin' });
     expect(def.region).toBe('us-east-1'); // the identity's region: its provider's, as `auth env` resolves it
     expect(ci).toMatchObject({ alias: 'ci', profile: 'ci-user', region: 'us-west-2', shared_credentials_files: [join(xdg, 'atmos', REALM, 'aws', 'aws-user', 'credentials')] });
+  });
+
+  it('honours the environment given to Workspace.load (ATMOS_IDENTITY, XDG), not process.env', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'ik-cdktf-xdg-ws-'));
+    const ws = await Workspace.load({ cwd: project.dir, env: { ...project.env, ATMOS_IDENTITY: 'Deployer', ATMOS_XDG_CONFIG_HOME: other } });
+    const app = Testing.app();
+    const s = new TerraformStack(app, 'env');
+    infrakeyContext(s, { workspace: ws });
+    const p = new IdentityAwsProvider(s, 'aws');
+    new IdentityAwsProvider(s, 'hops', { mode: 'assume-role', alias: 'hops' });
+    const [own, hops] = (JSON.parse(Testing.synth(s)) as TfJson).provider!.aws;
+    expect(p.identity).toBe('deployer');
+    expect(own).toMatchObject({ profile: 'deployer', shared_credentials_files: [join(other, 'atmos', REALM, 'aws', 'sso', 'credentials')] });
+    expect(hops).toMatchObject({ profile: 'dev-admin', shared_config_files: [join(other, 'atmos', REALM, 'aws', 'sso', 'config')], assume_role: [{ role_arn: 'arn:aws:iam::222222222222:role/deployer' }] });
+    expect(JSON.stringify([own, hops])).not.toContain(decoy);
   });
 
   it('mode assume-role: the base identity\'s profile plus one assume_role block per role hop', () => {

@@ -1,13 +1,15 @@
 // Runs a TypeScript CDKTF app the way `cdktf synth` runs `npx ts-node main.ts`, without ts-node:
-// `.ts` files are transpiled with @swc/core, and `infrakey` / `infrakey/cdktf` resolve to this
-// repository's sources (an installed package would resolve them to dist/).
+// `.ts` files are transpiled with @swc/core (a dev dependency), and `infrakey` / `infrakey/cdktf`
+// resolve to this repository's sources (an installed package would resolve them to dist/).
+// Used by examples/cdktf-aws/synth.sh, scripts/demo.sh and the example's tests.
+//   node scripts/run-ts-app.js main.ts     (in the app's folder, CDKTF_OUTDIR/CDKTF_CONTEXT_JSON set)
 'use strict';
 const Module = require('node:module');
 const path = require('node:path');
 const fs = require('node:fs');
 const { transformSync } = require('@swc/core');
 
-const root = path.resolve(__dirname, '../../..');
+const root = path.resolve(__dirname, '..');
 const entries = { infrakey: 'core/index.ts', 'infrakey/core': 'core/index.ts', 'infrakey/cdktf': 'cdktf/index.ts' };
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, ...rest) {

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
+import { writeFileAtomic } from '../fs/atomic-write';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { xdgConfigHome } from '../config/xdg';
 import { AUTH_ERROR_CODES, authError } from './auth-errors';
 import { awsCredentials, type AwsCredentials } from './credentials';
@@ -129,17 +129,9 @@ async function readIni(file: string): Promise<IniDocument> {
   }
 }
 
-/** Writes through a 0600 temporary file in the same folder and renames it over the target. */
+/** Replaces the file atomically with mode 0600 (a reader never sees half a profile). */
 async function writeIni(file: string, doc: IniDocument): Promise<void> {
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await fs.writeFile(tmp, serializeIni(doc), { mode: 0o600, flag: 'wx' });
-    await fs.rename(tmp, file);
-    await fs.chmod(file, 0o600);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(file, serializeIni(doc), { mode: 0o600 });
 }
 
 /** Creates `dir` and each missing parent below `realmDir`'s parent with 0700, and tightens existing ones under the realm. */

@@ -1,4 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { isFile, isDir } from '../fs/path-kind';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors';
 import { homeDir } from './xdg';
@@ -31,21 +32,7 @@ export interface Discovery {
   via?: 'ATMOS_CLI_CONFIG_PATH' | 'cwd' | 'parent' | 'home' | 'system';
 }
 
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
 
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 function inFolder(dir: string, looked: string[]): string | undefined {
   for (const name of CONFIG_FILE_NAMES) {

@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyringError } from '../errors';
+import { fsyncDir, writeFileAtomic } from '../fs/atomic-write';
 import { Secret } from '../secret';
 import { fileNameForKey, isEntryFileName, isHashedFileName, keyForFileName, legacyFileName } from './file-names';
 import { withFolderLock } from './folder-lock';
@@ -98,7 +99,6 @@ export class FileKeyring implements Keyring {
       await this.writeAtomically(name, jwe);
       if (legacy) await unlinkIfPresent(join(this.dir, legacy));
       await this.removeStaleTemps();
-      await fsyncDir(this.dir);
     });
     remember(password, jwe, { key, value: plain });
   }
@@ -249,18 +249,9 @@ export class FileKeyring implements Keyring {
 
   private async writeAtomically(name: string, content: string): Promise<void> {
     const target = join(this.dir, name);
-    const temp = join(this.dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
     try {
-      const fh = await open(temp, 'wx', 0o600);
-      try {
-        await fh.writeFile(content, 'utf8');
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(temp, target);
+      await writeFileAtomic(target, content, { mode: 0o600 });
     } catch (e) {
-      await unlinkIfPresent(temp).catch(() => undefined);
       throw this.ioError(`cannot write the file keyring entry ${target}`, target, e);
     }
   }
@@ -268,7 +259,8 @@ export class FileKeyring implements Keyring {
   private async removeStaleTemps(): Promise<void> {
     const now = Date.now();
     for (const name of await readdir(this.dir).catch(() => [] as string[])) {
-      if (!name.startsWith('.tmp-')) continue;
+      // Left by a writer killed between create and rename (see writeFileAtomic).
+      if (!(name.startsWith('.') && name.endsWith('.tmp'))) continue;
       const path = join(this.dir, name);
       const st = await stat(path).catch(() => undefined);
       if (st && now - st.mtimeMs > STALE_TEMP_MS) await unlinkIfPresent(path).catch(() => undefined);
@@ -319,16 +311,6 @@ async function isDirectory(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
 
-/** Makes a rename durable (POSIX). Windows cannot open folders for fsync; renames are journaled there. */
-async function fsyncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 function isCode(e: unknown, code: string): boolean {
   return (e as { code?: unknown } | null)?.code === code;

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../fs/atomic-write';
+import { basename } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { isAlias, isMap, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode, type Pair, type ScalarTag, type YAMLMap } from 'yaml';
 import { parseAuthConfig } from '../auth/auth-config';
@@ -442,29 +442,23 @@ async function readFile(file: string, shown: string): Promise<{ text: string; mo
  * fsync, a check that nobody changed the file meanwhile, rename, fsync of the folder.
  */
 async function writeAtomically(file: string, shown: string, original: string, text: string, mode: number): Promise<void> {
-  const dir = dirname(file);
-  const tmp = join(dir, `.${basename(file)}.infrakey-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const handle = await fsp.open(tmp, 'wx', mode);
-    try {
-      await handle.chmod(mode); // the umask may have narrowed it
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    const now = await fsp.readFile(file, 'utf8');
-    if (now !== original) {
-      throw new AuthError({
-        code: AUTH_USER_ERROR_CODES.MIGRATE_CONFLICT,
-        message: `${shown} changed while the migration ran; it was left as it is (the keys are already in the keyring)`,
-        where: file,
-        fix: 'run `infrakey auth user migrate` again',
-      });
-    }
-    await fsp.rename(tmp, file);
+    await writeFileAtomic(file, text, {
+      mode,
+      // Last check before the rename: nobody changed the file while the keyring was written.
+      beforeRename: async () => {
+        const now = await fsp.readFile(file, 'utf8');
+        if (now !== original) {
+          throw new AuthError({
+            code: AUTH_USER_ERROR_CODES.MIGRATE_CONFLICT,
+            message: `${shown} changed while the migration ran; it was left as it is (the keys are already in the keyring)`,
+            where: file,
+            fix: 'run `infrakey auth user migrate` again',
+          });
+        }
+      },
+    });
   } catch (e) {
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
     if (e instanceof InfrakeyError) throw e;
     throw new AuthError({
       code: AUTH_USER_ERROR_CODES.MIGRATE_WRITE_FAILED,
@@ -473,16 +467,6 @@ async function writeAtomically(file: string, shown: string, original: string, te
       fix: 'make the file and its folder writable, then run `infrakey auth user migrate` again',
       cause: e,
     });
-  }
-  try {
-    const d = await fsp.open(dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
-  } catch {
-    // Some file systems cannot fsync a folder; the rename itself has happened.
   }
 }
 

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { isFile } from '../fs/path-kind';
 import { dirname, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { StackError, type SourceLocation } from '../errors';
@@ -302,10 +302,3 @@ export function resolveImport(entry: ImportEntry, fromFile: string, basePath: st
   return found;
 }
 
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}

@@ -5,12 +5,11 @@
  * Atmos does, so the name can be reused at once.
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AwsConnector } from './aws-connection';
-import type { AwsStoreSetup } from './aws-connection';
-import { BaseStore, chunk, mapLimit } from './base-store';
-import type { RawRead, StoreSettings } from './base-store';
+import { AwsStore, type AwsStoreOptions } from './aws-store';
+import { chunk, mapLimit } from './base-store';
+import type { RawRead } from './base-store';
 import { asmRawKeyPath, composeKeyPrefix } from './key-path';
-import type { StoreAuthResolver, StoreCapabilities } from './store';
+import type { StoreCapabilities } from './store';
 import { backendError, describeFailure, isBackendWide } from './store-errors';
 import { asmCodec } from './value-codec';
 
@@ -18,10 +17,8 @@ import { asmCodec } from './value-codec';
 export const ASM_BATCH_SIZE = 20;
 const PARALLEL_BATCHES = 4;
 
-/** Options of a Secrets Manager store after validation. */
-export interface AsmStoreOptions extends StoreSettings {
-  readonly aws: AwsStoreSetup;
-}
+/** Options of the store after validation. */
+export type AsmStoreOptions = AwsStoreOptions;
 
 const CAPABILITIES: StoreCapabilities = {
   set: true,
@@ -34,33 +31,18 @@ const CAPABILITIES: StoreCapabilities = {
 };
 
 /** A Secrets Manager store. */
-export class AsmStore extends BaseStore {
+export class AsmStore extends AwsStore<SecretsManagerClient> {
   readonly capabilities = CAPABILITIES;
-  private readonly connector: AwsConnector<SecretsManagerClient>;
 
   constructor(options: AsmStoreOptions) {
-    super(options, asmCodec);
-    this.connector = new AwsConnector<SecretsManagerClient>(options.aws, 'secretsmanager', async (config) => {
+    super(options, asmCodec, 'secretsmanager', async (config) => {
       const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
       return new SecretsManagerClient(config);
     });
   }
 
-  endpointLabel(): string {
-    return this.connector.endpointLabel();
-  }
-
   rawKeyPath(rawKey: string): string {
     return asmRawKeyPath(this.settings.prefix, rawKey);
-  }
-
-  setAuthResolver(resolver: StoreAuthResolver, defaultIdentity?: string): void {
-    void this.connector.close();
-    this.connector.setAuthResolver(resolver, defaultIdentity);
-  }
-
-  async close(): Promise<void> {
-    await this.connector.close();
   }
 
   protected async readPaths(paths: readonly string[]): Promise<Map<string, RawRead>> {
@@ -171,11 +153,4 @@ export class AsmStore extends BaseStore {
     return names.sort();
   }
 
-  private async client(): Promise<{ client: SecretsManagerClient; connection: { endpointLabel: string } }> {
-    try {
-      return await this.connector.get();
-    } catch (e) {
-      throw backendError(this.name, 'connect', undefined, this.endpointLabel(), e);
-    }
-  }
 }

@@ -4,12 +4,11 @@
  * GetParameters, 10 names a call (the API's limit). The SDK is loaded on first use.
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { AwsConnector } from './aws-connection';
-import type { AwsStoreSetup } from './aws-connection';
-import { BaseStore, chunk, mapLimit } from './base-store';
-import type { RawRead, StoreSettings } from './base-store';
+import { AwsStore, type AwsStoreOptions } from './aws-store';
+import { chunk, mapLimit } from './base-store';
+import type { RawRead } from './base-store';
 import { composeKeyPrefix, ssmRawKeyPath } from './key-path';
-import type { StoreAuthResolver, StoreCapabilities } from './store';
+import type { StoreCapabilities } from './store';
 import { backendError, describeFailure, isBackendWide } from './store-errors';
 import { ssmCodec } from './value-codec';
 
@@ -18,10 +17,8 @@ export const SSM_BATCH_SIZE = 10;
 /** Batches in flight at once. */
 const PARALLEL_BATCHES = 4;
 
-/** Options of an SSM store after validation. */
-export interface SsmStoreOptions extends StoreSettings {
-  readonly aws: AwsStoreSetup;
-}
+/** Options of the store after validation. */
+export type SsmStoreOptions = AwsStoreOptions;
 
 const CAPABILITIES: StoreCapabilities = {
   set: true,
@@ -34,33 +31,18 @@ const CAPABILITIES: StoreCapabilities = {
 };
 
 /** An SSM Parameter Store store. */
-export class SsmStore extends BaseStore {
+export class SsmStore extends AwsStore<SSMClient> {
   readonly capabilities = CAPABILITIES;
-  private readonly connector: AwsConnector<SSMClient>;
 
   constructor(options: SsmStoreOptions) {
-    super(options, ssmCodec(options.secret));
-    this.connector = new AwsConnector<SSMClient>(options.aws, 'ssm', async (config) => {
+    super(options, ssmCodec(options.secret), 'ssm', async (config) => {
       const { SSMClient } = await import('@aws-sdk/client-ssm');
       return new SSMClient(config);
     });
   }
 
-  endpointLabel(): string {
-    return this.connector.endpointLabel();
-  }
-
   rawKeyPath(rawKey: string): string {
     return ssmRawKeyPath(this.settings.prefix, rawKey);
-  }
-
-  setAuthResolver(resolver: StoreAuthResolver, defaultIdentity?: string): void {
-    void this.connector.close();
-    this.connector.setAuthResolver(resolver, defaultIdentity);
-  }
-
-  async close(): Promise<void> {
-    await this.connector.close();
   }
 
   protected async readPaths(paths: readonly string[]): Promise<Map<string, RawRead>> {
@@ -146,11 +128,4 @@ export class SsmStore extends BaseStore {
     return names.sort();
   }
 
-  private async client(): Promise<{ client: SSMClient; connection: { endpointLabel: string } }> {
-    try {
-      return await this.connector.get();
-    } catch (e) {
-      throw backendError(this.name, 'connect', undefined, this.endpointLabel(), e);
-    }
-  }
 }

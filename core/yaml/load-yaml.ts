@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { isFile } from '../fs/path-kind';
 import { dirname, extname, isAbsolute, resolve as resolvePath } from 'node:path';
 import {
   Document,
@@ -394,13 +395,6 @@ function includeCandidates(target: string, file: string, base: string | undefine
   return out;
 }
 
-function isFile(p: string): boolean {
-  try {
-    return existsSync(p) && statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
 
 function readIncluded(found: string, raw: boolean, source: SourceLocation, opts: LoadYamlOptions, chain: string[]): unknown {
   const ext = extname(found).toLowerCase();

@@ -1,10 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, InfrakeyError } from '../../../core/errors';
+import { ConfigError } from '../../../core/errors';
 import { loadAtmosConfig } from '../../../core/config/load-config';
 import { discoverAtmosConfig } from '../../../core/config/discovery';
 import { YamlFunction } from '../../../core/yaml/yaml-function';
+import { rejection } from '../../support/errors';
 
 let root: string;
 let n = 0;
@@ -26,15 +27,6 @@ function repo(files: Record<string, string>): { dir: string; home: string } {
   return { dir, home };
 }
 
-async function rejection(p: Promise<unknown>): Promise<InfrakeyError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof InfrakeyError) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('discovery', () => {
   it('ATMOS_CLI_CONFIG_PATH (a folder or a file) beats the working directory', async () => {

@@ -1,15 +1,7 @@
-import { ConfigError, InfrakeyError, StoreError } from '../../../core/errors';
+import { ConfigError, StoreError } from '../../../core/errors';
 import { buildStoreRegistry, resolveStoreKind, STORE_KIND_ALIASES } from '../../../core/stores/store-registry';
+import { thrown } from '../../support/errors';
 
-function thrown(fn: () => unknown): InfrakeyError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InfrakeyError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('kind resolution (§5.1)', () => {
   it('maps every legacy type of the alias table', () => {

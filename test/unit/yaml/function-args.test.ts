@@ -1,4 +1,3 @@
-import { InfrakeyError } from '../../../core/errors';
 import {
   parseEnvArgs,
   parseSecretArgs,
@@ -9,18 +8,10 @@ import {
   STORE_SYNTAX,
   splitWords,
 } from '../../../core/yaml/function-args';
+import { thrown as err } from '../../support/errors';
 
 const src = { file: 'stacks/dev.yaml', line: 12, column: 9 };
 
-function err(fn: () => unknown): InfrakeyError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InfrakeyError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('splitWords', () => {
   it.each([

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ConfigError, InfrakeyError, StackError } from '../../../core/errors';
 import { loadYamlFile, parseYaml } from '../../../core/yaml/load-yaml';
 import { YAML_FUNCTION_TAGS, YamlFunction } from '../../../core/yaml/yaml-function';
+import { thrown } from '../../support/errors';
 
 let root: string;
 beforeAll(() => {
@@ -18,15 +19,6 @@ function write(rel: string, text: string): string {
   return p;
 }
 
-function thrown(fn: () => unknown): InfrakeyError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InfrakeyError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('parseYaml: plain values', () => {
   it('turns mappings into plain objects and sequences into arrays', () => {

@@ -1,15 +1,7 @@
 import { InfrakeyError } from '../../../core/errors';
 import { formatPath, parseQueryPath, queryPath } from '../../../core/yaml/query-path';
+import { thrown as err } from '../../support/errors';
 
-function err(fn: () => unknown): InfrakeyError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InfrakeyError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 const data = { a: { b: [10, { c: 'deep' }], 'key with space': 1, 'x-y': 2 }, list: ['p', 'q'] };
 

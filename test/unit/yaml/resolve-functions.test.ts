@@ -3,19 +3,11 @@ import { MASK } from '../../../core/secret';
 import { parseYaml } from '../../../core/yaml/load-yaml';
 import { containsYamlFunctions, decodeExecOutput, defaultEnvLookup, resolveYamlFunctions, runExec } from '../../../core/yaml/resolve-functions';
 import { YamlFunction } from '../../../core/yaml/yaml-function';
+import { rejection } from '../../support/errors';
 
 const at = { file: 'stacks/dev.yaml', line: 4 };
 const fn = (tag: YamlFunction['tag'], args: string, line = 4): YamlFunction => new YamlFunction(tag, args, { file: 'stacks/dev.yaml', line });
 
-async function rejection(p: Promise<unknown>): Promise<InfrakeyError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof InfrakeyError) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('resolveYamlFunctions', () => {
   it('with mask, !secret becomes <MASKED> without calling anything', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, InfrakeyError, StackError } from '../../../core/errors';
+import { ConfigError, StackError } from '../../../core/errors';
 import { loadYamlFile, parseYaml } from '../../../core/yaml/load-yaml';
 import { YAML_FUNCTION_TAGS, YamlFunction } from '../../../core/yaml/yaml-function';
 import { thrown } from '../../support/errors';

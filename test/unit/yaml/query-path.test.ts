@@ -1,4 +1,3 @@
-import { InfrakeyError } from '../../../core/errors';
 import { formatPath, parseQueryPath, queryPath } from '../../../core/yaml/query-path';
 import { thrown as err } from '../../support/errors';
 

@@ -183,8 +183,13 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       const { svc } = await service(ctx, cmd);
       const nameMode = opts.fromStore !== undefined || opts.fromStack !== undefined || opts.fromComponent !== undefined || opts.fromKey !== undefined;
       if (nameMode) {
-        const change = await c.importSecret(svc, t, arg, { store: opts.fromStore, stack: opts.fromStack, component: opts.fromComponent, key: opts.fromKey });
-        ctx.io.err(`${change.message}\n`);
+        try {
+          const change = await c.importSecret(svc, t, arg, { store: opts.fromStore, stack: opts.fromStack, component: opts.fromComponent, key: opts.fromKey });
+          ctx.io.err(`${change.message}\n`);
+        } finally {
+          // The source is often a plain store (redis): its socket must not outlive an in-process run().
+          await svc.registry.close();
+        }
         return;
       }
       const format = opts.format ?? (arg.endsWith('.json') ? 'json' : 'env');

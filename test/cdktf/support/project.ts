@@ -8,8 +8,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Workspace } from '../../../core/index';
+import { SOPS_REAL } from '../../support/fixtures';
 
-export const SOPS_FIXTURES = '/work/shared/fixtures/sops-real';
+export const SOPS_FIXTURES = SOPS_REAL;
 export const AGE_RECIPIENT = 'age1je6kjhzuhdjy3fqptpttxjh5k8q46vygzlgtpuq3030c947pc5tqz9dqvr';
 export const REALM = 'cdktf-test';
 

@@ -7,6 +7,7 @@ import { kmsKeyServiceForIdentity } from '../../../core/auth/kms-data-key';
 import { identityAwsContext } from '../../../core/auth/store-auth';
 import { motoEndpoint } from '../../support/services';
 import { failure, makeAuthTestEnv, type AuthTestEnv } from './auth-test-env';
+import { ATMOS_SCENARIOS } from '../../support/fixtures';
 
 describe('sops/aws-kms key service with an identity (moto KMS)', () => {
   let t: AuthTestEnv;
@@ -16,7 +17,7 @@ describe('sops/aws-kms key service with an identity (moto KMS)', () => {
   test('the sops-kms-floci identity (aws/user + credentials.aws.resolver.url) wraps and unwraps a data key', async () => {
     const moto = motoEndpoint();
     // The fixture's auth section, with its `!env FLOCI_ENDPOINT_URL` pointed at moto.
-    const text = readFileSync('/work/shared/fixtures/atmos-scenarios/sops-kms-floci/atmos.yaml', 'utf8').replace('!env FLOCI_ENDPOINT_URL', JSON.stringify(moto));
+    const text = readFileSync(`${ATMOS_SCENARIOS}/sops-kms-floci/atmos.yaml`, 'utf8').replace('!env FLOCI_ENDPOINT_URL', JSON.stringify(moto));
     const auth = (parse(text) as { auth: unknown }).auth;
     const m = new AuthManager(auth, { env: t.env, configDir: '/repo/sops-kms-floci' });
     expect(m.resolveIdentityName()).toBe('floci-superuser');

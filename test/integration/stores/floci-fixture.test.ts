@@ -9,8 +9,9 @@ import type { StoreAuthResolver } from '../../../core/stores/store';
 import { loadYamlFile, type LoadedYaml } from '../../../core/yaml/load-yaml';
 import { resolveYamlFunctions } from '../../../core/yaml/resolve-functions';
 import { motoEndpoint } from '../../support/services';
+import { ATMOS_SCENARIOS } from '../../support/fixtures';
 
-const FIXTURE = join('/work/shared/fixtures/atmos-scenarios/aws-secrets-floci', 'atmos.yaml');
+const FIXTURE = join(ATMOS_SCENARIOS, 'aws-secrets-floci', 'atmos.yaml');
 
 /** Maps `stores.<name>[.<field>[.<option>]]` to atmos.yaml:line, store names may contain "/". */
 function locator(loaded: LoadedYaml, names: string[]): (configPath: string) => string | undefined {

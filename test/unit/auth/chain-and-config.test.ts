@@ -7,8 +7,9 @@ import { validateAuthConfig } from '../../../core/auth/validate-auth';
 import { defaultIdentity, isDisabledValue, selectIdentity } from '../../../core/auth/identity-selection';
 import { sanitizeSessionName } from '../../../core/auth/kinds/assume-role';
 import { parseDurationSeconds } from '../../../core/auth/duration';
+import { ATMOS_SCENARIOS } from '../../support/fixtures';
 
-const FIXTURES = '/work/shared/fixtures/atmos-scenarios';
+const FIXTURES = ATMOS_SCENARIOS;
 const cfg = (auth: unknown) => parseAuthConfig(auth).config;
 
 describe('auth model', () => {

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { Workspace } from '../../../core/workspace';
 import { mergeComponentAuth } from '../../../core/auth/component-auth';
+import { ATMOS_SCENARIOS } from '../../support/fixtures';
 
-const FIXTURES = '/work/shared/fixtures/atmos-scenarios';
+const FIXTURES = ATMOS_SCENARIOS;
 const env = { HOME: '/nonexistent-home', ATMOS_XDG_CONFIG_HOME: '/tmp/ik-never-written', ATMOS_KEYRING_TYPE: 'memory' };
 
 describe('Workspace.identity with stack-scoped auth defaults', () => {

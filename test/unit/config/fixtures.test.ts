@@ -1,8 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAtmosConfig } from '../../../core/config/load-config';
+import { ATMOS_SCENARIOS } from '../../support/fixtures';
 
-const SCENARIOS = '/work/shared/fixtures/atmos-scenarios';
+const SCENARIOS = ATMOS_SCENARIOS;
 
 describe('real Atmos scenario repositories', () => {
   const dirs = readdirSync(SCENARIOS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);

@@ -7,8 +7,9 @@ import { sopsFileOps } from '../../../core/secrets/sops-ops';
 import { buildStoreRegistry } from '../../../core/stores/store-registry';
 import { unsafeUnwrap } from '../../../core/secret';
 import type { StoreRegistry } from '../../../core/stores/store-registry';
+import { SOPS_REAL } from '../../support/fixtures';
 
-const FIX = '/work/shared/fixtures/sops-real';
+const FIX = SOPS_REAL;
 
 function setup(spec: Record<string, unknown>, vars: Record<string, unknown>, registry: StoreRegistry = buildStoreRegistry({})) {
   const dir = mkdtempSync(join(tmpdir(), 'ik-sops-'));

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SOPS_REAL } from '../../support/fixtures';
 
 /** The sops-real fixtures (written by sops 3.8.1 with age; key.txt is the test identity). */
-export const FIXTURES = '/work/shared/fixtures/sops-real';
+export const FIXTURES = SOPS_REAL;
 export const FIXTURE_KEY_FILE = join(FIXTURES, 'key.txt');
 export const FIXTURE_IDENTITY = readFileSync(FIXTURE_KEY_FILE, 'utf8')
   .split('\n')

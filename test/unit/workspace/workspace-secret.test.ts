@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Workspace } from '../../../core/workspace';
 import { Secret, unsafeUnwrap } from '../../../core/secret';
+import { SOPS_REAL } from '../../support/fixtures';
 
-const FIX = '/work/shared/fixtures/sops-real';
+const FIX = SOPS_REAL;
 
 async function project(): Promise<Workspace> {
   const dir = mkdtempSync(join(tmpdir(), 'ik-ws-secret-'));

@@ -9,7 +9,6 @@ import { AwsStore, type AwsStoreOptions } from './aws-store';
 import { chunk, mapLimit } from './base-store';
 import type { RawRead } from './base-store';
 import { asmRawKeyPath, composeKeyPrefix } from './key-path';
-import type { StoreCapabilities } from './store';
 import { backendError, describeFailure, isBackendWide } from './store-errors';
 import { asmCodec } from './value-codec';
 
@@ -20,20 +19,8 @@ const PARALLEL_BATCHES = 4;
 /** Options of the store after validation. */
 export type AsmStoreOptions = AwsStoreOptions;
 
-const CAPABILITIES: StoreCapabilities = {
-  set: true,
-  delete: true,
-  list: true,
-  has: true,
-  emptyScope: true,
-  local: false,
-  identityAware: true,
-};
-
 /** A Secrets Manager store. */
 export class AsmStore extends AwsStore<SecretsManagerClient> {
-  readonly capabilities = CAPABILITIES;
-
   constructor(options: AsmStoreOptions) {
     super(options, asmCodec, 'secretsmanager', async (config) => {
       const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');

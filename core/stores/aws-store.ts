@@ -2,9 +2,20 @@ import { AwsConnector } from './aws-connection';
 import type { AwsClientConfig, AwsStoreSetup } from './aws-connection';
 import { BaseStore } from './base-store';
 import type { StoreSettings } from './base-store';
-import type { StoreAuthResolver } from './store';
+import type { StoreAuthResolver, StoreCapabilities } from './store';
 import { backendError } from './store-errors';
 import type { ValueCodec } from './value-codec';
+
+/** SSM and Secrets Manager can do everything, including identity-backed access (§5.5). */
+export const AWS_STORE_CAPABILITIES: StoreCapabilities = {
+  set: true,
+  delete: true,
+  list: true,
+  has: true,
+  emptyScope: true,
+  local: false,
+  identityAware: true,
+};
 
 /** Options of an AWS-backed store after validation. */
 export interface AwsStoreOptions extends StoreSettings {
@@ -17,6 +28,7 @@ export interface AwsStoreOptions extends StoreSettings {
  * credentials (§5.5), and connection failures reported as the store's own error.
  */
 export abstract class AwsStore<C extends { destroy(): void }> extends BaseStore {
+  readonly capabilities = AWS_STORE_CAPABILITIES;
   private readonly connector: AwsConnector<C>;
 
   protected constructor(options: AwsStoreOptions, codec: ValueCodec, service: string, build: (config: AwsClientConfig) => Promise<C>) {

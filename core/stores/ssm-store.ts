@@ -8,7 +8,6 @@ import { AwsStore, type AwsStoreOptions } from './aws-store';
 import { chunk, mapLimit } from './base-store';
 import type { RawRead } from './base-store';
 import { composeKeyPrefix, ssmRawKeyPath } from './key-path';
-import type { StoreCapabilities } from './store';
 import { backendError, describeFailure, isBackendWide } from './store-errors';
 import { ssmCodec } from './value-codec';
 
@@ -20,20 +19,8 @@ const PARALLEL_BATCHES = 4;
 /** Options of the store after validation. */
 export type SsmStoreOptions = AwsStoreOptions;
 
-const CAPABILITIES: StoreCapabilities = {
-  set: true,
-  delete: true,
-  list: true,
-  has: true,
-  emptyScope: true,
-  local: false,
-  identityAware: true,
-};
-
 /** An SSM Parameter Store store. */
 export class SsmStore extends AwsStore<SSMClient> {
-  readonly capabilities = CAPABILITIES;
-
   constructor(options: SsmStoreOptions) {
     super(options, ssmCodec(options.secret), 'ssm', async (config) => {
       const { SSMClient } = await import('@aws-sdk/client-ssm');

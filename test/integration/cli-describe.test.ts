@@ -33,8 +33,13 @@ describe('infrakey describe / list / validate', () => {
     expect(JSON.parse(json.out).secrets.vars.SSM_STACK_TOKEN.scope).toBe('stack');
   });
 
-  it('list stacks prints a table, or JSON', async () => {
-    const table = await cli(['list', 'stacks'], fixture('auth-stack-scoping'));
+  it('list stacks prints names one per line as Atmos does, or a table, or JSON', async () => {
+    const names = await cli(['list', 'stacks'], fixture('auth-stack-scoping'));
+    expect(names.code).toBe(0);
+    expect(names.out).toBe('data-staging\nplat-staging\n');
+    const filtered = await cli(['list', 'stacks', '-c', 'eks'], fixture('auth-stack-scoping'));
+    expect(filtered.out).toBe('plat-staging\n');
+    const table = await cli(['list', 'stacks', '--format', 'table'], fixture('auth-stack-scoping'));
     expect(table.code).toBe(0);
     expect(table.out.split('\n')[0]).toMatch(/^STACK\s+MANIFEST\s+COMPONENTS$/);
     expect(table.out).toContain('plat-staging');

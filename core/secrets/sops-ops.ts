@@ -7,6 +7,7 @@
  */
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { expandKeyPath, resolveAgeIdentities, type AgeKeySpec, type ResolvedAgeIdentities } from './sops/age-keys';
+import { SopsError } from './sops/sops-error';
 import { decryptSopsFile, deleteSopsValue, listSopsKeys, setSopsValue } from './sops/sops-file';
 import type { Secret } from '../secret';
 import type { StoreRegistry } from '../stores/store-registry';
@@ -96,9 +97,13 @@ export function sopsFileOps(provider: SecretsProviderConfig, ctx: SopsOpsContext
   };
   return {
     async readFile(file) {
-      const keys = await listSopsKeys(file);
-      if (keys === undefined) return undefined;
-      return decryptSopsFile(file, keyOpts());
+      // One read and parse of the file; a missing file means "not initialised", not an error.
+      try {
+        return await decryptSopsFile(file, keyOpts());
+      } catch (e) {
+        if (e instanceof SopsError && e.code === 'SOPS_FILE_NOT_FOUND') return undefined;
+        throw e;
+      }
     },
     listKeys: (file) => listSopsKeys(file),
     async setKey(file, key, value) {
@@ -107,7 +112,7 @@ export function sopsFileOps(provider: SecretsProviderConfig, ctx: SopsOpsContext
       await setSopsValue(file, [key], value, { ...keyOpts(), recipients: recipients(), specPath });
     },
     async deleteKey(file, key) {
-      if ((await listSopsKeys(file)) === undefined) return;
+      // A missing file or key is a no-op inside deleteSopsValue.
       await deleteSopsValue(file, [key], keyOpts());
     },
   };

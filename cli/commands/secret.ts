@@ -31,8 +31,17 @@ function target(ctx: CliContext, opts: TargetOpts, needComponent = true): { stac
   return { stack, component: component ?? '' };
 }
 
+/**
+ * The workspace of a secret verb. On a terminal (and not in CI) the file keyring asks for its
+ * password when none is set, as `auth whoami` does, instead of failing with STORE_AUTH_FAILED.
+ */
+function loadWorkspace(ctx: CliContext, cmd: Command) {
+  const ci = ctx.env.CI !== undefined && ctx.env.CI !== '' && ctx.env.CI !== 'false';
+  return core().Workspace.load({ ...ctx.workspaceOptions(cmd), keyringPrompt: { isTTY: ctx.io.stdinIsTTY && !ci } });
+}
+
 async function service(ctx: CliContext, cmd: Command) {
-  const ws = await core().Workspace.load(ctx.workspaceOptions(cmd));
+  const ws = await loadWorkspace(ctx, cmd);
   return { ws, svc: ws.secretsLayer() };
 }
 
@@ -253,7 +262,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
     .option('-f, --force', 'generate even if a key exists')
     .action(async (name: string | undefined, opts: TargetOpts & { force?: boolean }, cmd: Command) => {
       const c = core();
-      const ws = await c.Workspace.load(ctx.workspaceOptions(cmd));
+      const ws = await loadWorkspace(ctx, cmd);
       let providers: Record<string, import('../../core/index').SecretsProviderConfig>;
       if (opts.stack && opts.component) providers = { ...ws.secretsLayer().forComponent({ stack: opts.stack, component: opts.component }).providers };
       else providers = c.mergeProviders(ws.config.secrets.providers, undefined, { locateConfig: (p) => ws.config.locate(p) }).providers;

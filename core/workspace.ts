@@ -14,7 +14,7 @@ import { Secret as SecretClass } from './secret';
 import type { SecretsService } from './secrets/secrets-service';
 import type { AuthManager } from './auth/auth-manager';
 import { IdentityHandle } from './auth/identity-handle';
-import { sopsKmsKeyServices, storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
+import { sopsAwsCredentials, storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
 import type { PasswordPrompt } from './keyring/keyring-password';
 
 /** Options of {@link Workspace.load}. */
@@ -125,8 +125,8 @@ export class Workspace {
         resolveComponent: (component, stack) => this.stacks.resolveComponent(component, stack),
         // Identity-backed stores authenticate through core/auth (§5.5).
         registryOptions: { auth: storeAuthOptions(this.config, this.env, this.cwd, this.keyringPrompt) },
-        // SOPS files wrapped by AWS KMS open with the provider's identity (§6.6).
-        kms: sopsKmsKeyServices(this.config, this.env, this.cwd, this.keyringPrompt),
+        // SOPS files wrapped by AWS KMS open with the provider's identity's credentials (§6.6).
+        awsCredentials: sopsAwsCredentials(this.config, this.env, this.cwd, this.keyringPrompt),
       });
     }
     return this.secretsService;

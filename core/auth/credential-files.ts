@@ -6,6 +6,7 @@ import { AUTH_ERROR_CODES, authError } from './auth-errors';
 import { awsCredentials, type AwsCredentials } from './credentials';
 import { entry, findSection, parseIni, putSection, removeSection, serializeIni, type IniDocument } from './ini-file';
 import { unsafeUnwrap } from '../secret';
+import type { SessionLocation } from './kinds/kind';
 
 /**
  * The realm-scoped AWS shared files (§2.2, §2.3):
@@ -15,7 +16,7 @@ import { unsafeUnwrap } from '../secret';
  */
 
 /** Where one identity's session lives, as tools see it. */
-export interface CredentialFilePaths {
+export interface CredentialFilePaths extends SessionLocation {
   /** `AWS_SHARED_CREDENTIALS_FILE`. */
   readonly credentialsFile: string;
   /** `AWS_CONFIG_FILE`. */

@@ -1,4 +1,4 @@
-import { findIdentity, findProvider, type AuthConfig, type IdentityConfig, type ProviderConfig } from './auth-config';
+import { findIdentity, findProvider, invalidNameError, nameProblem, type AuthConfig, type IdentityConfig, type ProviderConfig } from './auth-config';
 import { AUTH_ERROR_CODES, authError, identityPath, locateWhere } from './auth-errors';
 import { resolvePrincipalSetting, type Chain } from './chain';
 import { identityKind, isStandaloneIdentityKind } from './kinds/registry';
@@ -66,6 +66,12 @@ export function buildChain(config: AuthConfig, name: string): Chain {
     current = next;
   }
   const identities = walked.reverse();
+  // A bad name is refused before anything is authenticated or written (it would become a path
+  // outside the realm, or a section header in the shared credentials file).
+  for (const step of [...(provider ? [provider] : []), ...identities]) {
+    const problem = nameProblem(step.displayName);
+    if (problem) throw invalidNameError(step === provider ? 'provider' : 'identity', step.displayName, problem, locateWhere(step.path, config.locate));
+  }
   const rootName = provider ? provider.name : identityKind(identities[0].kind)?.rootFolder ?? identities[0].name;
   const label = [...(provider ? [provider.name] : []), ...identities.map((i) => i.name)].join(' -> ');
   return { provider, identities, target, rootName, label };

@@ -1,7 +1,7 @@
 import { AuthError } from '../errors';
 
 /**
- * Stable codes of every auth failure. The README's error table lists them; tests assert on them.
+ * Stable codes of every auth failure. docs/errors.md lists them; tests assert on them.
  * Messages name identities, providers and config paths, never credential values.
  */
 export const AUTH_ERROR_CODES = {

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { type Document, isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
-import { writeFileAtomic } from './atomic-write';
+import { ensureParentDir, withSopsFileLock, writeFileAtomic } from './atomic-write';
 import { kmsRecipientsFromGroup, parseKmsRecipients, type SopsKmsRecipient } from './kms-keys';
 import { sopsError } from './sops-error';
 import { goRegExp } from './tree';
@@ -119,38 +119,42 @@ export async function resolveSopsRecipients(file: string, spec: { age_recipients
  */
 export async function upsertSopsYamlRecipient(dir: string, pathRegex: string, recipient: string): Promise<string> {
   const file = join(dir, SOPS_CONFIG_FILE);
-  let text = '';
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  const doc = parseDocument(text, { prettyErrors: false });
-  if (doc.errors[0]) {
-    const pos = doc.errors[0].linePos?.[0];
-    throw sopsError('SOPS_CONFIG_INVALID', `invalid YAML (${doc.errors[0].code})`, pos ? `${file}:${pos.line}:${pos.col}` : file, 'fix the .sops.yaml syntax');
-  }
-  const plainDoc = doc as unknown as Document;
-  if (!isMap(plainDoc.contents)) plainDoc.contents = new YAMLMap();
-  const root = plainDoc.contents as YAMLMap;
-  let seq = root.get('creation_rules', true) as unknown;
-  if (!isSeq(seq)) {
-    seq = new YAMLSeq();
-    root.set('creation_rules', seq);
-  }
-  const rules = seq as YAMLSeq;
-  const existing = rules.items.find((r) => isMap(r) && r.get('path_regex') === pathRegex) as YAMLMap | undefined;
-  if (existing) {
-    const list = splitRecipients(existing.get('age'));
-    if (!list.includes(recipient)) list.push(recipient);
-    existing.set('age', list.join(','));
-  } else {
-    const rule = doc.createNode({ path_regex: pathRegex, age: recipient }) as YAMLMap;
-    const catchAll = rules.items.findIndex((r) => isMap(r) && !r.get('path_regex') && !r.get('filename_regex'));
-    if (catchAll === -1) rules.items.push(rule);
-    else rules.items.splice(catchAll, 0, rule);
-  }
-  await writeFileAtomic(file, doc.toString({ lineWidth: 0 }), 0o644, 0o755);
+  await ensureParentDir(file, 0o755);
+  // Two keygens at once must not drop each other's rule.
+  await withSopsFileLock(file, async (lock) => {
+    let text = '';
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    const doc = parseDocument(text, { prettyErrors: false });
+    if (doc.errors[0]) {
+      const pos = doc.errors[0].linePos?.[0];
+      throw sopsError('SOPS_CONFIG_INVALID', `invalid YAML (${doc.errors[0].code})`, pos ? `${file}:${pos.line}:${pos.col}` : file, 'fix the .sops.yaml syntax');
+    }
+    const plainDoc = doc as unknown as Document;
+    if (!isMap(plainDoc.contents)) plainDoc.contents = new YAMLMap();
+    const root = plainDoc.contents as YAMLMap;
+    let seq = root.get('creation_rules', true) as unknown;
+    if (!isSeq(seq)) {
+      seq = new YAMLSeq();
+      root.set('creation_rules', seq);
+    }
+    const rules = seq as YAMLSeq;
+    const existing = rules.items.find((r) => isMap(r) && r.get('path_regex') === pathRegex) as YAMLMap | undefined;
+    if (existing) {
+      const list = splitRecipients(existing.get('age'));
+      if (!list.includes(recipient)) list.push(recipient);
+      existing.set('age', list.join(','));
+    } else {
+      const rule = doc.createNode({ path_regex: pathRegex, age: recipient }) as YAMLMap;
+      const catchAll = rules.items.findIndex((r) => isMap(r) && !r.get('path_regex') && !r.get('filename_regex'));
+      if (catchAll === -1) rules.items.push(rule);
+      else rules.items.splice(catchAll, 0, rule);
+    }
+    await writeFileAtomic(file, doc.toString({ lineWidth: 0 }), 0o644, 0o755, lock);
+  });
   return file;
 }
 

@@ -1,11 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Secret, unsafeUnwrap } from '../../secret';
 import { decryptBytes, parseEncryptedValue } from './aes-value';
 import { ageDecrypt, ageEncryptArmored, prepareIdentities, type AgeIdentityInput } from './age';
 import { resolveAgeIdentities, type ResolvedAgeIdentities } from './age-keys';
-import { writeFileAtomic } from './atomic-write';
+import { ensureParentDir, removeCreatedDirs, withSopsFileLock, writeFileAtomic } from './atomic-write';
 import { dotenvStore } from './formats/dotenv-store';
 import { jsonStore } from './formats/json-store';
 import type { ParsedSopsText, SopsFormat, SopsStore } from './formats/store';
@@ -468,23 +468,33 @@ function deleteIn(root: SopsMap, path: readonly (string | number)[]): boolean {
 export async function setSopsValue(path: string, keyPath: SopsKeyPath, value: unknown, opts: SopsWriteOptions = {}): Promise<{ created: boolean }> {
   const segs = normPath(keyPath);
   const node = fromPlain(Secret.isSecret(value) ? unsafeUnwrap(value) : value);
-  const opened = await openSource(path, opts);
-  if (opened) {
-    setIn(opened.tree, segs, node, path);
-    const text = seal(opened.store, opened.tree, opened.dataKey, opened.meta.raw, opened.meta.rules, opts.now, opened.stash, opened.parsed.context);
-    await writeFileAtomic(path, text, SOPS_FILE_MODE, SOPS_DIR_MODE);
-    return { created: false };
+  // The lock lives next to the file, so its folder is created first (0755, see SOPS_DIR_MODE).
+  const made = await ensureParentDir(path, SOPS_DIR_MODE);
+  try {
+    // Read, change and write under the file's lock: a concurrent writer's key is never lost.
+    return await withSopsFileLock(path, async (lock) => {
+      const opened = await openSource(path, opts);
+      if (opened) {
+        setIn(opened.tree, segs, node, path);
+        const text = seal(opened.store, opened.tree, opened.dataKey, opened.meta.raw, opened.meta.rules, opts.now, opened.stash, opened.parsed.context);
+        await writeFileAtomic(path, text, SOPS_FILE_MODE, SOPS_DIR_MODE, lock);
+        return { created: false };
+      }
+      const format = sopsFormatForPath(path, opts.format);
+      const store = STORES[format];
+      const { recipients, kms: kmsRecipients, source } = await resolveSopsRecipients(path, { age_recipients: opts.recipients }, opts.specPath);
+      const tree: SopsMap = { kind: 'map', entries: [] };
+      setIn(tree, segs, node, path);
+      const { dataKey, age, kms } = await wrapNewDataKey(recipients, kmsRecipients, source, opts);
+      const rules: SopsRules = { unencryptedSuffix: '_unencrypted' };
+      const text = seal(store, tree, dataKey, newMetadataRaw(age, rules, store.emptyList, kms), rules, opts.now);
+      await writeFileAtomic(path, text, SOPS_FILE_MODE, SOPS_DIR_MODE, lock);
+      return { created: true };
+    });
+  } catch (e) {
+    await removeCreatedDirs(path, made);
+    throw e;
   }
-  const format = sopsFormatForPath(path, opts.format);
-  const store = STORES[format];
-  const { recipients, kms: kmsRecipients, source } = await resolveSopsRecipients(path, { age_recipients: opts.recipients }, opts.specPath);
-  const tree: SopsMap = { kind: 'map', entries: [] };
-  setIn(tree, segs, node, path);
-  const { dataKey, age, kms } = await wrapNewDataKey(recipients, kmsRecipients, source, opts);
-  const rules: SopsRules = { unencryptedSuffix: '_unencrypted' };
-  const text = seal(store, tree, dataKey, newMetadataRaw(age, rules, store.emptyList, kms), rules, opts.now);
-  await writeFileAtomic(path, text, SOPS_FILE_MODE, SOPS_DIR_MODE);
-  return { created: true };
 }
 
 /**
@@ -493,10 +503,23 @@ export async function setSopsValue(path: string, keyPath: SopsKeyPath, value: un
  */
 export async function deleteSopsValue(path: string, keyPath: SopsKeyPath, opts: SopsKeyOptions & { now?: Date } = {}): Promise<boolean> {
   const segs = normPath(keyPath);
-  const opened = await openSource(path, opts);
-  if (!opened) return false;
-  if (!deleteIn(opened.tree, segs)) return false;
-  const text = seal(opened.store, opened.tree, opened.dataKey, opened.meta.raw, opened.meta.rules, opts.now, opened.stash, opened.parsed.context);
-  await writeFileAtomic(path, text, SOPS_FILE_MODE, SOPS_DIR_MODE);
-  return true;
+  if (!(await fileExists(path))) return false;
+  return withSopsFileLock(path, async (lock) => {
+    const opened = await openSource(path, opts);
+    if (!opened) return false;
+    if (!deleteIn(opened.tree, segs)) return false;
+    const text = seal(opened.store, opened.tree, opened.dataKey, opened.meta.raw, opened.meta.rules, opts.now, opened.stash, opened.parsed.context);
+    await writeFileAtomic(path, text, SOPS_FILE_MODE, SOPS_DIR_MODE, lock);
+    return true;
+  });
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    throw sopsError('SOPS_DECRYPT_FAILED', `cannot read the SOPS file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, path, 'check the path and its permissions', e);
+  }
 }

@@ -25,6 +25,11 @@ export const AUTH_ERROR_CODES = {
   NO_DEFAULT: 'AUTH_NO_DEFAULT',
   /** Two identities (or providers) whose names differ only by case. */
   NAME_COLLISION: 'AUTH_NAME_COLLISION',
+  /**
+   * A provider or identity name that would escape the realm folder or break the credential files
+   * (path separators, `..`, control characters, brackets), or a resolved path outside the realm.
+   */
+  NAME_INVALID: 'AUTH_NAME_INVALID',
   IDENTITY_NOT_FOUND: 'AUTH_IDENTITY_NOT_FOUND',
   /** `ATMOS_AUTH_REALM` or `auth.realm` breaks the realm rules (§2.1). */
   REALM_INVALID: 'AUTH_REALM_INVALID',

@@ -9,7 +9,7 @@
  * inline path, `--client`), because the Go launcher pulumi-language-nodejs is not served by the
  * Go module proxy; ManagedSecret runs in the real dynamic-provider plugin process.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, type Dirent, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -169,9 +169,9 @@ describe('examples/pulumi-ci on the real Pulumi CLI', () => {
 function credentialFileSecrets(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
-    let entries: import('node:fs').Dirent[];
+    let entries: Dirent[];
     try {
-      entries = require('node:fs').readdirSync(d, { withFileTypes: true });
+      entries = readdirSync(d, { withFileTypes: true });
     } catch {
       return;
     }

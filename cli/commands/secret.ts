@@ -107,7 +107,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       else if (opts.format === 'env') ctx.io.outMasked(`${name}=${c.shellQuote(c.secretText(shown))}\n`);
       else ctx.io.outMasked(c.secretText(shown) + (opts.raw ? '' : '\n'));
       // `X=$(infrakey secret get …)` would silently hold "<MASKED>" (issue 16, item 5).
-      if (masked && !ctx.io.stdoutIsTTY) ctx.io.err(`infrakey: ${name} is masked in this output; pass --mask=false to print the value\n`);
+      if (masked && !ctx.io.stdoutIsTTY) ctx.io.err(c.safeText`infrakey: ${name} is masked in this output; pass --mask=false to print the value\n`);
     });
 
   withTarget(
@@ -176,7 +176,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       const targets = t.component ? [t] : c.componentsWithSecrets(ws.stacks, t.stack);
       const report = await c.validateSecrets(svc, targets);
       for (const p of report.problems) ctx.io.err(`error [${p.code}]: ${p.message}\n`);
-      for (const m of report.missing) ctx.io.err(`missing required secret ${m.name} (component ${m.component}, stack ${m.stack}${m.location ? `, ${m.location}` : ''})\n`);
+      for (const m of report.missing) ctx.io.err(c.safeText`missing required secret ${m.name} (component ${m.component}, stack ${m.stack}${m.location ? `, ${m.location}` : ''})\n`);
       if (!report.ok) {
         throw new c.DeclarationError({
           code: c.SECRET_ERROR_CODES.VALIDATION_FAILED,
@@ -185,7 +185,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
           fix: `set each missing secret with \`infrakey secret set NAME -s ${t.stack} -c <component>\``,
         });
       }
-      ctx.io.err(`All required secrets are initialized (${report.checked.join(', ')})\n`);
+      ctx.io.err(c.safeText`All required secrets are initialized (${report.checked.join(', ')})\n`);
     },
   );
 
@@ -217,10 +217,10 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       const cs = svc.forComponent(t);
       for (const [name, value] of Object.entries(values)) {
         if (!cs.declarations.has(name)) {
-          ctx.io.err(`skipping ${name}: not declared in component ${t.component}\n`);
+          ctx.io.err(c.safeText`skipping ${name}: not declared in component ${t.component}\n`);
           continue;
         }
-        if (opts.dryRun) ctx.io.err(`would set ${name}\n`);
+        if (opts.dryRun) ctx.io.err(c.safeText`would set ${name}\n`);
         else ctx.io.err(`${(await c.setSecret(svc, t, name, value)).message}\n`);
       }
     });
@@ -270,10 +270,10 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       const svc = ws.secretsLayer();
       const r = await c.keygen(provider, { basePath: ws.config.basePath, env: ctx.env, registry: () => svc.registry, force: opts.force });
       if (r.skipped) {
-        ctx.io.err(`An age key for ${r.provider} already exists in ${r.keyLocation}; pass --force to generate another\n`);
+        ctx.io.err(c.safeText`An age key for ${r.provider} already exists in ${r.keyLocation}; pass --force to generate another\n`);
         return;
       }
-      ctx.io.err(`Wrote the private key of ${r.provider} to ${r.keyLocation} and its recipient to ${r.recipientsFile}\n`);
+      ctx.io.err(c.safeText`Wrote the private key of ${r.provider} to ${r.keyLocation} and its recipient to ${r.recipientsFile}\n`);
       ctx.io.out(`${r.recipient}\n`);
     });
 }
@@ -281,7 +281,8 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
 /** The child environment: the current one plus every initialised declared secret (`NAME=value`). */
 async function secretEnv(ctx: CliContext, svc: import('../../core/index').SecretsService, t: { stack: string; component: string }, tfVars: boolean): Promise<NodeJS.ProcessEnv> {
   const { env, skipped } = await core().secretEnvironment(svc, t, { base: ctx.env, tfVars });
-  for (const s of skipped) ctx.io.err(`Skipping \`${s.name}\`: not initialized in ${s.backend}\n`);
+  const c = core();
+  for (const s of skipped) ctx.io.err(c.safeText`Skipping \`${s.name}\`: not initialized in ${s.backend}\n`);
   return env;
 }
 

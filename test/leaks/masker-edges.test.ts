@@ -26,14 +26,16 @@ describe('a long value (item 6)', () => {
     expect(r.contains(`..${LONG_VALUE}..`)).toBe(true);
   });
 
-  it('masking 1 MB of text with 1,600 registered forms takes well under a second', () => {
+  // Measured here: 0.2–0.45 s (about 500 distinct forms, one native scan each). The bound leaves
+  // room for a loaded 2-core machine and still fails if masking turns quadratic in the text.
+  it('masking 1 MB of text with 200 registered values and a 25,000-character one takes under 3 s', () => {
     const r = new Redactor();
     r.register(LONG_VALUE);
     for (let i = 0; i < 200; i++) r.register(`other-secret-value-${i}`);
     const text = ('ordinary log line with nothing secret in it\n'.repeat(20_000) + `${LONG_VALUE}\n`).slice(0, 1_000_000);
     const t0 = performance.now();
     r.mask(text);
-    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(performance.now() - t0).toBeLessThan(3_000);
   });
 });
 

@@ -130,7 +130,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       }
       let value: string;
       if (eq >= 0) value = arg.slice(eq + 1);
-      else if (opts.file !== undefined) value = readValueFile(ctx, opts.file);
+      else if (opts.file !== undefined) value = c.readSecretValueFile(cwdPath(ctx, opts.file));
       else if (opts.stdin || !ctx.io.stdinIsTTY) value = await readStdin(ctx.io);
       else value = await hiddenPrompt(`Value for ${name}:`);
       if (value === '') throw new c.UsageError({ code: c.SECRET_ERROR_CODES.VALUE_MISSING, message: `no value given for secret ${JSON.stringify(name)}`, fix: 'pipe the value on stdin or type it at the prompt' });
@@ -212,7 +212,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
         return;
       }
       const format = opts.format ?? (arg.endsWith('.json') ? 'json' : 'env');
-      const values = readImportFile(ctx, arg, format);
+      const values = c.readSecretImportFile(cwdPath(ctx, arg), format);
       for (const v of Object.values(values)) if (typeof v === 'string') c.redactor.register(v);
       const cs = svc.forComponent(t);
       for (const [name, value] of Object.entries(values)) {
@@ -305,62 +305,8 @@ function childExit(code: number, command: string): void {
   throw Object.assign(err, { exitCode: code });
 }
 
-/**
- * Reads a FILE for `secret import`. Errors name the file and never quote its content: V8's JSON
- * syntax errors include the text around the fault, which here is a secret value.
- */
-function readImportFile(ctx: CliContext, file: string, format: string): Record<string, unknown> {
-  const c = core();
-  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+/** A path given on the command line, relative to the working directory. */
+function cwdPath(ctx: CliContext, file: string): string {
   const { resolve } = require('node:path') as typeof import('node:path');
-  const path = resolve(ctx.cwd, file);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new c.UsageError({ code: 'SECRET_IMPORT_FILE_UNREADABLE', message: `cannot read the import file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, where: path, fix: 'pass an existing .env or .json file, or a declared NAME with --from-store/--from-key to import from a store' });
-  }
-  if (format !== 'json') return parseDotenv(text);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    const at = /at position (\d+)/.exec(e instanceof Error ? e.message : '')?.[1];
-    throw new c.InfrakeyError({ code: 'SECRET_IMPORT_FILE_INVALID', message: `the import file is not valid JSON${at ? ` (at character ${at})` : ''}`, where: path, fix: 'write a JSON object of NAME: value pairs (check it with `jq . FILE`), or use --format env' });
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new c.InfrakeyError({ code: 'SECRET_IMPORT_FILE_INVALID', message: 'the import file must hold a JSON object of NAME: value pairs', where: path, fix: 'write {"NAME": "value", ...}' });
-  }
-  return parsed as Record<string, unknown>;
-}
-
-/** `secret set --file`: the file's bytes as UTF-8 text, nothing trimmed. */
-function readValueFile(ctx: CliContext, file: string): string {
-  const c = core();
-  const { readFileSync } = require('node:fs') as typeof import('node:fs');
-  const { resolve } = require('node:path') as typeof import('node:path');
-  const path = resolve(ctx.cwd, file);
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new c.UsageError({ code: 'USAGE_VALUE_FILE_UNREADABLE', message: `cannot read the value file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, where: path, fix: 'pass an existing, readable file to --file' });
-  }
-}
-
-/** Dotenv lines (Atmos rules): blanks and `#` skipped, `export ` removed, quotes trimmed. */
-function parseDotenv(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    let line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    if (line.startsWith('export ')) line = line.slice(7).trim();
-    const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    const key = line.slice(0, eq).trim();
-    let value = line.slice(eq + 1).trim();
-    if (/^["']/.test(value) && value.endsWith(value[0]) && value.length >= 2) value = value.slice(1, -1);
-    else value = value.replace(/\s+#.*$/, '');
-    out[key] = value;
-  }
-  return out;
+  return resolve(ctx.cwd, file);
 }

@@ -3,6 +3,7 @@
  * non-ASCII values; credential shapes inside JSON strings; infrakey's own text left alone.
  */
 import { MASK, Redactor, Secret, redactor, registerAmbientSecrets, safeText, shellQuote } from '../../core/index';
+import { LiteralIndex, literalSpans } from '../../core/masking/literal-search';
 import { LONG_VALUE, MULTI_CRLF, MULTI_LF, QUOTED, UNICODE, nonAsciiCount } from './edge-values';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -154,5 +155,22 @@ describe("infrakey's own text is not masked (item 12)", () => {
     Secret.of({ access_key_id: 'sso-access-token-value-1234', region: 'eu-central-7', expiration: '2031-01-01T00:00:00Z' }, 'keyring:sso');
     expect(redactor.mask('Region eu-central-7 Expires 2031-01-01T00:00:00Z')).toBe('Region eu-central-7 Expires 2031-01-01T00:00:00Z');
     expect(redactor.mask('token sso-access-token-value-1234')).toBe(`token ${MASK}`);
+  });
+});
+
+describe('the literal index finds what one scan per form finds', () => {
+  it('on forms that share prefixes, overlap and hold non-ASCII text', () => {
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const alphabet = 'abcü密-\n';
+    const word = (len: number) => Array.from({ length: len }, () => alphabet[rand(alphabet.length)]).join('');
+    const forms = new Set<string>(['aaaa', 'aaaaa', 'abab', 'ababab']);
+    while (forms.size < 60) forms.add(word(4 + rand(6)));
+    const text = word(20_000) + [...forms].join('');
+    const key = (s: { start: number; end: number }) => `${s.start}:${s.end}`;
+    const viaIndex = new LiteralIndex(forms).spans(text).map(key).sort();
+    const viaScan = literalSpans(text, forms).map(key).sort();
+    expect(viaIndex.length).toBeGreaterThan(60);
+    expect(viaIndex).toEqual(viaScan);
   });
 });

@@ -27,7 +27,7 @@ describe('a long value (item 6)', () => {
     expect(r.contains(`..${LONG_VALUE}..`)).toBe(true);
   });
 
-  // Measured here: 0.2–0.45 s (about 500 distinct forms, one native scan each). The bound leaves
+  // Measured here: 0.25–0.4 s under a load average of 25 (about 500 distinct forms, one index pass). The bound leaves
   // room for a loaded 2-core machine and still fails if masking turns quadratic in the text.
   it('masking 1 MB of text with 200 registered values and a 25,000-character one takes under 3 s', () => {
     const r = new Redactor();

@@ -12,7 +12,7 @@ import type { TerraformProvider, TerraformVariable } from 'cdktf';
 import { describeSecretStorage, UsageError, type SecretStorage, type Workspace } from '../core/index';
 import { CDKTF_ERROR_CODES } from './cdktf-errors';
 import { engineOf } from './engine';
-import { requireContext } from './infrakey-context';
+import { requireContext, workspaceAt } from './infrakey-context';
 import { pathSegments, valueExpression } from './value-expression';
 
 /** Props of {@link DeclaredSecret}. */
@@ -25,7 +25,7 @@ export interface DeclaredSecretProps {
   readonly component?: string;
   /** Like `!secret NAME | path .a.b[0]`: select inside a JSON value (evaluated by Terraform). */
   readonly path?: string;
-  /** The loaded project; default: {@link infrakeyContext}. */
+  /** The loaded project; default: {@link infrakeyContext}, else the app's working directory's project. */
   readonly workspace?: Workspace;
   /**
    * The AWS provider the data source uses (an `IdentityAwsProvider`'s `.provider`, or any
@@ -62,7 +62,7 @@ export class DeclaredSecret extends Construct {
   constructor(scope: Construct, id: string, props: DeclaredSecretProps) {
     super(scope, id);
     const engine = engineOf(this);
-    const workspace = requireContext(this, 'workspace', props.workspace, `DeclaredSecret ${JSON.stringify(props.name)}`);
+    const workspace = workspaceAt(this, props.workspace);
     const stack = requireContext(this, 'stack', props.stack, `DeclaredSecret ${JSON.stringify(props.name)}`);
     const component = requireContext(this, 'component', props.component, `DeclaredSecret ${JSON.stringify(props.name)}`);
     const storage = describeSecretStorage(workspace, props.name, { stack, component });

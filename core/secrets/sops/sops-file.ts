@@ -121,13 +121,20 @@ async function ageIdentitiesFor(keys: SopsKeyOptions): Promise<{ ids: readonly A
 }
 
 /** Tries the age entries; the data key, or why none opened. */
-async function unwrapWithAge(meta: SopsMetadata, keys: SopsKeyOptions): Promise<{ key?: Buffer; failure: string; fix: string; error?: unknown }> {
+async function unwrapWithAge(meta: SopsMetadata, keys: SopsKeyOptions, name: string): Promise<{ key?: Buffer; failure: string; fix: string; error?: unknown }> {
   const recipients = meta.age.map((a) => a.recipient);
   let found: { ids: readonly AgeIdentityInput[]; sources: readonly string[] };
   try {
     found = await ageIdentitiesFor(keys);
   } catch (e) {
-    return { failure: `no age key is available for its age recipients ${recipients.join(', ')} (${e instanceof Error ? e.message : 'key lookup failed'})`, fix: (e as { fix?: string }).fix ?? 'set spec.age_key_file, SOPS_AGE_KEY_FILE or SOPS_AGE_KEY', error: e };
+    const failure = `no age key is available for its age recipients ${recipients.join(', ')} (${e instanceof Error ? messageOf(e) : 'key lookup failed'})`;
+    if (!(e instanceof SopsErrorClass && e.code === 'SOPS_AGE_KEY_MISSING')) {
+      return { failure, fix: (e as { fix?: string }).fix ?? 'set spec.age_key_file, SOPS_AGE_KEY_FILE or SOPS_AGE_KEY', error: e };
+    }
+    // The file exists, so a new key (`secret keygen`) cannot help: it would add a recipient that
+    // opens none of the values already in the file. Say which key is needed and where it is looked for.
+    const fix = `put the age identity (AGE-SECRET-KEY-1...) of one of ${recipients.join(', ')} where infrakey looks for it (${e.where ?? 'spec.age_key_file, SOPS_AGE_KEY_FILE or SOPS_AGE_KEY'}); \`secret keygen\` would only add a second recipient that cannot open the existing values`;
+    return { failure, fix, error: sopsError('SOPS_AGE_KEY_MISSING', `no age key to open ${name}: it is encrypted to ${recipients.join(', ')}; ${messageOf(e)}`, e.where ?? name, fix, e) };
   }
   const prepared = prepareIdentities(found.ids);
   const mine = new Set(prepared.native.map((n) => n.recipient));
@@ -217,7 +224,7 @@ async function unwrapDataKey(meta: SopsMetadata, name: string, keys: SopsKeyOpti
   }
   const failures: { failure: string; fix: string; error?: unknown }[] = [];
   if (meta.age.length > 0) {
-    const r = await unwrapWithAge(meta, keys);
+    const r = await unwrapWithAge(meta, keys, name);
     if (r.key) return r.key;
     // An age-only file keeps the precise age-key error (SOPS_AGE_KEY_MISSING / _INVALID).
     if (meta.kms.length === 0 && r.error instanceof SopsErrorClass) throw r.error;

@@ -12,6 +12,9 @@ import type * as Cdktf from 'cdktf';
 import type * as AwsProviderModule from '@cdktf/provider-aws/lib/provider';
 import type * as SsmParameterModule from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import type * as SecretVersionModule from '@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version';
+import type * as CallerIdentityModule from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import type * as PartitionModule from '@cdktf/provider-aws/lib/data-aws-partition';
+import type * as RegionModule from '@cdktf/provider-aws/lib/data-aws-region';
 import { UsageError } from '../core/index';
 import { CDKTF_ERROR_CODES } from './cdktf-errors';
 import { engineOfClass, type EngineName } from './engine-class';
@@ -30,6 +33,12 @@ export interface Engine {
   ssmParameter(): typeof SsmParameterModule;
   /** `<provider-aws>/lib/data-aws-secretsmanager-secret-version`. */
   secretVersion(): typeof SecretVersionModule;
+  /** `<provider-aws>/lib/data-aws-caller-identity` (ephemeral SSM parameters need the account in their ARN). */
+  callerIdentity(): typeof CallerIdentityModule;
+  /** `<provider-aws>/lib/data-aws-partition`. */
+  partition(): typeof PartitionModule;
+  /** `<provider-aws>/lib/data-aws-region`. */
+  region(): typeof RegionModule;
 }
 
 const PACKAGES: Record<EngineName, { lib: string; aws: string }> = {
@@ -84,6 +93,9 @@ function loadEngine(name: EngineName, scope: IConstruct): Engine {
       awsProvider: lazy('provider'),
       ssmParameter: lazy('data-aws-ssm-parameter'),
       secretVersion: lazy('data-aws-secretsmanager-secret-version'),
+      callerIdentity: lazy('data-aws-caller-identity'),
+      partition: lazy('data-aws-partition'),
+      region: lazy('data-aws-region'),
     };
     engines.set(name, engine);
   }

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
+  decryptSopsFile,
   defaultAgeKeysPath,
+  encryptSopsDocument,
   generateAgeKeyFile,
   pathRegexForTemplate,
   renderSopsPath,
@@ -131,6 +133,39 @@ describe('.sops.yaml', () => {
     const fresh = tmp();
     await upsertSopsYamlRecipient(fresh, 'x$', 'age1z');
     expect(parseYaml(readFileSync(join(fresh, '.sops.yaml'), 'utf8'))).toEqual({ creation_rules: [{ path_regex: 'x$', age: 'age1z' }] });
+  });
+
+  // Issue 10 item 5: sops matches with Go's linear-time RE2; JavaScript's backtracking engine took
+  // 5 s on `(x+x+)+y` with a 27-character stack name, doubling per character.
+  test('path_regex is matched in linear time (RE2 semantics), a long name against (x+x+)+y', async () => {
+    const root = tmp();
+    writeFileSync(join(root, '.sops.yaml'), `creation_rules:\n  - path_regex: (x+x+)+y\n    age: age1never\n  - path_regex: (?i)^SECRETS/\n    age: ${FIXTURE_RECIPIENT}\n`);
+    const name = 'x'.repeat(200);
+    const t0 = Date.now();
+    const r = await resolveSopsRecipients(join(root, 'secrets', `${name}.enc.yaml`));
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    // The first rule does not match (no "y" right after the x's); the inline (?i) flag works as in Go.
+    expect(r.recipients).toEqual([FIXTURE_RECIPIENT]);
+    expect(r.source).toBe(`${join(root, '.sops.yaml')} creation_rules[1]`);
+  });
+
+  test('a path_regex RE2 cannot compile (lookahead) → SOPS_CONFIG_INVALID naming the rule', async () => {
+    const root = tmp();
+    writeFileSync(join(root, '.sops.yaml'), `creation_rules:\n  - path_regex: ^(?=secrets)\n    age: ${FIXTURE_RECIPIENT}\n`);
+    const err = await expectCode(resolveSopsRecipients(join(root, 'secrets', 'dev.enc.yaml')), 'SOPS_CONFIG_INVALID');
+    expect(err.message).toContain(`${join(root, '.sops.yaml')} creation_rules[0].path_regex`);
+  });
+
+  test('a file\'s encrypted_regex is matched in linear time too (the file may come from anyone)', async () => {
+    const key = `${'x'.repeat(5_000)}`;
+    const t0 = Date.now();
+    const text = await encryptSopsDocument({ [key]: 'v-1', plain: 'p' }, { format: 'yaml', recipients: [FIXTURE_RECIPIENT], rules: { encryptedRegex: '(x+x+)+y' } });
+    expect(await decryptSopsFile({ text, format: 'yaml' }, { ageIdentities: [FIXTURE_IDENTITY] })).toEqual({ [key]: 'v-1', plain: 'p' });
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    // Nothing matched the rule, so nothing is encrypted (sops' encrypted_regex semantics).
+    expect(text).toContain('v-1');
+    const bad = text.replace('encrypted_regex: (x+x+)+y', 'encrypted_regex: (?<=x)y');
+    await expectCode(decryptSopsFile({ text: bad, format: 'yaml', name: 'bad.enc.yaml' }, { ageIdentities: [FIXTURE_IDENTITY] }), 'SOPS_FORMAT_INVALID');
   });
 
   test('keygen regex of a file template (Atmos)', () => {

@@ -15,6 +15,7 @@ import {
   upsertSopsYamlRecipient,
 } from '../../../core/secrets/sops';
 import { goFormatFloat } from '../../../core/secrets/sops/go-values';
+import { containedSopsFilePath } from '../../../core/secrets/sops/path-template';
 import { Secret, unsafeUnwrap } from '../../../core/secret';
 import { expectCode, FIXTURE_IDENTITY, FIXTURE_KEY_FILE, FIXTURE_RECIPIENT } from './fixture-keys';
 
@@ -184,6 +185,27 @@ describe('file path templates', () => {
     expect(() => renderSopsPath('s/{{ .stage }}.yaml', { atmos_stack: 'a' })).toThrow(expect.objectContaining({ code: 'SOPS_PATH_TEMPLATE', message: expect.stringContaining('.stage') }));
     expect(() => renderSopsPath('s/{{ .atmos_stack | upper }}.yaml', { atmos_stack: 'a' })).toThrow(expect.objectContaining({ code: 'SOPS_PATH_TEMPLATE' }));
     expect(() => renderSopsPath('s/{{ .atmos_stack.yaml', { atmos_stack: 'a' })).toThrow(expect.objectContaining({ code: 'SOPS_PATH_TEMPLATE' }));
+  });
+
+  // Issue 10 item 18: names from config never become paths outside their folder.
+  test('a stack or component name with ".." cannot move the file out of the template\'s folder', () => {
+    const base = '/repo';
+    const t = { file: 'secrets/{{ .atmos_stack }}/{{ .atmos_component }}.enc.yaml' };
+    expect(containedSopsFilePath(t, { atmos_stack: 'orgs/acme/dev', atmos_component: 'infra/vpc' }, base)).toBe('/repo/secrets/orgs/acme/dev/infra/vpc.enc.yaml');
+    expect(containedSopsFilePath(t, { atmos_stack: 'a/../b', atmos_component: 'c' }, base)).toBe('/repo/secrets/b/c.enc.yaml');
+    for (const [stack, component] of [['../../../../tmp/x', 'c'], ['dev', '../../../etc/cron.d/x'], ['..', '..']]) {
+      expect(() => containedSopsFilePath(t, { atmos_stack: stack, atmos_component: component }, base)).toThrow(
+        expect.objectContaining({ code: 'SOPS_PATH_TEMPLATE', where: 'spec.file', message: expect.stringContaining('outside /repo/secrets') }),
+      );
+    }
+    // The default layout (spec.path) is confined the same way.
+    expect(() => containedSopsFilePath({}, { atmos_stack: '../../x' }, base)).toThrow(expect.objectContaining({ code: 'SOPS_PATH_TEMPLATE', where: 'spec.path' }));
+    expect(containedSopsFilePath({ path: 'sec' }, { atmos_stack: 'dev' }, base)).toBe('/repo/sec/dev.enc.yaml');
+    // A template whose own text points elsewhere is the user's choice.
+    expect(containedSopsFilePath({ file: '../shared/{{ .atmos_stack }}.enc.yaml' }, { atmos_stack: 'dev' }, base)).toBe('/shared/dev.enc.yaml');
+    expect(containedSopsFilePath({ file: '/srv/s/{{ .atmos_stack }}.yaml' }, { atmos_stack: 'dev' }, base)).toBe('/srv/s/dev.yaml');
+    expect(() => containedSopsFilePath({ file: '/srv/s/{{ .atmos_stack }}.yaml' }, { atmos_stack: '../x' }, base)).toThrow(expect.objectContaining({ code: 'SOPS_PATH_TEMPLATE' }));
+    expect(containedSopsFilePath({ file: '../fixed.enc.yaml' }, { atmos_stack: '../x' }, base)).toBe('/fixed.enc.yaml');
   });
 
   test('default paths when spec.file is empty', () => {

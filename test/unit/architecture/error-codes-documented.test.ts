@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 // The error reference (docs/errors.md) is the contract users script against (`error [CODE]`). Every code the
 // source can raise must be listed there, and every listed code must still exist in the source.
 const root = resolve(__dirname, '../../..');
-const CODE = /'((?:AUTH|CONFIG|KEYRING|SECRET|SOPS|STACK|STORE|STORES|USAGE|YAML|CDKTF|PULUMI|CREDENTIAL|EXEC|LEAK)_[A-Z0-9_]+)'/g;
+const CODE = /'((?:AUTH|CONFIG|FILE|KEYRING|SECRET|SOPS|STACK|STORE|STORES|USAGE|YAML|CDKTF|PULUMI|CREDENTIAL|EXEC|LEAK)_[A-Z0-9_]+)'/g;
 // Environment variable names that share a prefix with the codes.
 const NOT_CODES = new Set(['SOPS_AGE_KEY', 'SOPS_AGE_KEY_FILE']);
 

@@ -2,8 +2,14 @@
  * The public API of infrakey's core. Adapters (cli/, pulumi/, cdktf/) import only this file.
  */
 export * from './errors';
-export { Secret, unsafeUnwrap, Redactor, redactor, MASK } from './secret';
-export { registerAmbientSecrets, AMBIENT_SECRET_VARIABLES, AMBIENT_SECRET_PATTERNS } from './ambient-secrets';
+export { Secret, unsafeUnwrap, Redactor, redactor, MASK, safeText } from './secret';
+export { MaskStream } from './masking/mask-stream';
+export { registerAmbientSecrets, isCredentialLike, AMBIENT_SECRET_VARIABLES, AMBIENT_SECRET_PATTERNS, AMBIENT_MIN_LENGTH } from './ambient-secrets';
+// Child processes and shell text (core/exec), command-line booleans
+export { runChild, checkChildEnvironment, signalExitCode } from './exec/run-child';
+export type { RunChildOptions, ChildOutput } from './exec/run-child';
+export { shellQuote } from './exec/shell-quote';
+export { parseBooleanFlag } from './config/boolean-flag';
 export { YamlFunction, isYamlFunction, YAML_FUNCTION_TAGS } from './yaml/yaml-function';
 export type { YamlFunctionTag } from './yaml/yaml-function';
 // YAML layer (core/yaml)
@@ -60,6 +66,9 @@ export { secretFunction } from './secrets/secret-function';
 export { SecretsService, throwProblems } from './secrets/secrets-service';
 export type { SecretTarget, SecretsServiceOptions } from './secrets/secrets-service';
 export { setSecret, deleteSecret, listSecrets, validateSecrets, importSecret, assertValid } from './secrets/secret-operations';
+export { secretEnvironment, componentsWithSecrets, secretText } from './secrets/secret-environment';
+export type { SkippedSecret } from './secrets/secret-environment';
+export { MAX_VALUE_BYTES, DEFAULT_MAX_VALUE_BYTES, maxValueBytes } from './stores/value-limits';
 export type { SecretChange, SecretListEntry, SecretStatus, ValidationReport, ImportFrom } from './secrets/secret-operations';
 export { keygen, pickKeygenProvider } from './secrets/keygen';
 export type { KeygenResult } from './secrets/keygen';
@@ -91,10 +100,10 @@ export type { PasswordPrompt } from './keyring/keyring-password';
 export { defaultFileKeyringDir, resolveFileKeyringDir } from './keyring/keyring-paths';
 export { CredentialStore, credentialKey as keyringCredentialKey, encodeEnvelope, decodeEnvelope, CREDENTIAL_TYPES } from './keyring/credential-store';
 export type { CredentialType, CredentialEnvelope, AwsKeyringCredentials } from './keyring/credential-store';
-export { configureAwsUser, awsUserIdentities, AUTH_USER_ERROR_CODES } from './keyring/configure-user';
-export type { ConfigureAwsUserOptions, ConfigureAwsUserInput, ConfigureAwsUserResult, UserPromptIO, ValueSource } from './keyring/configure-user';
-export { migrateInlineCredentials } from './keyring/migrate-inline-credentials';
-export type { MigrateInlineCredentialsOptions, MigrateInlineCredentialsResult, MigratedIdentity, SkippedIdentity } from './keyring/migrate-inline-credentials';
+export { configureAwsUser, awsUserIdentities, AUTH_USER_ERROR_CODES } from './auth/kinds/aws-user/configure-user';
+export type { ConfigureAwsUserOptions, ConfigureAwsUserInput, ConfigureAwsUserResult, UserPromptIO, ValueSource } from './auth/kinds/aws-user/configure-user';
+export { migrateInlineCredentials } from './auth/kinds/aws-user/migrate-inline-credentials';
+export type { MigrateInlineCredentialsOptions, MigrateInlineCredentialsResult, MigratedIdentity, SkippedIdentity } from './auth/kinds/aws-user/migrate-inline-credentials';
 // Auth (core/auth)
 export { AuthManager, createAuthManager } from './auth/auth-manager';
 export type { AuthManagerOptions, AuthResult, WhoamiInfo, LogoutResult } from './auth/auth-manager';
@@ -102,7 +111,8 @@ export { parseAuthConfig } from './auth/auth-config';
 export type { AuthConfig, IdentityConfig, ProviderConfig, ParsedAuthConfig, CredentialFilesMode } from './auth/auth-config';
 export { validateAuthConfig } from './auth/validate-auth';
 export type { AuthValidation } from './auth/validate-auth';
-export { buildChain, AWS_USER_ROOT } from './auth/chain';
+export { buildChain, chainRegion } from './auth/build-chain';
+export { AWS_USER_ROOT } from './auth/chain';
 export type { Chain } from './auth/chain';
 export { resolveRealm, validateRealm, realmHash } from './auth/realm';
 export type { Realm, RealmSource } from './auth/realm';
@@ -120,7 +130,8 @@ export { headlessInteraction } from './auth/step-context';
 export { assumeRolePlan, ASSUME_ROLE_PLAN_ERROR } from './auth/terraform-identity';
 export type { AwsProfileFiles, AssumeRoleHop, AssumeRolePlan } from './auth/terraform-identity';
 export type { AuthInteraction } from './auth/step-context';
-export type { AwsCredentials, Credentials } from './auth/credentials';
+export type { AwsCredentials, Credentials, CredentialsBase, CredentialTypes } from './auth/credentials';
+export type { ProviderKind, IdentityKind, CloudSessions, SessionLocation, SpecReport, PrincipalInfo } from './auth/kinds/kind';
 export { IdentityHandle } from './auth/identity-handle';
 export type { IdentityCredentialFiles } from './auth/identity-handle';
 export { storeAuthResolver, identityAwsContext } from './auth/store-auth';

@@ -5,16 +5,20 @@ import { mergeComponentAuth } from './component-auth';
 import { isDisabledValue } from './identity-selection';
 import { identityAwsContext, storeAuthResolver } from './store-auth';
 import type { AwsCredentialsProvider, StoreAuthResolver } from '../stores/store';
+import type { PasswordPrompt } from '../keyring/keyring-password';
 
 /** Managers per (config, component auth) so that sessions are cached for the Workspace's life. */
 const managers = new WeakMap<AtmosConfig, Map<string, AuthManager>>();
 
+/** Whether (and how) the file keyring may prompt for its password: CLI on a terminal only. */
+export type KeyringPromptOption = { isTTY: boolean; prompt?: PasswordPrompt } | undefined;
+
 /**
  * The AuthManager behind `Workspace.auth()` / `Workspace.identity()`: the global `auth:` (or a
- * component's effective auth), the keyring opened lazily on first need, non-interactive
- * (library use must never wait for a prompt).
+ * component's effective auth), the keyring opened lazily on first need, non-interactive unless
+ * `keyringPrompt` allows it (library use must never wait for a prompt).
  */
-export function workspaceAuthManager(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string, componentAuth?: unknown): AuthManager {
+export function workspaceAuthManager(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string, componentAuth?: unknown, keyringPrompt?: KeyringPromptOption): AuthManager {
   let perConfig = managers.get(config);
   if (!perConfig) managers.set(config, (perConfig = new Map()));
   const key = componentAuth === undefined ? '' : JSON.stringify(componentAuth);
@@ -25,7 +29,7 @@ export function workspaceAuthManager(config: AtmosConfig, env: NodeJS.ProcessEnv
       env,
       ...(config.file ? { configDir: config.dir } : {}),
       locate: (p) => config.locate(p),
-      keyring: () => openAuthKeyring(config.auth.keyring as Record<string, unknown> | undefined, { env, cwd, isTTY: false }),
+      keyring: () => openAuthKeyring(config.auth.keyring as Record<string, unknown> | undefined, { env, cwd, isTTY: keyringPrompt?.isTTY ?? false, ...(keyringPrompt?.prompt ? { prompt: keyringPrompt.prompt } : {}) }),
       // Same override as the CLI (`credential_files.mode: process` profiles run this command).
       ...(env.INFRAKEY_CREDENTIAL_PROCESS_COMMAND ? { credentialProcessCommand: env.INFRAKEY_CREDENTIAL_PROCESS_COMMAND } : {}),
     });
@@ -40,18 +44,18 @@ export function workspaceAuthManager(config: AtmosConfig, env: NodeJS.ProcessEnv
  * and the default identity adopted by stores without their own. When auth is disabled
  * (`ATMOS_IDENTITY=false`) the resolver gives no credentials: stores use the SDK's default chain.
  */
-export function storeAuthOptions(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string): { resolver: StoreAuthResolver; defaultIdentity?: string } {
+export function storeAuthOptions(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string, keyringPrompt?: KeyringPromptOption): { resolver: StoreAuthResolver; defaultIdentity?: string } {
   // Disabled: stores (even those naming an identity) use the SDK's default chain, as Atmos.
   if (isDisabledValue(env.ATMOS_IDENTITY)) return { resolver: async () => ({}) };
   let defaultIdentity: string | undefined;
   try {
-    const s = workspaceAuthManager(config, env, cwd).select();
+    const s = workspaceAuthManager(config, env, cwd, undefined, keyringPrompt).select();
     if (s.kind === 'identity') defaultIdentity = s.name;
   } catch {
     defaultIdentity = undefined; // reported when an identity is actually used
   }
   return {
-    resolver: (identity, store) => storeAuthResolver(workspaceAuthManager(config, env, cwd))(identity, store),
+    resolver: (identity, store) => storeAuthResolver(workspaceAuthManager(config, env, cwd, undefined, keyringPrompt))(identity, store),
     ...(defaultIdentity ? { defaultIdentity } : {}),
   };
 }
@@ -80,10 +84,10 @@ export async function awsCredentialSourceFor(manager: AuthManager | undefined, i
  * disabled (`ATMOS_IDENTITY=false`), the ambient AWS credentials. The SOPS code builds its KMS key
  * service on them (core/secrets/sops/key-types/aws-kms-service.ts).
  */
-export function sopsAwsCredentials(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string): (provider: { identity?: string; componentAuth?: unknown }) => Promise<AwsCredentialSource> {
+export function sopsAwsCredentials(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string, keyringPrompt?: KeyringPromptOption): (provider: { identity?: string; componentAuth?: unknown }) => Promise<AwsCredentialSource> {
   return async (provider) => {
     if (isDisabledValue(env.ATMOS_IDENTITY)) return { env };
-    const manager = workspaceAuthManager(config, env, cwd, provider.componentAuth ?? undefined);
+    const manager = workspaceAuthManager(config, env, cwd, provider.componentAuth ?? undefined, keyringPrompt);
     let identity = provider.identity;
     if (!identity) {
       const s = manager.select();

@@ -1,7 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { ConfigError } from './errors';
 import type { AtmosConfig } from './config/atmos-config';
-import { loadAtmosConfig } from './config/load-config';
+import { loadAtmosConfig, loadAtmosConfigSync } from './config/load-config';
 import { isMap, LIST_MERGE_STRATEGIES, type ListMergeStrategy, type YamlMap } from './stacks/deep-merge';
 import { renderGoTemplate } from './stacks/go-template';
 import type { ComponentMergeSettings, ResolvedComponent } from './stacks/component-resolver';
@@ -14,7 +14,7 @@ import { Secret as SecretClass } from './secret';
 import type { SecretsService } from './secrets/secrets-service';
 import type { AuthManager } from './auth/auth-manager';
 import { IdentityHandle } from './auth/identity-handle';
-import { sopsKmsKeyServices, storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
+import { sopsAwsCredentials, storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
 import type { PasswordPrompt } from './keyring/keyring-password';
 
 /** Options of {@link Workspace.load}. */
@@ -105,6 +105,18 @@ export class Workspace {
     return new Workspace(config, env, cwd, opts.functions, opts.keyringPrompt);
   }
 
+  /**
+   * {@link Workspace.load} without waiting: reading atmos.yaml and the stacks needs no network
+   * (an `!exec` in atmos.yaml runs synchronously). For code that cannot await, such as a CDKTF
+   * construct in a CommonJS `main.ts`.
+   */
+  static loadSync(opts: WorkspaceLoadOptions = {}): Workspace {
+    const env = opts.env ?? process.env;
+    const cwd = resolvePath(opts.cwd ?? process.cwd());
+    const config = loadAtmosConfigSync({ cwd, env, profile: opts.profile, configPath: opts.configPath });
+    return new Workspace(config, env, cwd, opts.functions);
+  }
+
   /** Sets the callbacks for `!store`, `!store.get`, `!secret` (used by the stores/secrets modules). */
   useFunctions(factory: FunctionsFactory): void {
     this.functions = factory;
@@ -125,8 +137,8 @@ export class Workspace {
         resolveComponent: (component, stack) => this.stacks.resolveComponent(component, stack),
         // Identity-backed stores authenticate through core/auth (§5.5).
         registryOptions: { auth: storeAuthOptions(this.config, this.env, this.cwd, this.keyringPrompt) },
-        // SOPS files wrapped by AWS KMS open with the provider's identity (§6.6).
-        kms: sopsKmsKeyServices(this.config, this.env, this.cwd, this.keyringPrompt),
+        // SOPS files wrapped by AWS KMS open with the provider's identity's credentials (§6.6).
+        awsCredentials: sopsAwsCredentials(this.config, this.env, this.cwd, this.keyringPrompt),
       });
     }
     return this.secretsService;

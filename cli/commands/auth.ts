@@ -5,7 +5,6 @@ import {
   AUTH_ERROR_CODES,
   AuthError,
   UsageError,
-  consoleSigninUrl,
   createAuthManager,
   loadAtmosConfig,
   openAuthKeyring,
@@ -81,8 +80,8 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
         ['Account', w.account ?? ''],
         ['Region', w.region ?? ''],
         ['Expires', w.expiration ? formatExpiry(new Date(w.expiration)) : 'never'],
-        ['Credentials', w.paths.credentials_file],
-        ['Profile', w.paths.profile],
+        ['Credentials', w.paths.credentials_file ?? ''],
+        ['Profile', w.paths.profile ?? ''],
       ]).split('\n').slice(1).join('\n'));
     });
 
@@ -216,16 +215,9 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
     .option('--duration <duration>', 'console session length (15m to 12h)')
     .action(async (o: { print?: boolean; destination?: string; duration?: string }, cmd: Command) => {
       const { manager, name } = await setup(ctx, cmd);
-      let creds = await manager.cachedCredentials(name);
-      const r = creds ? undefined : await manager.authenticate(name);
-      if (!creds && r?.credentials.type === 'aws') creds = r.credentials;
-      if (!creds) throw new AuthError({ code: AUTH_ERROR_CODES.CONSOLE_FAILED, message: `identity "${name}" has no AWS session`, where: `auth.identities.${name}`, fix: 'use an aws/* identity' });
-      const url = await consoleSigninUrl(creds, {
-        identity: name,
-        where: `auth.identities.${name}`,
-        region: manager.region(name),
-        destination: o.destination,
-        durationSeconds: o.duration ? parseDurationSeconds(o.duration) : undefined,
+      const url = await manager.consoleUrl(name, {
+        ...(o.destination ? { destination: o.destination } : {}),
+        ...(o.duration ? { durationSeconds: parseDurationSeconds(o.duration) } : {}),
       });
       if (o.print || !ctx.io.stderrIsTTY || !openBrowser(url, ctx.env)) {
         // The URL carries a 15-minute sign-in token for this user; stdout only, never stderr logs.
@@ -264,7 +256,7 @@ async function loadManager(ctx: CliContext, cmd: Command): Promise<AuthManager> 
     env: ctx.env,
     interaction,
     keyring: () => openAuthKeyring(config.auth.keyring as Record<string, unknown> | undefined, { env: ctx.env, cwd: ctx.cwd, isTTY: interaction.interactive }),
-    credentialProcessCommand: ctx.env.INFRAKEY_CREDENTIAL_PROCESS_COMMAND || 'infrakey',
+    ...(ctx.env.INFRAKEY_CREDENTIAL_PROCESS_COMMAND ? { credentialProcessCommand: ctx.env.INFRAKEY_CREDENTIAL_PROCESS_COMMAND } : {}),
   });
 }
 

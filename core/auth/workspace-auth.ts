@@ -3,9 +3,8 @@ import { AuthManager } from './auth-manager';
 import { openAuthKeyring } from './auth-keyring';
 import { mergeComponentAuth } from './component-auth';
 import { isDisabledValue } from './identity-selection';
-import { storeAuthResolver } from './store-auth';
-import type { StoreAuthResolver } from '../stores/store';
-import type { KmsKeyService } from './kms-data-key';
+import { identityAwsContext, storeAuthResolver } from './store-auth';
+import type { AwsCredentialsProvider, StoreAuthResolver } from '../stores/store';
 import type { PasswordPrompt } from '../keyring/keyring-password';
 
 /** Managers per (config, component auth) so that sessions are cached for the Workspace's life. */
@@ -61,23 +60,39 @@ export function storeAuthOptions(config: AtmosConfig, env: NodeJS.ProcessEnv, cw
   };
 }
 
+/** AWS credentials of one caller: a credentials source, region, endpoint and who it is. */
+export interface AwsCredentialSource {
+  readonly credentials?: AwsCredentialsProvider;
+  readonly region?: string;
+  readonly endpoint?: string;
+  /** The identity, for messages; absent: the SDK's default chain (ambient credentials). */
+  readonly identity?: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** The AWS credentials of `identity`, authenticated now through `manager`; no identity: ambient. */
+export async function awsCredentialSourceFor(manager: AuthManager | undefined, identity: string | undefined, env: NodeJS.ProcessEnv): Promise<AwsCredentialSource> {
+  if (!manager || !identity) return { env };
+  const ctx = await identityAwsContext(manager, identity);
+  return { credentials: ctx.credentials, ...(ctx.region ? { region: ctx.region } : {}), ...(ctx.endpointUrl ? { endpoint: ctx.endpointUrl } : {}), identity, env };
+}
+
 /**
- * The AWS KMS key services of SOPS providers (§6.6): the provider's `identity`, else the default
- * identity (`--identity`/`ATMOS_IDENTITY`, else `default: true`) of the component's effective auth,
- * authenticated lazily through the Workspace's manager; with neither, or with auth disabled
- * (`ATMOS_IDENTITY=false`), the ambient AWS credentials. The AWS SDK loads on the first KMS call.
+ * The AWS credentials of SOPS providers' KMS keys (§6.6): the provider's `identity`, else the
+ * default identity (`--identity`/`ATMOS_IDENTITY`, else `default: true`) of the component's
+ * effective auth, authenticated lazily through the Workspace's manager; with neither, or with auth
+ * disabled (`ATMOS_IDENTITY=false`), the ambient AWS credentials. The SOPS code builds its KMS key
+ * service on them (core/secrets/sops/key-types/aws-kms-service.ts).
  */
-export function sopsKmsKeyServices(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string, keyringPrompt?: KeyringPromptOption): (provider: { identity?: string; componentAuth?: unknown }) => Promise<KmsKeyService> {
+export function sopsAwsCredentials(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string, keyringPrompt?: KeyringPromptOption): (provider: { identity?: string; componentAuth?: unknown }) => Promise<AwsCredentialSource> {
   return async (provider) => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: age-only runs never load it
-    const { kmsKeyService, kmsKeyServiceForIdentity } = require('./kms-data-key') as typeof import('./kms-data-key');
-    if (isDisabledValue(env.ATMOS_IDENTITY)) return kmsKeyService({ env });
+    if (isDisabledValue(env.ATMOS_IDENTITY)) return { env };
     const manager = workspaceAuthManager(config, env, cwd, provider.componentAuth ?? undefined, keyringPrompt);
     let identity = provider.identity;
     if (!identity) {
       const s = manager.select();
       if (s.kind === 'identity') identity = s.name;
     }
-    return kmsKeyServiceForIdentity(manager, identity, env);
+    return awsCredentialSourceFor(manager, identity, env);
   };
 }

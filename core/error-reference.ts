@@ -161,7 +161,7 @@ export const ERROR_REFERENCE: readonly ErrorCodeGroup[] = [
       STORE_OPTION_INVALID: 'bad store options (e.g. `region is required in ssm store configuration`)',
       STORE_UNSUPPORTED: 'an operation the backend cannot do (e.g. `list` on the system keychain)',
       STORE_ACCESS_DENIED: 'the backend refused access',
-      STORE_AUTH_FAILED: 'the store\'s identity could not authenticate',
+      STORE_AUTH_FAILED: 'the store\'s identity could not authenticate; names the cause\'s code and message (e.g. `KEYRING_PASSWORD_REQUIRED`), never a value',
       STORE_REQUEST_FAILED: 'any other backend failure (error name and HTTP status only)',
     },
   },
@@ -189,7 +189,7 @@ export const ERROR_REFERENCE: readonly ErrorCodeGroup[] = [
       SECRET_IMPORT_FILE_UNREADABLE: '`secret import FILE`: the file cannot be read (exit 2)',
       SECRET_IMPORT_FILE_INVALID: '`secret import FILE`: not a JSON object of `NAME: value` (the message gives a position, never the content)',
       SECRET_KEYGEN_FAILED: '`secret keygen` cannot pick or use a provider',
-      SECRET_BACKEND_FAILED: 'any other backend failure',
+      SECRET_BACKEND_FAILED: 'any other backend failure; names the cause (its code or error name and first line, masked)',
     },
   },
   {

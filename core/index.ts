@@ -22,7 +22,7 @@ export type { PathSegment, QueryPathOptions } from './yaml/query-path';
 export { resolveYamlFunctions, containsYamlFunctions, defaultEnvLookup, runExec, decodeExecOutput } from './yaml/resolve-functions';
 export type { YamlFunctionResolver, ResolveOptions, ExecOptions } from './yaml/resolve-functions';
 // atmos.yaml (core/config)
-export { loadAtmosConfig } from './config/load-config';
+export { loadAtmosConfig, loadAtmosConfigSync } from './config/load-config';
 export type { LoadAtmosConfigOptions } from './config/load-config';
 export type { AtmosConfig, StacksConfig, ComponentsConfig, StoreEntry } from './config/atmos-config';
 export { discoverAtmosConfig, CONFIG_FILE_NAMES } from './config/discovery';

@@ -2,8 +2,14 @@
  * The public API of infrakey's core. Adapters (cli/, pulumi/, cdktf/) import only this file.
  */
 export * from './errors';
-export { Secret, unsafeUnwrap, Redactor, redactor, MASK } from './secret';
-export { registerAmbientSecrets, AMBIENT_SECRET_VARIABLES, AMBIENT_SECRET_PATTERNS } from './ambient-secrets';
+export { Secret, unsafeUnwrap, Redactor, redactor, MASK, safeText } from './secret';
+export { MaskStream } from './masking/mask-stream';
+export { registerAmbientSecrets, isCredentialLike, AMBIENT_SECRET_VARIABLES, AMBIENT_SECRET_PATTERNS, AMBIENT_MIN_LENGTH } from './ambient-secrets';
+// Child processes and shell text (core/exec), command-line booleans
+export { runChild, checkChildEnvironment, signalExitCode } from './exec/run-child';
+export type { RunChildOptions, ChildOutput } from './exec/run-child';
+export { shellQuote } from './exec/shell-quote';
+export { parseBooleanFlag } from './config/boolean-flag';
 export { YamlFunction, isYamlFunction, YAML_FUNCTION_TAGS } from './yaml/yaml-function';
 export type { YamlFunctionTag } from './yaml/yaml-function';
 // YAML layer (core/yaml)
@@ -16,7 +22,7 @@ export type { PathSegment, QueryPathOptions } from './yaml/query-path';
 export { resolveYamlFunctions, containsYamlFunctions, defaultEnvLookup, runExec, decodeExecOutput } from './yaml/resolve-functions';
 export type { YamlFunctionResolver, ResolveOptions, ExecOptions } from './yaml/resolve-functions';
 // atmos.yaml (core/config)
-export { loadAtmosConfig } from './config/load-config';
+export { loadAtmosConfig, loadAtmosConfigSync } from './config/load-config';
 export type { LoadAtmosConfigOptions } from './config/load-config';
 export type { AtmosConfig, StacksConfig, ComponentsConfig, StoreEntry } from './config/atmos-config';
 export { discoverAtmosConfig, CONFIG_FILE_NAMES } from './config/discovery';
@@ -60,6 +66,9 @@ export { secretFunction } from './secrets/secret-function';
 export { SecretsService, throwProblems } from './secrets/secrets-service';
 export type { SecretTarget, SecretsServiceOptions } from './secrets/secrets-service';
 export { setSecret, deleteSecret, listSecrets, validateSecrets, importSecret, assertValid } from './secrets/secret-operations';
+export { secretEnvironment, componentsWithSecrets, secretText } from './secrets/secret-environment';
+export type { SkippedSecret } from './secrets/secret-environment';
+export { MAX_VALUE_BYTES, DEFAULT_MAX_VALUE_BYTES, maxValueBytes } from './stores/value-limits';
 export type { SecretChange, SecretListEntry, SecretStatus, ValidationReport, ImportFrom } from './secrets/secret-operations';
 export { keygen, pickKeygenProvider } from './secrets/keygen';
 export type { KeygenResult } from './secrets/keygen';
@@ -126,6 +135,7 @@ export type { ProviderKind, IdentityKind, CloudSessions, SessionLocation, SpecRe
 export { IdentityHandle } from './auth/identity-handle';
 export type { IdentityCredentialFiles } from './auth/identity-handle';
 export { storeAuthResolver, identityAwsContext } from './auth/store-auth';
-export { kmsKeyService, kmsKeyServiceForIdentity } from './auth/kms-data-key';
-export type { KmsKeyService, SopsKmsEntry, KmsConnection } from './auth/kms-data-key';
+export { kmsKeyService } from './secrets/sops';
+export type { KmsKeyService, SopsKmsEntry, KmsConnection } from './secrets/sops';
+export { awsCredentialSourceFor, type AwsCredentialSource } from './auth/workspace-auth';
 export { mergeComponentAuth } from './auth/component-auth';

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import {
@@ -10,6 +9,8 @@ import {
   loadAtmosConfig,
   openAuthKeyring,
   parseDurationSeconds,
+  redactor,
+  runChild as runCoreChild,
   type AuthInteraction,
   type AuthManager,
 } from '../../core/index';
@@ -309,30 +310,24 @@ function openBrowser(url: string, env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Runs a child with `env` and waits for it. On a terminal the child inherits stdio (interactive
- * tools keep working); otherwise its output goes through the CLI's IO, so that any registered
- * secret is masked. A non-zero exit becomes an error carrying the child's exit code.
+ * Runs a child with `env` and waits for it (core's runner). On a terminal the child inherits
+ * stdio (interactive tools keep working); otherwise its output passes through a stream masker, so
+ * that any registered secret is masked even when a chunk cuts it. A non-zero exit becomes an error
+ * carrying the child's exit code (128 + N for a child killed by signal N, as shells report it).
  */
 async function runChild(ctx: CliContext, command: string, args: string[], env: NodeJS.ProcessEnv, interactive: boolean): Promise<void> {
   const inherit = interactive || ctx.io.stderrIsTTY;
-  const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: inherit ? 'inherit' : ['inherit', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (d: Buffer) => ctx.io.out(d.toString('utf8')));
-    child.stderr?.on('data', (d: Buffer) => ctx.io.err(d.toString('utf8')));
-    child.on('error', (e) =>
-      reject(new UsageError({ code: 'USAGE_COMMAND_NOT_FOUND', message: `cannot run "${command}": ${(e as NodeJS.ErrnoException).code ?? e.message}`, where: 'auth exec', fix: 'check the command name and PATH', cause: e })),
-    );
-    child.on('close', (c, signal) => resolve(c ?? (signal ? 128 + (osSignal(signal) ?? 1) : 1)));
+  const code = await runCoreChild(command, args, {
+    env,
+    output: inherit ? { mode: 'inherit' } : { mode: 'mask', redactor, stdout: (s) => ctx.io.outMasked(s), stderr: (s) => ctx.io.errMasked(s) },
+    startFailureCode: 'USAGE_COMMAND_NOT_FOUND',
+    where: 'auth exec',
   });
   if (code !== 0) {
     const err = new AuthError({ code: 'AUTH_EXEC_CHILD_FAILED', message: `the command exited with code ${code}`, where: command, fix: 'see the command\'s own output above' });
     Object.assign(err, { exitCode: code });
     throw err;
   }
-}
-
-function osSignal(signal: NodeJS.Signals): number | undefined {
-  return (constants.signals as Record<string, number>)[signal];
 }
 
 async function which(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {

@@ -1,9 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { decryptSopsFile } from '../../../core/secrets/sops/sops-file';
+import { writeSopsProject } from './helpers/sops-project';
 
 // Issue 10 item 13 / issue 11: eight `infrakey secret set` processes writing different names
 // into one SOPS file at the same moment. Without a lock each reads the old file and the last
@@ -19,27 +20,7 @@ function project(): { dir: string; keyFile: string } {
   mkdirSync(join(dir, '.age'), { mode: 0o700 });
   execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' });
   const recipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim();
-  writeFileSync(
-    join(dir, 'atmos.yaml'),
-    [
-      'base_path: "./"',
-      'components: { terraform: { base_path: components/terraform } }',
-      'stacks: { base_path: stacks, included_paths: ["deploy/**/*"], name_template: "{{ .vars.stage }}" }',
-      'secrets:',
-      '  providers:',
-      '    local-sops:',
-      '      kind: sops/age',
-      '      spec:',
-      '        file: secrets/{{ .atmos_stack }}.enc.yaml',
-      '        age_key_file: .age/keys.txt',
-      `        age_recipients: ${recipient}`,
-      '',
-    ].join('\n'),
-  );
-  mkdirSync(join(dir, 'stacks', 'deploy'), { recursive: true });
-  mkdirSync(join(dir, 'components', 'terraform', 'api'), { recursive: true });
-  const decls = NAMES.map((n) => `          ${n}: { sops: local-sops, required: true }`).join('\n');
-  writeFileSync(join(dir, 'stacks', 'deploy', 'dev.yaml'), `vars:\n  stage: dev\ncomponents:\n  terraform:\n    api:\n      secrets:\n        vars:\n${decls}\n`);
+  writeSopsProject(dir, { keyFile: '.age/keys.txt', recipient, stacks: { dev: { stage: 'dev', names: NAMES } } });
   return { dir, keyFile };
 }
 

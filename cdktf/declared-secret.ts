@@ -13,6 +13,7 @@ import { describeSecretStorage, UsageError, type SecretStorage, type Workspace }
 import { CDKTF_ERROR_CODES } from './cdktf-errors';
 import { engineOf } from './engine';
 import { requireContext } from './infrakey-context';
+import { STORE_DATA_SOURCES, type DeclaredSecretSource } from './store-data-sources';
 import { pathSegments, valueExpression } from './value-expression';
 
 /** Props of {@link DeclaredSecret}. */
@@ -34,8 +35,7 @@ export interface DeclaredSecretProps {
   readonly provider?: IConstruct;
 }
 
-/** How Terraform gets the value. */
-export type DeclaredSecretSource = 'ssm-parameter' | 'secrets-manager-version' | 'variable';
+export type { DeclaredSecretSource };
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 // Terraform reserves these as variable names.
@@ -70,20 +70,13 @@ export class DeclaredSecret extends Construct {
     this.storage = storage;
     // Both engines' provider classes are nominal types; the engine checks the object at synth.
     const provider = props.provider as TerraformProvider | undefined;
-    const region = storage.track === 'store' && storage.region !== undefined ? { region: storage.region } : {};
-
-    if (storage.track === 'store' && storage.kind === 'aws/ssm') {
-      const { DataAwsSsmParameter } = engine.ssmParameter();
-      const ds = new DataAwsSsmParameter(this, 'Parameter', { name: storage.keyPath, withDecryption: true, ...region, ...(provider ? { provider } : {}) });
-      this.source = 'ssm-parameter';
-      this.element = ds;
-      this.value = valueExpression(engine.lib, ds.value, storage.encoding, segments);
-    } else if (storage.track === 'store' && storage.kind === 'aws/asm') {
-      const { DataAwsSecretsmanagerSecretVersion } = engine.secretVersion();
-      const ds = new DataAwsSecretsmanagerSecretVersion(this, 'Version', { secretId: storage.keyPath, ...region, ...(provider ? { provider } : {}) });
-      this.source = 'secrets-manager-version';
-      this.element = ds;
-      this.value = valueExpression(engine.lib, ds.secretString, storage.encoding, segments);
+    // Kinds Terraform can read itself have a data source; the rest are sensitive variables.
+    const dataSource = storage.track === 'store' ? STORE_DATA_SOURCES[storage.kind] : undefined;
+    if (storage.track === 'store' && dataSource) {
+      const { element, text } = dataSource.create(this, storage, engine, provider);
+      this.source = dataSource.source;
+      this.element = element;
+      this.value = valueExpression(engine.lib, text, storage.encoding, segments);
     } else {
       const variable = this.variable(engine.lib, storage, stack, component);
       this.source = 'variable';

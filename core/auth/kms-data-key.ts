@@ -1,7 +1,8 @@
 import type { AwsCredentialsProvider } from '../stores/store';
 import type { AuthManager } from './auth-manager';
 import { AUTH_ERROR_CODES, authError } from './auth-errors';
-import { awsErrorName, AWS_AUTH_TIMEOUTS, isExpiredCredentialsError } from './aws-sdk';
+import { awsErrorName, isExpiredCredentialsError } from './aws-sdk';
+import { awsClientOptions } from '../aws/client-options';
 import { identityAwsContext } from './store-auth';
 import type { SopsKmsKeyService } from '../secrets/sops/kms-keys';
 import type { SopsKmsEntry } from '../secrets/sops/metadata';
@@ -41,13 +42,7 @@ export function kmsKeyService(conn: KmsConnection = {}): KmsKeyService {
     const region = /^arn:[^:]+:kms:([^:]+):/.exec(arn)?.[1] ?? conn.region ?? env.AWS_REGION ?? 'us-east-1';
     let credentials = conn.credentials;
     if (role) credentials = await assumeKeyRole(role, region, credentials, env.AWS_ENDPOINT_URL_STS || conn.endpoint || env.AWS_ENDPOINT_URL || undefined, who, arn);
-    const client = new kms.KMSClient({
-      region,
-      ...(endpoint ? { endpoint } : {}),
-      ...(credentials ? { credentials } : {}),
-      maxAttempts: AWS_AUTH_TIMEOUTS.maxAttempts,
-      requestHandler: { connectionTimeout: AWS_AUTH_TIMEOUTS.connectionTimeout, requestTimeout: AWS_AUTH_TIMEOUTS.requestTimeout },
-    });
+    const client = new kms.KMSClient(awsClientOptions({ region, endpoint, credentials }));
     try {
       return await fn(client, kms);
     } catch (e) {
@@ -87,13 +82,7 @@ export function kmsKeyService(conn: KmsConnection = {}): KmsKeyService {
 async function assumeKeyRole(role: string, region: string, base: AwsCredentialsProvider | undefined, endpoint: string | undefined, who: string, arn: string): Promise<AwsCredentialsProvider> {
   const sts = await import('@aws-sdk/client-sts');
   const { hostname } = await import('node:os');
-  const client = new sts.STSClient({
-    region,
-    ...(endpoint ? { endpoint } : {}),
-    ...(base ? { credentials: base } : {}),
-    maxAttempts: AWS_AUTH_TIMEOUTS.maxAttempts,
-    requestHandler: { connectionTimeout: AWS_AUTH_TIMEOUTS.connectionTimeout, requestTimeout: AWS_AUTH_TIMEOUTS.requestTimeout },
-  });
+  const client = new sts.STSClient(awsClientOptions({ region, endpoint, credentials: base }));
   try {
     const out = await client.send(new sts.AssumeRoleCommand({ RoleArn: role, RoleSessionName: `sops@${hostname()}`.replace(/[^\w+=,.@-]/g, '').slice(0, 64) }));
     const c = out.Credentials;

@@ -43,7 +43,7 @@ export class StoreSecretBackend implements SecretBackend {
   constructor(readonly store: Store) {
     this.id = `store:${store.name}`;
     this.label = `store ${store.name} (${store.kind})`;
-    this.local = store.capabilities.local;
+    this.local = store.local;
   }
 
   location(coord: SecretCoordinate): string {

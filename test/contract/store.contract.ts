@@ -163,7 +163,7 @@ describe.each(backends)('store contract: $name', (backend) => {
   });
 
   it('stack and global scopes: allowed exactly where the capability says', async () => {
-    if (store.capabilities.emptyScope) {
+    if (store.emptyScope) {
       await store.set!(stack, '', 'STACK_WIDE', 's');
       await store.set!('', '', 'GLOBAL', 'g');
       expect(await store.get(stack, '', 'STACK_WIDE')).toBe('s');

@@ -7,79 +7,79 @@
  * in about two seconds with STORE_UNREACHABLE instead of retrying forever (ioredis's default).
  */
 import type { Redis, RedisOptions } from 'ioredis';
-import { BaseStore } from './base-store';
-import type { RawRead, StoreSettings } from './base-store';
-import { composeKeyPrefix } from './key-path';
-import type { StoreCapabilities } from './store';
-import { backendError, unreachable } from './store-errors';
-import { jsonCodec } from './value-codec';
+import type { RawRead, StoreBackend } from '../store-kind';
+import { defineStoreKind } from '../store-kind';
+import { backendError, unreachable } from '../store-errors';
+import { jsonCodec } from '../value-codec';
 
 /** Time limits of the redis connection. */
 export const REDIS_TIMEOUTS = { connectTimeoutMs: 2000, commandTimeoutMs: 5000, maxRetriesPerRequest: 1 } as const;
 
-/** Options of a redis store after validation. */
-export interface RedisStoreOptions extends StoreSettings {
-  /** `redis://` or `rediss://` URL (may carry credentials; never shown). */
-  readonly url: string;
-}
+/** Redis's own limit for a string value (512 MiB). */
+export const REDIS_MAX_VALUE_BYTES = 512 * 1024 * 1024;
 
-const CAPABILITIES: StoreCapabilities = {
-  set: true,
-  delete: true,
-  list: true,
-  has: true,
-  emptyScope: false,
-  local: false,
-  identityAware: false,
-};
+/** The redis kind. */
+export const redisKind = defineStoreKind<{ url: string }>({
+  name: 'redis',
+  aliases: ['redis'],
+  secret: 'never',
+  keys: {
+    stackDelimiter: '/',
+    finalDelimiter: '/',
+    // Atmos quirk kept: GetKey joins prefix and key with `:`, not `/`.
+    rawKeyPath: (prefix, rawKey) => (prefix !== '' ? `${prefix}:${rawKey}` : rawKey),
+    emptyScope: false,
+  },
+  codec: () => jsonCodec,
+  maxValueBytes: () => REDIS_MAX_VALUE_BYTES,
+  options(input) {
+    const url = input.option('url') || input.env.ATMOS_REDIS_URL || '';
+    if (url === '') {
+      input.problem('either url must be set in options or ATMOS_REDIS_URL environment variable must be set', `set stores.${input.name}.options.url (redis://host:6379/0) or ATMOS_REDIS_URL`, 'url');
+    } else if (!/^rediss?:\/\//.test(url) || !isParsableUrl(url)) {
+      input.problem('options.url must be a redis:// or rediss:// URL', `set stores.${input.name}.options.url to e.g. redis://127.0.0.1:6379/0`, 'url');
+    }
+    return { url };
+  },
+  create: (setup) => new RedisBackend(setup.name, setup.options.url),
+});
 
-/** A redis store. */
-export class RedisStore extends BaseStore {
-  readonly capabilities = CAPABILITIES;
-  private readonly url: string;
+/** A redis store's connection. */
+class RedisBackend implements StoreBackend {
   private connection?: Promise<Redis>;
 
-  constructor(options: RedisStoreOptions) {
-    super(options, jsonCodec);
-    this.url = options.url;
-  }
+  constructor(
+    private readonly name: string,
+    private readonly url: string,
+  ) {}
 
   /** The URL without user and password. */
   endpointLabel(): string {
     return redactUrl(this.url);
   }
 
-  /** Atmos quirk kept: GetKey joins prefix and key with `:`, not `/`. */
-  rawKeyPath(rawKey: string): string {
-    return this.settings.prefix !== '' ? `${this.settings.prefix}:${rawKey}` : rawKey;
-  }
-
-  protected async readPaths(paths: readonly string[]): Promise<Map<string, RawRead>> {
+  async readMany(paths: readonly string[]): Promise<Map<string, RawRead>> {
     const values = await this.run('MGET', undefined, (r) => r.mget(...paths));
     const out = new Map<string, RawRead>();
     paths.forEach((p, i) => out.set(p, values[i] === null || values[i] === undefined ? 'missing' : { raw: values[i] as string }));
     return out;
   }
 
-  async set(stack: string, component: string, key: string, value: unknown): Promise<void> {
-    const path = this.keyPath(stack, component, key);
-    const encoded = this.encode(path, value);
+  async write(path: string, encoded: string): Promise<void> {
     await this.run('SET', path, (r) => r.set(path, encoded));
   }
 
-  async delete(stack: string, component: string, key: string): Promise<void> {
-    const path = this.keyPath(stack, component, key);
+  async remove(path: string): Promise<void> {
     await this.run('DEL', path, (r) => r.del(path));
   }
 
-  async has(stack: string, component: string, key: string): Promise<boolean> {
-    const path = this.keyPath(stack, component, key);
+  async exists(path: string): Promise<boolean> {
     return (await this.run('EXISTS', path, (r) => r.exists(path))) > 0;
   }
 
-  /** Keys under (stack, component) via SCAN (never KEYS, which blocks the server). */
-  async list(stack: string, component: string): Promise<string[]> {
-    const prefix = `${composeKeyPrefix(this.settings.prefix, this.settings.stackDelimiter, stack, component, '/')}/`;
+  /** Keys under the scope via SCAN (never KEYS, which blocks the server). */
+  async list(scope: string): Promise<string[]> {
+    const prefix = `${scope}/`;
     const names = new Set<string>();
     let cursor = '0';
     do {
@@ -87,7 +87,7 @@ export class RedisStore extends BaseStore {
       for (const k of keys) if (k.startsWith(prefix) && k.length > prefix.length) names.add(k.slice(prefix.length));
       cursor = nextCursor;
     } while (cursor !== '0');
-    return [...names].sort();
+    return [...names];
   }
 
   async close(): Promise<void> {
@@ -169,4 +169,13 @@ export function redactUrl(url: string): string {
 
 function escapeGlob(s: string): string {
   return s.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+function isParsableUrl(s: string): boolean {
+  try {
+    new URL(s);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -3,8 +3,9 @@
  * text. Batched reads use one MGET. Redis does not encrypt at rest, so the registry refuses
  * `secret: true` on it. Atmos has no delete/has for redis; infrakey adds them (DEL, EXISTS).
  *
- * Connection: one lazily opened connection with short time limits, so an unreachable server fails
- * in about two seconds with STORE_UNREACHABLE instead of retrying forever (ioredis's default).
+ * Connection: one lazily opened connection with short time limits ({@link REDIS_LIMITS}), so an
+ * unreachable or silent server fails in about 4 s with STORE_UNREACHABLE instead of retrying
+ * forever (ioredis's default).
  */
 import type { Redis, RedisOptions } from 'ioredis';
 import type { RawRead, StoreBackend } from '../store-kind';
@@ -12,8 +13,15 @@ import { defineStoreKind } from '../store-kind';
 import { backendError, unreachable } from '../store-errors';
 import { jsonCodec } from '../value-codec';
 
-/** Time limits of the redis connection. */
-export const REDIS_TIMEOUTS = { connectTimeoutMs: 2000, commandTimeoutMs: 5000, maxRetriesPerRequest: 1 } as const;
+/**
+ * Time limits of the redis connection: opening it takes at most 2 attempts of 2 s each (TCP and
+ * the ready check together) plus 0.2 s between them; each command then at most 5 s, sent twice
+ * at most when the connection drops.
+ */
+export const REDIS_LIMITS = { connectTimeoutMs: 2000, connectAttempts: 2, retryDelayMs: 200, commandTimeoutMs: 5000, maxRetriesPerRequest: 1 } as const;
+
+/** The longest opening a connection can take before STORE_UNREACHABLE. */
+export const REDIS_CONNECT_BOUND_MS = REDIS_LIMITS.connectAttempts * REDIS_LIMITS.connectTimeoutMs + REDIS_LIMITS.retryDelayMs;
 
 /** Redis's own limit for a string value (512 MiB). */
 export const REDIS_MAX_VALUE_BYTES = 512 * 1024 * 1024;
@@ -106,7 +114,7 @@ class RedisBackend implements StoreBackend {
     try {
       return await fn(client);
     } catch (e) {
-      throw backendError(this.name, operation, path, this.endpointLabel(), e);
+      throw backendError(this.name, operation, path, this.endpointLabel(), redisFailure(e));
     }
   }
 
@@ -120,16 +128,34 @@ class RedisBackend implements StoreBackend {
     return this.connection;
   }
 
+  /**
+   * Opens the connection: at most {@link REDIS_LIMITS}.connectAttempts attempts, each bounded as a
+   * whole (TCP, TLS and the ready check) by connectTimeoutMs, so a server that accepts and never
+   * answers fails in about 4 s instead of ioredis's reconnect loop (issue 10 #2).
+   */
   private async open(): Promise<Redis> {
+    let last: unknown;
+    for (let attempt = 1; attempt <= REDIS_LIMITS.connectAttempts; attempt++) {
+      try {
+        return await this.openOnce();
+      } catch (e) {
+        last = e;
+      }
+      if (attempt < REDIS_LIMITS.connectAttempts) await new Promise((r) => setTimeout(r, REDIS_LIMITS.retryDelayMs));
+    }
+    throw unreachable(this.name, this.endpointLabel(), `connect: ${describeRedisError(last)}`);
+  }
+
+  private async openOnce(): Promise<Redis> {
     const { Redis } = await import('ioredis');
     let lastError: unknown;
     const options: RedisOptions = {
       lazyConnect: true,
-      connectTimeout: REDIS_TIMEOUTS.connectTimeoutMs,
-      commandTimeout: REDIS_TIMEOUTS.commandTimeoutMs,
-      maxRetriesPerRequest: REDIS_TIMEOUTS.maxRetriesPerRequest,
-      // Reconnect a dropped connection twice, then give up rather than loop forever.
-      retryStrategy: (times) => (times > 2 ? null : 200),
+      connectTimeout: REDIS_LIMITS.connectTimeoutMs,
+      commandTimeout: REDIS_LIMITS.commandTimeoutMs,
+      maxRetriesPerRequest: REDIS_LIMITS.maxRetriesPerRequest,
+      // No reconnect loop while connecting (open() retries); a dropped connection is re-opened once.
+      retryStrategy: (times) => (times > 1 ? null : REDIS_LIMITS.retryDelayMs),
       enableOfflineQueue: true,
     };
     const client = new Redis(this.url, options);
@@ -137,15 +163,25 @@ class RedisBackend implements StoreBackend {
     client.on('error', (e: unknown) => {
       lastError = e;
     });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })), REDIS_LIMITS.connectTimeoutMs);
+    });
     try {
-      await client.connect();
+      await Promise.race([client.connect(), deadline]);
+      return client;
     } catch (e) {
       client.disconnect();
-      const reason = describeRedisError(lastError ?? e);
-      throw unreachable(this.name, this.endpointLabel(), `connect: ${reason}`);
+      throw (e as { code?: unknown }).code === 'ETIMEDOUT' ? e : (lastError ?? e);
+    } finally {
+      clearTimeout(timer);
     }
-    return client;
   }
+}
+
+/** ioredis reports a command time-out by message only; it is a network failure, not a bad request. */
+function redisFailure(e: unknown): unknown {
+  return e instanceof Error && /^Command timed out/.test(e.message) ? { name: 'TimeoutError' } : e;
 }
 
 function describeRedisError(e: unknown): string {

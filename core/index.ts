@@ -2,8 +2,14 @@
  * The public API of infrakey's core. Adapters (cli/, pulumi/, cdktf/) import only this file.
  */
 export * from './errors';
-export { Secret, unsafeUnwrap, Redactor, redactor, MASK } from './secret';
-export { registerAmbientSecrets, AMBIENT_SECRET_VARIABLES, AMBIENT_SECRET_PATTERNS } from './ambient-secrets';
+export { Secret, unsafeUnwrap, Redactor, redactor, MASK, safeText } from './secret';
+export { MaskStream } from './masking/mask-stream';
+export { registerAmbientSecrets, isCredentialLike, AMBIENT_SECRET_VARIABLES, AMBIENT_SECRET_PATTERNS, AMBIENT_MIN_LENGTH } from './ambient-secrets';
+// Child processes and shell text (core/exec), command-line booleans
+export { runChild, checkChildEnvironment, signalExitCode } from './exec/run-child';
+export type { RunChildOptions, ChildOutput } from './exec/run-child';
+export { shellQuote } from './exec/shell-quote';
+export { parseBooleanFlag } from './config/boolean-flag';
 export { YamlFunction, isYamlFunction, YAML_FUNCTION_TAGS } from './yaml/yaml-function';
 export type { YamlFunctionTag } from './yaml/yaml-function';
 // YAML layer (core/yaml)
@@ -16,7 +22,7 @@ export type { PathSegment, QueryPathOptions } from './yaml/query-path';
 export { resolveYamlFunctions, containsYamlFunctions, defaultEnvLookup, runExec, decodeExecOutput } from './yaml/resolve-functions';
 export type { YamlFunctionResolver, ResolveOptions, ExecOptions } from './yaml/resolve-functions';
 // atmos.yaml (core/config)
-export { loadAtmosConfig } from './config/load-config';
+export { loadAtmosConfig, loadAtmosConfigSync } from './config/load-config';
 export type { LoadAtmosConfigOptions } from './config/load-config';
 export type { AtmosConfig, StacksConfig, ComponentsConfig, StoreEntry } from './config/atmos-config';
 export { discoverAtmosConfig, CONFIG_FILE_NAMES } from './config/discovery';
@@ -63,6 +69,10 @@ export { secretFunction } from './secrets/secret-function';
 export { SecretsService, throwProblems } from './secrets/secrets-service';
 export type { SecretTarget, SecretsServiceOptions } from './secrets/secrets-service';
 export { setSecret, deleteSecret, listSecrets, validateSecrets, importSecret, assertValid } from './secrets/secret-operations';
+export { secretEnvironment, componentsWithSecrets, secretText } from './secrets/secret-environment';
+export type { SkippedSecret } from './secrets/secret-environment';
+export { readSecretImportFile, readSecretValueFile, parseDotenv } from './secrets/import-file';
+export { MAX_VALUE_BYTES, DEFAULT_MAX_VALUE_BYTES, maxValueBytes } from './stores/value-limits';
 export type { SecretChange, SecretListEntry, SecretStatus, ValidationReport, ImportFrom } from './secrets/secret-operations';
 export { keygen, pickKeygenProvider } from './secrets/keygen';
 export type { KeygenResult } from './secrets/keygen';
@@ -94,10 +104,10 @@ export type { PasswordPrompt } from './keyring/keyring-password';
 export { defaultFileKeyringDir, resolveFileKeyringDir } from './keyring/keyring-paths';
 export { CredentialStore, credentialKey as keyringCredentialKey, encodeEnvelope, decodeEnvelope, CREDENTIAL_TYPES } from './keyring/credential-store';
 export type { CredentialType, CredentialEnvelope, AwsKeyringCredentials } from './keyring/credential-store';
-export { configureAwsUser, awsUserIdentities, AUTH_USER_ERROR_CODES } from './keyring/configure-user';
-export type { ConfigureAwsUserOptions, ConfigureAwsUserInput, ConfigureAwsUserResult, UserPromptIO, ValueSource } from './keyring/configure-user';
-export { migrateInlineCredentials } from './keyring/migrate-inline-credentials';
-export type { MigrateInlineCredentialsOptions, MigrateInlineCredentialsResult, MigratedIdentity, SkippedIdentity } from './keyring/migrate-inline-credentials';
+export { configureAwsUser, awsUserIdentities, AUTH_USER_ERROR_CODES } from './auth/kinds/aws-user/configure-user';
+export type { ConfigureAwsUserOptions, ConfigureAwsUserInput, ConfigureAwsUserResult, UserPromptIO, ValueSource } from './auth/kinds/aws-user/configure-user';
+export { migrateInlineCredentials } from './auth/kinds/aws-user/migrate-inline-credentials';
+export type { MigrateInlineCredentialsOptions, MigrateInlineCredentialsResult, MigratedIdentity, SkippedIdentity } from './auth/kinds/aws-user/migrate-inline-credentials';
 // Auth (core/auth)
 export { AuthManager, createAuthManager } from './auth/auth-manager';
 export type { AuthManagerOptions, AuthResult, WhoamiInfo, LogoutResult } from './auth/auth-manager';
@@ -105,7 +115,8 @@ export { parseAuthConfig } from './auth/auth-config';
 export type { AuthConfig, IdentityConfig, ProviderConfig, ParsedAuthConfig, CredentialFilesMode } from './auth/auth-config';
 export { validateAuthConfig } from './auth/validate-auth';
 export type { AuthValidation } from './auth/validate-auth';
-export { buildChain, AWS_USER_ROOT } from './auth/chain';
+export { buildChain, chainRegion } from './auth/build-chain';
+export { AWS_USER_ROOT } from './auth/chain';
 export type { Chain } from './auth/chain';
 export { resolveRealm, validateRealm, realmHash } from './auth/realm';
 export type { Realm, RealmSource } from './auth/realm';
@@ -123,10 +134,12 @@ export { headlessInteraction } from './auth/step-context';
 export { assumeRolePlan, ASSUME_ROLE_PLAN_ERROR } from './auth/terraform-identity';
 export type { AwsProfileFiles, AssumeRoleHop, AssumeRolePlan } from './auth/terraform-identity';
 export type { AuthInteraction } from './auth/step-context';
-export type { AwsCredentials, Credentials } from './auth/credentials';
+export type { AwsCredentials, Credentials, CredentialsBase, CredentialTypes } from './auth/credentials';
+export type { ProviderKind, IdentityKind, CloudSessions, SessionLocation, SpecReport, PrincipalInfo } from './auth/kinds/kind';
 export { IdentityHandle } from './auth/identity-handle';
 export type { IdentityCredentialFiles } from './auth/identity-handle';
 export { storeAuthResolver, identityAwsContext } from './auth/store-auth';
-export { kmsKeyService, kmsKeyServiceForIdentity } from './auth/kms-data-key';
-export type { KmsKeyService, SopsKmsEntry, KmsConnection } from './auth/kms-data-key';
+export { kmsKeyService } from './secrets/sops';
+export type { KmsKeyService, SopsKmsEntry, KmsConnection } from './secrets/sops';
+export { awsCredentialSourceFor, type AwsCredentialSource } from './auth/workspace-auth';
 export { mergeComponentAuth } from './auth/component-auth';

@@ -2,7 +2,7 @@ import { isMap, str, type IdentityConfig, type ProviderConfig } from './auth-con
 import { AUTH_ERROR_CODES, authError } from './auth-errors';
 import type { Chain } from './chain';
 import { toSdkCredentials, type AwsCredentials } from './credentials';
-import { awsClientOptions, type AwsClientOptions } from '../aws/client-options';
+import { AWS_CLIENT_LIMITS, awsClientOptions, type AwsClientOptions } from '../aws/client-options';
 
 /**
  * Loading and configuring the AWS SDK clients auth uses (STS, SSO, SSO OIDC, KMS for SOPS).
@@ -13,6 +13,16 @@ import { awsClientOptions, type AwsClientOptions } from '../aws/client-options';
 
 /** Client settings shared by every auth SDK client (time limits from core/aws/client-options). */
 export type AwsClientSettings = AwsClientOptions<ReturnType<typeof toSdkCredentials>>;
+
+/**
+ * The time limits of every AWS client (core/aws/client-options), under auth's historical names.
+ * Worst case per call: `maxAttempts` × `requestTimeout` plus the SDK's retry pause (under a second).
+ */
+export const AWS_AUTH_TIMEOUTS = {
+  connectionTimeout: AWS_CLIENT_LIMITS.connectionTimeoutMs,
+  requestTimeout: AWS_CLIENT_LIMITS.requestTimeoutMs,
+  maxAttempts: AWS_CLIENT_LIMITS.maxAttempts,
+} as const;
 
 /**
  * The endpoint of `service` for a chain step: the step's own `spec.endpoint_url`, else the nearest

@@ -9,6 +9,7 @@
  */
 import { awsClientOptions, type AwsClientOptions } from '../aws/client-options';
 import { StoreError } from '../errors';
+import { causeSummary } from '../masking/cause-summary';
 import type { AwsCredentialsProvider, StoreAuthResolver, StoreKind } from './store';
 import { STORE_ERROR_CODES, storeWhere } from './store-errors';
 
@@ -113,9 +114,9 @@ export class AwsConnector<C extends { destroy(): void }> {
         if (e instanceof StoreError) throw e;
         throw new StoreError({
           code: STORE_ERROR_CODES.AUTH_FAILED,
-          message: `store "${this.setup.name}": auth context not available for identity "${identity}"`,
+          message: `store "${this.setup.name}": auth context not available for identity "${identity}" (${causeSummary(e)})`,
           where: storeWhere(this.setup.name),
-          fix: `log in with the identity (infrakey auth login -i ${identity}) or check auth.identities.${identity}`,
+          fix: `fix the cause shown in parentheses; then, if the session is gone, log in with the identity (infrakey auth login -i ${identity}) or check auth.identities.${identity}`,
           cause: e,
         });
       }

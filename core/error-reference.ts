@@ -186,7 +186,7 @@ export const ERROR_REFERENCE: readonly ErrorCodeGroup[] = [
       SECRET_PATH_MISSING: '`| path` leads nowhere',
       SECRET_VALIDATION_FAILED: '`secret validate` found missing required secrets (all listed)',
       SECRET_VALUE_MISSING: '`secret set` got no value',
-      SECRET_VALUE_TOO_LARGE: 'the value is larger than its backend accepts (SSM 4,096 bytes, Secrets Manager 65,536, others 1 MiB); names the secret and the sizes, never the value',
+      SECRET_VALUE_TOO_LARGE: 'a value for a SOPS file is larger than 1 MiB (stores refuse theirs with `STORE_VALUE_TOO_LARGE`); names the secret and the sizes, never the value',
       SECRET_IMPORT_FILE_UNREADABLE: '`secret import FILE`: the file cannot be read (exit 2)',
       SECRET_IMPORT_FILE_INVALID: '`secret import FILE`: not a JSON object of `NAME: value` (the message gives a position, never the content)',
       SECRET_KEYGEN_FAILED: '`secret keygen` cannot pick or use a provider',

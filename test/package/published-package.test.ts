@@ -228,7 +228,11 @@ describe.each(['cdktf', 'cdktn'] as const)('the %s project synthesizes as `cdktf
     cpSync(join(ROOT, 'examples/cdktf-aws/stacks'), join(dir, 'stacks'), { recursive: true });
     emit(dir, engine);
     outdir = join(dir, 'cdktf.out');
-    const r = spawnSync(process.execPath, [join(dir, 'bin/main.js')], { cwd: dir, encoding: 'utf8', timeout: 5 * 60_000, env: { ...userEnv(dir), CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: '{}' } });
+    // cdktf.json's context as the CLI passes it. cdktn checks write-only arguments against the
+    // project's declared `targetVersions` (Terraform and OpenTofu >= 1.11); cdktf ignores the key.
+    const context = { targetVersions: { terraform: '>=1.11.0', opentofu: '>=1.11.0' } };
+    writeFileSync(join(dir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'node bin/main.js', targetVersions: context.targetVersions }, null, 2));
+    const r = spawnSync(process.execPath, [join(dir, 'bin/main.js')], { cwd: dir, encoding: 'utf8', timeout: 5 * 60_000, env: { ...userEnv(dir), CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify(context) } });
     run = { status: r.status, out: r.stdout + r.stderr };
   });
 

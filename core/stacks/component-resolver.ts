@@ -134,7 +134,7 @@ export class ComponentResolver {
     out.metadata = this.metadata(baseDefs, def, strategy);
     out.overrides = cloneValue(overrides);
 
-    const terraformComponent = this.componentDirectory(def, out.metadata as YamlMap);
+    const terraformComponent = this.componentDirectory(type, def);
     out.component = terraformComponent;
     out.inheritance = bases.slice().reverse();
     out.imports = this.stack.imports.slice();
@@ -178,11 +178,22 @@ export class ComponentResolver {
     return def;
   }
 
-  /** Bases in merge order (lowest first): for each declared base, its own chain, then itself. */
+  /**
+   * Bases in merge order (lowest first), as Atmos: the legacy top-level `component: X` attribute
+   * when X is a component of the stack (X's own chain, then X), then each `metadata.inherits`
+   * entry (its own chain, then itself). A `component:` naming no component of the stack is not a
+   * base (Atmos ignores it for inheritance).
+   */
   private baseChain(type: ComponentType, def: Definition, path: readonly string[]): string[] {
+    const out: string[] = [];
+    const legacy = this.legacyBase(type, def);
+    if (legacy && !path.includes(legacy.name)) {
+      for (const b of this.baseChain(type, legacy, [...path, legacy.name])) out.push(b);
+      out.push(legacy.name);
+    }
     const metadata = def.section.metadata;
     const inherits = isMap(metadata) ? metadata.inherits : undefined;
-    if (inherits === undefined || inherits === null) return [];
+    if (inherits === undefined || inherits === null) return out;
     const where = (i?: number) => this.locateIn(def, i === undefined ? ['metadata', 'inherits'] : ['metadata', 'inherits', i]);
     if (!Array.isArray(inherits)) {
       throw new StackError({
@@ -192,7 +203,6 @@ export class ComponentResolver {
         fix: 'write `inherits: [base-component]`',
       });
     }
-    const out: string[] = [];
     inherits.forEach((base, i) => {
       if (typeof base !== 'string' || base === '') {
         throw new StackError({
@@ -263,11 +273,39 @@ export class ComponentResolver {
     return deepMerge(layers, strategy);
   }
 
-  /** `metadata.component`, else the legacy `component:` attribute, else the instance name. */
-  private componentDirectory(def: Definition, metadata: YamlMap): string {
-    if (typeof metadata.component === 'string' && metadata.component !== '') return metadata.component;
-    if (typeof def.section.component === 'string' && def.section.component !== '') return def.section.component;
-    return def.name;
+  /** The component named by the legacy top-level `component:` attribute, when the stack defines it. */
+  private legacyBase(type: ComponentType, def: Definition): Definition | undefined {
+    const attr = def.section.component;
+    if (attr === undefined || attr === null) return undefined;
+    if (typeof attr !== 'string') {
+      throw new StackError({
+        code: 'STACK_COMPONENT_ATTRIBUTE_INVALID',
+        message: `the \`component:\` attribute of component ${JSON.stringify(def.name)} must be a component name`,
+        where: this.locateIn(def, ['component']),
+        fix: 'write `component: <base component>`, or use `metadata.component: <terraform folder>` to point at a folder',
+      });
+    }
+    if (attr === '' || attr === def.name) return undefined;
+    return this.definition(type, attr);
+  }
+
+  /**
+   * The component folder, as Atmos: the component's own `metadata.component` (never inherited),
+   * else the folder of the base named by the legacy `component:` attribute (followed down its own
+   * `component:` chain), else the instance name. `metadata.inherits` never changes the folder.
+   */
+  private componentDirectory(type: ComponentType, def: Definition): string {
+    const own = isMap(def.section.metadata) ? def.section.metadata.component : undefined;
+    if (typeof own === 'string' && own !== '') return own;
+    const seen = new Set([def.name]);
+    let base = this.legacyBase(type, def);
+    let folder: string | undefined;
+    while (base && !seen.has(base.name)) {
+      seen.add(base.name);
+      folder = base.name;
+      base = this.legacyBase(type, base);
+    }
+    return folder ?? def.name;
   }
 
   /** Terraform workspace as Atmos builds it: explicit, else the stack, suffixed by the instance name when it differs from the directory. */

@@ -67,7 +67,7 @@ export class StackEngine {
     return entries.filter((e) => opts.includeEmpty || hasComponents(e.summary)).map((e) => e.summary);
   }
 
-  /** Finds a stack by logical name or file-derived name. Throws STACK_NOT_FOUND. */
+  /** Finds a stack by its logical name (as Atmos: not by file name when the stack has another name). Throws STACK_NOT_FOUND. */
   stack(name: string): StackSummary {
     return this.entry(name).summary;
   }
@@ -116,14 +116,18 @@ export class StackEngine {
 
   private entry(name: string): StackEntry {
     this.load();
-    const entry = this.byName?.get(name) ?? this.byFile?.get(name);
+    const entry = this.byName?.get(name);
     if (entry) return entry;
+    // Atmos looks stacks up by their logical name only (`name:` > name_template > name_pattern >
+    // file name): a manifest's file name is not accepted when the manifest has another name.
+    const byFile = this.byFile?.get(name);
     const names = this.listStacks().map((s) => s.name);
+    const suggestion = byFile && byFile.summary.name !== name ? byFile.summary.name : closest(name, names);
     throw new StackError({
       code: 'STACK_NOT_FOUND',
-      message: `stack ${JSON.stringify(name)} not found`,
+      message: `invalid stack: stack ${JSON.stringify(name)} not found${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}${byFile && byFile.summary.name !== name ? ` (${byFile.summary.file} is named ${JSON.stringify(byFile.summary.name)})` : ''}`,
       where: 'stacks.base_path',
-      fix: names.length > 0 ? `use one of: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', ...' : ''} (infrakey list stacks)` : `no stacks with components were found under ${this.opts.basePath}; check stacks.included_paths`,
+      fix: names.length > 0 ? `use one of: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', ...' : ''} (run \`infrakey list stacks\` to see all stacks)` : `no stacks with components were found under ${this.opts.basePath}; check stacks.included_paths`,
     });
   }
 
@@ -164,6 +168,31 @@ export class StackEngine {
     this.byFile = byFile;
     return entries;
   }
+}
+
+/** The name nearest to `name` by edit distance, when it is near enough to be a likely typo. */
+function closest(name: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of names) {
+    const d = editDistance(name, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 2)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 64) return Infinity;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }
 
 function hasComponents(summary: StackSummary): boolean {

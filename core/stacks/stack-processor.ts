@@ -1,5 +1,5 @@
 import { isFile } from '../fs/path-kind';
-import { dirname, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
+import { dirname, extname, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { StackError, type SourceLocation } from '../errors';
 import type { LoadedYaml } from '../yaml/load-yaml';
@@ -282,8 +282,11 @@ export function resolveImport(entry: ImportEntry, fromFile: string, basePath: st
   let found: string[];
   if (GLOB_CHARS.test(p)) {
     const pattern = isAbsolute(p) ? p.slice(1) : p;
-    const patterns = hasStackExtension(pattern) ? [pattern] : STACK_EXTENSIONS.map((ext) => pattern + ext);
-    found = preferTemplates(globSync(patterns, { cwd, absolute: true, onlyFiles: true }));
+    // Atmos adds an extension only when the pattern has none: `services/top-level-service-?.*`
+    // already names one (`.*`), and appending `.yaml` to it would match nothing.
+    const hasExt = hasStackExtension(pattern) || extname(pattern) !== '';
+    const patterns = hasExt ? [pattern] : STACK_EXTENSIONS.map((ext) => pattern + ext);
+    found = preferTemplates(globSync(patterns, { cwd, absolute: true, onlyFiles: true }).filter(hasStackExtension));
   } else {
     const abs = resolvePath(cwd, p);
     const candidates = hasStackExtension(abs) ? [abs] : STACK_EXTENSIONS.map((ext) => abs + ext);

@@ -87,9 +87,9 @@ describe('stack engine: imports and merge order', () => {
     expect(prod.vars).toMatchObject({ name: 'p', stage: 'prod' });
   });
 
-  it('accepts -s as the file-derived name too, and refuses abstract components', async () => {
+  it('refuses -s as the file-derived name when the stack has another name (as Atmos), suggesting it; refuses abstract components', async () => {
     const ws = await load(root);
-    expect((await ws.describeComponent('vpc', 'orgs/acme/prod')).atmos_stack).toBe('acme-prod');
+    await expect(ws.describeComponent('vpc', 'orgs/acme/prod')).rejects.toMatchObject({ code: 'STACK_NOT_FOUND', message: expect.stringContaining('did you mean "acme-prod"') });
     await expect(ws.describeComponent('vpc-defaults', 'acme-dev')).rejects.toMatchObject({ code: 'STACK_COMPONENT_ABSTRACT' });
   });
 

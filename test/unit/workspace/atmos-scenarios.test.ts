@@ -21,7 +21,7 @@ describe('Atmos scenario repositories', () => {
     expect(auth.identities['identity-oidc']).toEqual({ via: { provider: 'provider-oidc' } });
     expect(auth.identities['test-admin'].default).toBe(true);
     expect(auth.providers['provider-oidc']).toEqual({ kind: 'github/oidc', region: 'us-east-1', spec: { audience: 'sts.us-east-1.amazonaws.com' } });
-    const plain = await ws.describeComponent('mycomponent', 'deploy/nonprod');
+    const plain = await ws.describeComponent('mycomponent', 'no-component-auth');
     expect((plain.auth as any).identities).not.toHaveProperty('identity-oidc');
   });
 

@@ -1,0 +1,94 @@
+import { Workspace } from '../../../core/workspace';
+import { atmosYaml, writeProject } from './project';
+
+// Atmos rules the stack engine follows (issue 15), each checked on a small project.
+const load = (root: string, env: NodeJS.ProcessEnv = {}) => Workspace.load({ cwd: root, env });
+
+describe('import globs follow doublestar semantics', () => {
+  it('`?` matches one character and a pattern with its own extension (`.*`) gets none added', async () => {
+    const root = writeProject({
+      'atmos.yaml': atmosYaml(),
+      'stacks/catalog/services/svc-1.yaml': 'components: { terraform: { svc-1: {} } }\n',
+      'stacks/catalog/services/svc-2.yaml': 'components: { terraform: { svc-2: {} } }\n',
+      'stacks/catalog/services/svc-10.yaml': 'components: { terraform: { svc-10: {} } }\n',
+      'stacks/catalog/services/svc-3.md': 'not a manifest\n',
+      'stacks/dev.yaml': 'import: ["catalog/services/svc-?.*"]\n',
+      'stacks/prod.yaml': 'import: ["catalog/services/svc-?"]\n',
+    });
+    const ws = await load(root);
+    expect(ws.listStacks().map((s) => [s.name, s.components.terraform])).toEqual([
+      ['dev', ['svc-1', 'svc-2']],
+      ['prod', ['svc-1', 'svc-2']],
+    ]);
+  });
+});
+
+describe('component, metadata.component and metadata.inherits', () => {
+  const root = writeProject({
+    'atmos.yaml': atmosYaml(),
+    'stacks/catalog/base.yaml': 'components: { terraform: { vpc: { component: mock, vars: { enabled: true } } } }\n',
+    'stacks/dev.yaml': [
+      'import: [catalog/base]',
+      'components:',
+      '  terraform:',
+      '    vpc: { vars: { cidr: 10.0.0.0/16 } }',
+      '    net-base: { vars: { from_base: true, level: base } }',
+      '    net: { component: net-base, vars: { level: own } }',
+      '    net-2: { component: net, metadata: { component: folder-2 } }',
+      '    mixin: { vars: { mixin: true } }',
+      '    app: { metadata: { inherits: [mixin] } }',
+    ].join('\n'),
+  });
+
+  it('a `component:` naming no component of the stack is ignored: folder and workspace stay the instance', async () => {
+    const d = await (await load(root)).describeComponent('vpc', 'dev');
+    expect(d.component).toBe('vpc');
+    expect(d.workspace).toBe('dev');
+    expect(d.vars).toEqual({ enabled: true, cidr: '10.0.0.0/16' });
+  });
+
+  it('a `component:` naming a component of the stack is a base: its vars and its folder', async () => {
+    const ws = await load(root);
+    const d = await ws.describeComponent('net', 'dev');
+    expect(d.component).toBe('net-base');
+    expect(d.workspace).toBe('dev-net');
+    expect(d.vars).toEqual({ from_base: true, level: 'own' });
+    expect(d.inheritance).toEqual(['net-base']);
+    const d2 = await ws.describeComponent('net-2', 'dev');
+    expect(d2.component).toBe('folder-2');
+    expect(d2.vars).toEqual({ from_base: true, level: 'own' });
+  });
+
+  it('metadata.inherits merges configuration but never changes the folder', async () => {
+    const d = await (await load(root)).describeComponent('app', 'dev');
+    expect(d.component).toBe('app');
+    expect(d.vars).toEqual({ mixin: true });
+  });
+});
+
+describe('stack name precedence for lookup (name > name_template > name_pattern > file name)', () => {
+  it('a manifest with `name:` is found by that name only; its file name is refused with a suggestion', async () => {
+    const root = writeProject({
+      'atmos.yaml': atmosYaml(),
+      'stacks/legacy-prod.yaml': 'name: my-legacy-prod-stack\ncomponents: { terraform: { vpc: {} } }\n',
+      'stacks/no-name.yaml': 'components: { terraform: { vpc: {} } }\n',
+    });
+    const ws = await load(root);
+    expect((await ws.describeComponent('vpc', 'my-legacy-prod-stack')).atmos_stack_file).toBe('legacy-prod');
+    expect((await ws.describeComponent('vpc', 'no-name')).atmos_stack).toBe('no-name');
+    await expect(ws.describeComponent('vpc', 'legacy-prod')).rejects.toMatchObject({
+      code: 'STACK_NOT_FOUND',
+      message: expect.stringContaining('did you mean "my-legacy-prod-stack"'),
+    });
+  });
+
+  it('with name_pattern, the file name is refused too', async () => {
+    const root = writeProject({
+      'atmos.yaml': atmosYaml('  name_pattern: "{stage}"\n'),
+      'stacks/deploy/prod.yaml': 'vars: { stage: production }\ncomponents: { terraform: { vpc: {} } }\n',
+    });
+    const ws = await load(root);
+    expect((await ws.describeComponent('vpc', 'production')).atmos_stack).toBe('production');
+    await expect(ws.describeComponent('vpc', 'deploy/prod')).rejects.toMatchObject({ code: 'STACK_NOT_FOUND' });
+  });
+});

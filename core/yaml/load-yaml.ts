@@ -87,7 +87,10 @@ const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   customTags: CUSTOM_TAGS,
   // go-yaml v3 supports `<<` merge keys; Atmos manifests use them with anchors.
   merge: true,
-  uniqueKeys: true,
+  // Duplicate keys are an error as in go-yaml v3, but checked by the walker with a hash lookup:
+  // the package's own check compares every key with every earlier one (quadratic; a 100,000-key
+  // file took minutes).
+  uniqueKeys: false,
   // prettyErrors would embed a snippet of the source (which may hold a value) in the message.
   prettyErrors: false,
   keepSourceTokens: false,
@@ -146,8 +149,20 @@ function makeError(opts: LoadYamlOptions, details: ErrorDetails): InfrakeyError 
   return opts.errorKind === 'config' ? new ConfigError(details) : new StackError(details);
 }
 
+/**
+ * The most nodes a document may expand to once every alias is followed. Aliases are converted
+ * once and shared, but the stack merge copies values, so a 500-byte "billion laughs" document
+ * (nine levels of ten aliases) would expand to 10^9 nodes there. A stack file with 100,000 keys is
+ * 200,000 nodes; real files with anchors stay far below the bound.
+ */
+export const MAX_EXPANDED_NODES = 1_000_000;
+
 class Walker {
   private readonly aliasValues = new Map<YamlNode, unknown>();
+  /** Expanded size of each shared value (objects only), so each is counted once. */
+  private readonly weights = new WeakMap<object, number>();
+  /** Nodes in the document with every alias expanded, so far. */
+  private expanded = 0;
 
   constructor(
     private readonly text: string,
@@ -190,6 +205,7 @@ class Walker {
 
   toValue(node: YamlNode | null | undefined): unknown {
     if (node === null || node === undefined) return null;
+    if (!isAlias(node)) this.count(1, node);
     if (isScalar(node)) {
       if (node.tag) {
         this.checkTag(node, true);
@@ -201,13 +217,25 @@ class Walker {
     if (isMap(node)) {
       if (node.tag) this.checkTag(node, false);
       const out: Record<string, unknown> = {};
+      // Keys that came from a `<<` merge: an explicit key may override them once.
+      const merged = new Set<string>();
       for (const pair of node.items) {
         const keyNode = pair.key as YamlNode | null;
         if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
-          this.mergeInto(out, pair.value as YamlNode | null);
+          for (const k of this.mergeInto(out, pair.value as YamlNode | null)) merged.add(k);
           continue;
         }
-        setKey(out, keyString(keyNode, this), this.toValue(pair.value as YamlNode | null));
+        const key = keyString(keyNode, this);
+        if (Object.prototype.hasOwnProperty.call(out, key) && !merged.has(key)) {
+          throw makeError(this.opts, {
+            code: 'YAML_PARSE',
+            message: `duplicate key ${JSON.stringify(key)} in a map (keys must be unique)`,
+            where: this.loc(keyNode ?? node),
+            fix: 'remove or rename one of the two keys',
+          });
+        }
+        merged.delete(key);
+        setKey(out, key, this.toValue(pair.value as YamlNode | null));
       }
       return out;
     }
@@ -227,8 +255,13 @@ class Walker {
           fix: `define the anchor &${node.source} before using it`,
         });
       }
-      // Converted once and shared: aliases cannot blow up exponentially (billion laughs).
-      if (this.aliasValues.has(target)) return this.aliasValues.get(target);
+      // Converted once and shared; the expanded size is counted so that a later copy cannot blow
+      // up exponentially (billion laughs).
+      if (this.aliasValues.has(target)) {
+        const v = this.aliasValues.get(target);
+        this.count(this.weight(v), node);
+        return v;
+      }
       const v = this.toValue(target);
       this.aliasValues.set(target, v);
       return v;
@@ -236,8 +269,32 @@ class Walker {
     return null;
   }
 
+  private count(n: number, node: YamlNode): void {
+    this.expanded += n;
+    if (this.expanded > MAX_EXPANDED_NODES) {
+      throw makeError(this.opts, {
+        code: 'YAML_PARSE',
+        message: `the document expands to more than ${MAX_EXPANDED_NODES} nodes through aliases (an alias bomb?)`,
+        where: this.loc(node),
+        fix: 'reference smaller anchors, or fewer times; nested aliases multiply (ten references to an anchor that itself holds ten references is 100 copies)',
+      });
+    }
+  }
+
+  /** Nodes in a converted value with shared parts expanded, memoised per object. */
+  private weight(v: unknown): number {
+    if (v === null || typeof v !== 'object' || v instanceof YamlFunction) return 1;
+    const hit = this.weights.get(v);
+    if (hit !== undefined) return hit;
+    let w = 1;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) w += this.weight(child);
+    this.weights.set(v, w);
+    return w;
+  }
+
   /** `<<: *a` or `<<: [*a, *b]`: keys not already present are added; earlier sources win. */
-  private mergeInto(out: Record<string, unknown>, source: YamlNode | null): void {
+  private mergeInto(out: Record<string, unknown>, source: YamlNode | null): string[] {
+    const added: string[] = [];
     const resolved = isAlias(source) ? (source.resolve(this.doc) as YamlNode) : source;
     const sources = isSeq(resolved) ? (resolved.items as YamlNode[]) : [source as YamlNode];
     for (const s of sources) {
@@ -251,9 +308,13 @@ class Walker {
         });
       }
       for (const [k, val] of Object.entries(v)) {
-        if (!Object.prototype.hasOwnProperty.call(out, k)) setKey(out, k, val);
+        if (!Object.prototype.hasOwnProperty.call(out, k)) {
+          setKey(out, k, val);
+          added.push(k);
+        }
       }
     }
+    return added;
   }
 
   private tagged(tag: YamlFunctionTag, node: YamlNode): unknown {

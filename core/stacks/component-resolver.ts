@@ -1,9 +1,10 @@
-import { relative, resolve as resolvePath, sep } from 'node:path';
+import { isAbsolute, posix, resolve as resolvePath, sep } from 'node:path';
 import { StackError, type SourceLocation } from '../errors';
 import { mergeComponentAuth } from './auth-merge';
 import { cloneValue, deepMerge, isMap, LIST_MERGE_STRATEGIES, setKey, type ListMergeStrategy, type YamlMap } from './deep-merge';
 import { mergeSecretsLayers, type SecretDeclarationSource, type SecretsLayer } from './secrets-scope';
 import type { ComponentOccurrence, ComponentType, ProcessedStack } from './stack-processor';
+import { stackRelativeName } from './stack-files';
 
 /** Settings of the component merge that come from atmos.yaml. */
 export interface ComponentMergeSettings {
@@ -12,11 +13,24 @@ export interface ComponentMergeSettings {
   inheritMetadata: boolean;
   /** atmos.yaml `auth`, the base of every component's `auth` (§1.5.2). */
   globalAuth?: unknown;
-  /** The Atmos base path; `component_info.component_path` is relative to it. */
+  /** The absolute Atmos base path. */
   projectBasePath: string;
+  /** The absolute stacks folder (manifest names in `deps` are relative to it). */
+  stacksBasePath?: string;
   /** Absolute folder of each component type (`components.<type>.base_path`). */
   componentBasePaths: Partial<Record<ComponentType, string>>;
+  /** `components.<type>.base_path` as written (describe stacks shows paths joined from these). */
+  relativeBasePaths?: Partial<Record<ComponentType, string>>;
+  /** `base_path` as written. */
+  rawBasePath?: string;
+  /** `components.<type>.command` (after `ATMOS_COMPONENTS_<TYPE>_COMMAND`). */
+  componentCommands?: Partial<Record<ComponentType, string>>;
+  /** The atmos.yaml settings shown as `atmos_cli_config` by describe component. */
+  cliConfig?: YamlMap;
 }
+
+/** The program Atmos runs for each component type when atmos.yaml names none. */
+const DEFAULT_COMMANDS: Record<ComponentType, string> = { terraform: 'terraform', helmfile: 'helmfile', packer: 'packer', ansible: 'ansible-playbook' };
 
 /** A component of a stack after the merge, before YAML functions are resolved. */
 export interface ResolvedComponent {
@@ -69,6 +83,12 @@ export class ComponentResolver {
     return [...(this.stack.components[type]?.keys() ?? [])];
   }
 
+  /** The component folder of a component (see componentDirectory), or undefined when not defined. */
+  folderOf(type: ComponentType, name: string): string | undefined {
+    const def = this.definition(type, name);
+    return def ? this.componentDirectory(type, def) : undefined;
+  }
+
   /** True when the component's own `metadata.type` is `abstract`. */
   isAbstract(type: ComponentType, name: string): boolean {
     const def = this.definition(type, name);
@@ -116,6 +136,12 @@ export class ComponentResolver {
       if (value !== undefined) out[key] = value;
     }
     this.shapeBackends(out);
+    // Atmos prints these for every Terraform component, empty when unset.
+    if (type === 'terraform') {
+      out.backend_type ??= '';
+      out.remote_state_backend_type ??= '';
+    }
+    out.command ??= this.settings.componentCommands?.[type] ?? DEFAULT_COMMANDS[type];
 
     // Other keys of the component blocks (e.g. `dependencies`, `source`): bases, then the component.
     for (const d of [...baseDefs, def]) {
@@ -129,7 +155,8 @@ export class ComponentResolver {
     out.auth = mergeComponentAuth(this.settings.globalAuth, stackAuth, strategy, (identity) => this.locateAuth(def, identity));
 
     const secrets = mergeSecretsLayers(this.secretsLayers(baseDefs, def), (layers) => deepMerge(layers, strategy));
-    out.secrets = secrets.section;
+    // Atmos has no `secrets` section: it is shown only when the component declares secrets.
+    if (isMap(secrets.section) && Object.keys(secrets.section).length > 0) out.secrets = secrets.section;
 
     out.metadata = this.metadata(baseDefs, def, strategy);
     out.overrides = cloneValue(overrides);
@@ -138,6 +165,13 @@ export class ComponentResolver {
     out.component = terraformComponent;
     out.inheritance = bases.slice().reverse();
     out.imports = this.stack.imports.slice();
+    // deps: the manifests that define this component or one of its bases, and the stack itself;
+    // deps_all: the stack and everything it imports (Atmos's definitions).
+    const deps = new Set<string>([this.stack.fileName]);
+    for (const d of [...baseDefs, def]) for (const o of d.occurrences) deps.add(stackRelativeName(this.settings.stacksBasePath ?? '', o.file));
+    out.deps = [...deps].sort();
+    out.deps_all = [...new Set([...this.stack.imports, this.stack.fileName])].sort();
+    if (this.settings.cliConfig) out.atmos_cli_config = cloneValue(this.settings.cliConfig);
     out.atmos_component = name;
     out.atmos_stack = this.stackName;
     out.atmos_stack_file = this.stack.fileName;
@@ -147,7 +181,9 @@ export class ComponentResolver {
     const typeBase = this.settings.componentBasePaths[type] ?? resolvePath(this.settings.projectBasePath, 'components', type);
     out.component_info = {
       component_type: type,
-      component_path: toPosix(relative(this.settings.projectBasePath, resolvePath(typeBase, terraformComponent))),
+      // describe component shows the absolute folder; describe stacks the path joined from
+      // atmos.yaml's base paths as written (see relativeComponentPath).
+      component_path: toPosix(resolvePath(typeBase, terraformComponent)),
     };
     if (type === 'terraform') out.workspace = this.workspace(name, terraformComponent, out.metadata as YamlMap);
 
@@ -345,6 +381,14 @@ export class ComponentResolver {
       out.remote_state_backend = {};
     }
   }
+}
+
+/** The component folder as `describe stacks` shows it: `base_path`/`components.<type>.base_path`/folder, as written. */
+export function relativeComponentPath(settings: ComponentMergeSettings, type: ComponentType, folder: string): string {
+  const base = settings.rawBasePath ?? '.';
+  const typeBase = settings.relativeBasePaths?.[type] ?? `components/${type}`;
+  const joined = isAbsolute(typeBase) ? posix.join(typeBase, folder) : posix.join(toPosix(base), toPosix(typeBase), folder);
+  return posix.normalize(joined);
 }
 
 function toPosix(p: string): string {

@@ -1,4 +1,5 @@
-import { StackError } from '../errors';
+import { isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
+import { StackError, UsageError } from '../errors';
 import { ComponentResolver, type ComponentMergeSettings, type ResolvedComponent } from './component-resolver';
 import { ManifestCache } from './manifest-cache';
 import { discoverStackFiles } from './stack-files';
@@ -114,6 +115,51 @@ export class StackEngine {
     return hit;
   }
 
+  /**
+   * The component an argument names, as Atmos resolves it: a component name first; else, when the
+   * argument is a path (`.`, `./x`, `components/terraform/vpc`), the component of the stack whose
+   * folder it is (relative paths against `cwd`). A folder used by several components is
+   * ambiguous; a path outside the component folders is refused (both usage errors, exit 2).
+   */
+  componentFromArgument(arg: string, stack: string, cwd: string, type?: ComponentType): { component: string; type?: ComponentType } {
+    const entry = this.entry(stack);
+    const types = type ? [type] : COMPONENT_TYPES;
+    if (types.some((t) => entry.summary.components[t]?.includes(arg))) return { component: arg, type };
+    const isPath = arg === '.' || arg === '..' || arg.includes('/') || arg.includes(sep);
+    if (!isPath) return { component: arg, type };
+    const abs = resolvePath(cwd, arg);
+    for (const t of types) {
+      const base = this.opts.merge.componentBasePaths[t] ?? resolvePath(this.opts.merge.projectBasePath, 'components', t);
+      const rel = relative(base, abs);
+      if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) continue;
+      const folder = rel.split(sep).join('/');
+      const matches = (entry.summary.components[t] ?? []).filter((name) => entry.resolver.folderOf(t, name) === folder && !entry.resolver.isAbstract(t, name));
+      if (matches.length === 1) return { component: matches[0], type: t };
+      if (matches.length > 1) {
+        throw new UsageError({
+          code: 'STACK_COMPONENT_PATH_AMBIGUOUS',
+          message: `ambiguous component path: ${arg} resolves to the folder ${folder}, which is used by several components in stack ${JSON.stringify(entry.summary.name)}; matching components: ${matches.join(', ')}`,
+          where: entry.stack.file,
+          fix: `use the exact component name instead of a path, e.g. \`describe component ${matches[0]} -s ${entry.summary.name}\``,
+        });
+      }
+      throw new StackError({
+        code: 'STACK_COMPONENT_NOT_FOUND',
+        message: `no component of stack ${JSON.stringify(entry.summary.name)} uses the folder ${folder} (from the path ${arg})`,
+        where: entry.stack.file,
+        fix: 'check the stack name, or define a component for this folder in the stack',
+      });
+    }
+    const stacksDir = this.opts.basePath;
+    const inStacks = abs === stacksDir || !relative(stacksDir, abs).startsWith('..');
+    throw new UsageError({
+      code: 'STACK_COMPONENT_PATH_OUTSIDE',
+      message: `path is not within the component folders: ${abs}${inStacks ? ' is in the stacks folder, not a component folder' : ''}`,
+      where: 'components.<type>.base_path',
+      fix: 'change to a component folder and use `.`, give a path inside a component folder, or give the component name',
+    });
+  }
+
   private entry(name: string): StackEntry {
     this.load();
     const entry = this.byName?.get(name);
@@ -145,7 +191,7 @@ export class StackEngine {
       }
       const summary: StackSummary = { name: '', fileName: stack.fileName, file, components };
       summary.name = resolveStackName(stack, this.opts, hasComponents(summary));
-      entries.push({ summary, stack, resolver: new ComponentResolver(stack, summary.name, this.opts.merge) });
+      entries.push({ summary, stack, resolver: new ComponentResolver(stack, summary.name, { stacksBasePath: this.opts.basePath, ...this.opts.merge }) });
     }
     entries.sort((a, b) => (a.summary.name < b.summary.name ? -1 : a.summary.name > b.summary.name ? 1 : 0));
     const byName = new Map<string, StackEntry>();

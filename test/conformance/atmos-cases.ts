@@ -145,6 +145,10 @@ export async function runCase(c: AtmosCase): Promise<CaseResult> {
     XDG_CACHE_HOME: join(home, '.cache'),
     ATMOS_KEYRING_TYPE: 'memory',
     NO_COLOR: '1',
+    // As Atmos's harness (tests/cli_test.go): OpenTofu as the Terraform command, and atmos.yaml
+    // taken from the workdir when it has one (unless the case changes directory itself).
+    ATMOS_COMPONENTS_TERRAFORM_COMMAND: 'tofu',
+    ...(existsSync(join(cwd, 'atmos.yaml')) && !c.args.some((a) => a === '-C' || a === '--chdir' || a.startsWith('--chdir=')) ? { ATMOS_CLI_CONFIG_PATH: cwd } : {}),
     ...c.env,
   };
   const io = captureIO();

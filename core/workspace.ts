@@ -305,6 +305,17 @@ function describedCliConfig(raw: Record<string, unknown>): YamlMap {
   return out;
 }
 
+/** atmos.yaml `templates.settings` (enabled, evaluations, delimiters). */
+function templateSettings(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): ComponentMergeSettings['templates'] {
+  const templates = isMap(raw.templates) ? raw.templates : {};
+  const settings = isMap(templates.settings) ? templates.settings : {};
+  const delimiters = Array.isArray(settings.delimiters) && settings.delimiters.length === 2 && settings.delimiters.every((d) => typeof d === 'string' && d !== '')
+    ? (settings.delimiters as [string, string])
+    : undefined;
+  const evaluations = typeof settings.evaluations === 'number' && settings.evaluations > 0 ? Math.min(settings.evaluations, 10) : 1;
+  return { enabled: settings.enabled === true, evaluations, delimiters, env };
+}
+
 function mergeSettings(config: AtmosConfig, env: NodeJS.ProcessEnv): ComponentMergeSettings {
   const fromEnv = env.ATMOS_SETTINGS_LIST_MERGE_STRATEGY;
   const raw = fromEnv ?? config.settings.list_merge_strategy;
@@ -334,6 +345,7 @@ function mergeSettings(config: AtmosConfig, env: NodeJS.ProcessEnv): ComponentMe
     relativeBasePaths,
     rawBasePath: typeof config.raw.base_path === 'string' ? config.raw.base_path : '.',
     cliConfig: describedCliConfig(config.raw),
+    templates: templateSettings(config.raw, env),
     listMergeStrategy: (raw as ListMergeStrategy | undefined) ?? 'replace',
     inheritMetadata: inherit.metadata !== false,
     globalAuth: config.auth,

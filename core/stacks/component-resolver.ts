@@ -1,6 +1,8 @@
 import { isAbsolute, posix, resolve as resolvePath, sep } from 'node:path';
 import { StackError, type SourceLocation } from '../errors';
 import { mergeComponentAuth } from './auth-merge';
+import { renderGoTemplate } from './go-template';
+import { YamlFunction } from '../yaml/yaml-function';
 import { cloneValue, deepMerge, isMap, LIST_MERGE_STRATEGIES, setKey, type ListMergeStrategy, type YamlMap } from './deep-merge';
 import { mergeSecretsLayers, type SecretDeclarationSource, type SecretsLayer } from './secrets-scope';
 import type { ComponentOccurrence, ComponentType, ProcessedStack } from './stack-processor';
@@ -27,6 +29,8 @@ export interface ComponentMergeSettings {
   componentCommands?: Partial<Record<ComponentType, string>>;
   /** The atmos.yaml settings shown as `atmos_cli_config` by describe component. */
   cliConfig?: YamlMap;
+  /** atmos.yaml `templates.settings`: when enabled, Go templates in the merged section are rendered. */
+  templates?: { enabled: boolean; evaluations: number; delimiters?: [string, string]; env?: NodeJS.ProcessEnv };
 }
 
 /** The program Atmos runs for each component type when atmos.yaml names none. */
@@ -187,15 +191,66 @@ export class ComponentResolver {
     };
     if (type === 'terraform') out.workspace = this.workspace(name, terraformComponent, out.metadata as YamlMap);
 
+    let section = sortKeys(out);
+    if (this.settings.templates?.enabled) section = this.renderTemplates(section, [...baseDefs, def]);
     return {
       component: name,
       type,
       stack: this.stackName,
       stackFile: this.stack.file,
       definedIn: def.occurrences[def.occurrences.length - 1].file,
-      section: sortKeys(out),
+      section,
       secretSources: secrets.sources,
     };
+  }
+
+  /**
+   * Renders Go templates in the merged section as Atmos does when `templates.settings.enabled`:
+   * the section is the template data (`.vars`, `.settings`, `.atmos_component`, `.atmos_stack`,
+   * `.workspace`, …), a missing value prints `<no value>` (Atmos renders sections with
+   * `missingkey=default`), and `evaluations` passes each see the previous pass's result. Every
+   * string (and YAML-function argument) holding an action is rendered; the result stays a string.
+   */
+  private renderTemplates(section: YamlMap, defs: Definition[]): YamlMap {
+    const t = this.settings.templates as NonNullable<ComponentMergeSettings['templates']>;
+    let current = section;
+    for (let pass = 0; pass < Math.max(1, t.evaluations); pass++) {
+      const data = current;
+      const render = (value: unknown, path: string[]): unknown => {
+        if (typeof value === 'string') return value.includes(t.delimiters?.[0] ?? '{{') ? this.renderOne(value, data, path, defs) : value;
+        if (value instanceof YamlFunction) {
+          return value.args.includes(t.delimiters?.[0] ?? '{{') ? new YamlFunction(value.tag, this.renderOne(value.args, data, path, defs), value.source) : value;
+        }
+        if (Array.isArray(value)) return value.map((v, i) => render(v, [...path, String(i)]));
+        if (isMap(value)) {
+          const out: YamlMap = {};
+          for (const key of Object.keys(value)) {
+            const k = key.includes(t.delimiters?.[0] ?? '{{') ? this.renderOne(key, data, path, defs) : key;
+            setKey(out, k, render(value[key], [...path, key]));
+          }
+          return out;
+        }
+        return value;
+      };
+      current = render(current, []) as YamlMap;
+    }
+    return current;
+  }
+
+  private renderOne(text: string, data: YamlMap, path: string[], defs: Definition[]): string {
+    const t = this.settings.templates as NonNullable<ComponentMergeSettings['templates']>;
+    let where: SourceLocation | undefined;
+    for (let i = defs.length - 1; i >= 0 && !where; i--) {
+      for (let j = defs[i].occurrences.length - 1; j >= 0 && !where; j--) where = defs[i].occurrences[j].locate(path);
+    }
+    where ??= this.stack.locate(path) ?? { file: this.stack.file };
+    return renderGoTemplate(text, data, {
+      subject: `Go template in ${path.join('.') || 'the component'} of component ${JSON.stringify(data.atmos_component)} in stack ${JSON.stringify(this.stackName)}`,
+      where,
+      missing: 'no-value',
+      env: t.env,
+      delimiters: t.delimiters,
+    });
   }
 
   /** The component's blocks across the import tree, merged (cached per stack). */

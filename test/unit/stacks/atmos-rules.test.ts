@@ -92,3 +92,52 @@ describe('stack name precedence for lookup (name > name_template > name_pattern 
     await expect(ws.describeComponent('vpc', 'deploy/prod')).rejects.toMatchObject({ code: 'STACK_NOT_FOUND' });
   });
 });
+
+describe('Go templates in stack manifests (templates.settings.enabled)', () => {
+  const files = (enabled: boolean) => ({
+    'atmos.yaml': `${atmosYaml()}templates:\n  settings:\n    enabled: ${enabled}\n`,
+    'stacks/nonprod.yaml': [
+      'vars: { stage: nonprod }',
+      'terraform:',
+      '  backend_type: s3',
+      '  backend:',
+      '    s3:',
+      '      bucket: "{{ .vars.stage }}-tfstate"',
+      '      workspace_key_prefix: "{{ .atmos_component }}"',
+      'components:',
+      '  terraform:',
+      '    component-1:',
+      '      vars:',
+      '        foo: "{{ .atmos_component }}-a"',
+      '        upper: "{{ .vars.stage | upper }}"',
+      '        env: "{{ env \\"TEAM\\" | default \\"none\\" }}"',
+      '        missing: "{{ .vars.nope }}"',
+      '      env:',
+      '        WS: "{{ .workspace }}"',
+    ].join('\n'),
+  });
+
+  it('renders the merged section with the component as data (vars, atmos_component, workspace, Sprig, env)', async () => {
+    const ws = await load(writeProject(files(true)), { TEAM: 'platform' });
+    const d = await ws.describeComponent('component-1', 'nonprod');
+    expect(d.backend).toEqual({ bucket: 'nonprod-tfstate', workspace_key_prefix: 'component-1' });
+    expect(d.vars).toMatchObject({ foo: 'component-1-a', upper: 'NONPROD', env: 'platform', missing: '<no value>' });
+    expect(d.env).toEqual({ WS: 'nonprod' });
+  });
+
+  it('leaves templates alone when templating is disabled (as Atmos)', async () => {
+    const d = await (await load(writeProject(files(false)))).describeComponent('component-1', 'nonprod');
+    expect((d.vars as Record<string, unknown>).foo).toBe('{{ .atmos_component }}-a');
+  });
+
+  it('an unsupported function fails naming it, the manifest and the line', async () => {
+    const f = files(true);
+    f['stacks/nonprod.yaml'] = f['stacks/nonprod.yaml'].replace('| upper', '| frobnicate');
+    const ws = await load(writeProject(f));
+    await expect(ws.describeComponent('component-1', 'nonprod')).rejects.toMatchObject({
+      code: 'STACK_TEMPLATE_UNSUPPORTED',
+      message: expect.stringContaining('"frobnicate"'),
+      where: expect.stringMatching(/stacks\/nonprod\.yaml:13/),
+    });
+  });
+});

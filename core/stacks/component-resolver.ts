@@ -6,7 +6,6 @@ import { YamlFunction } from '../yaml/yaml-function';
 import { cloneValue, deepMerge, isMap, LIST_MERGE_STRATEGIES, setKey, type ListMergeStrategy, type YamlMap } from './deep-merge';
 import { mergeSecretsLayers, type SecretDeclarationSource, type SecretsLayer } from './secrets-scope';
 import type { ComponentOccurrence, ComponentType, ProcessedStack } from './stack-processor';
-import { stackRelativeName } from './stack-files';
 
 /** Settings of the component merge that come from atmos.yaml. */
 export interface ComponentMergeSettings {
@@ -169,12 +168,7 @@ export class ComponentResolver {
     out.component = terraformComponent;
     out.inheritance = bases.slice().reverse();
     out.imports = this.stack.imports.slice();
-    // deps: the manifests that define this component or one of its bases, and the stack itself;
-    // deps_all: the stack and everything it imports (Atmos's definitions).
-    const deps = new Set<string>([this.stack.fileName]);
-    for (const d of [...baseDefs, def]) for (const o of d.occurrences) deps.add(stackRelativeName(this.settings.stacksBasePath ?? '', o.file));
-    out.deps = [...deps].sort();
-    out.deps_all = [...new Set([...this.stack.imports, this.stack.fileName])].sort();
+    Object.assign(out, this.dependencies(type, [...bases, name]));
     if (this.settings.cliConfig) out.atmos_cli_config = cloneValue(this.settings.cliConfig);
     out.atmos_component = name;
     out.atmos_stack = this.stackName;
@@ -251,6 +245,53 @@ export class ComponentResolver {
       env: t.env,
       delimiters: t.delimiters,
     });
+  }
+
+  /**
+   * `deps` and `deps_all` as Atmos computes them from where each value comes from: for every
+   * top-level key of `vars`, `settings`, `env`, `backend`, `remote_state_backend` and the backend
+   * types, the manifests that set it, highest priority first (the component's blocks, its bases,
+   * the type section, the stack section; later manifests first within a level). `deps` holds the
+   * manifest that wins for some key, `deps_all` every manifest that sets one; both include the
+   * stack itself.
+   */
+  private dependencies(type: ComponentType, names: string[]): { deps: string[]; deps_all: string[] } {
+    const sections = ['vars', 'settings', 'env', 'backend', 'remote_state_backend', 'backend_type', 'remote_state_backend_type'];
+    const deps = new Set<string>([this.stack.fileName]);
+    const all = new Set<string>([this.stack.fileName]);
+    const layers = this.stack.layers;
+    for (const section of sections) {
+      const byKey = new Map<string, string[]>();
+      const record = (fileName: string, value: unknown) => {
+        if (value === undefined || value === null) return;
+        const keys = isMap(value) ? Object.keys(value) : [''];
+        for (const k of keys) {
+          const list = byKey.get(k);
+          if (list) list.push(fileName);
+          else byKey.set(k, [fileName]);
+        }
+      };
+      // Highest priority first: component (and bases, nearest first), type level, stack level.
+      const levels: ((v: YamlMap) => unknown)[] = [
+        ...names
+          .slice()
+          .reverse()
+          .map((n) => (v: YamlMap) => {
+            const c = v.components;
+            const t = isMap(c) ? c[type] : undefined;
+            const block = isMap(t) ? t[n] : undefined;
+            return isMap(block) ? block[section] : undefined;
+          }),
+        (v) => (isMap(v[type]) ? (v[type] as YamlMap)[section] : undefined),
+        (v) => v[section],
+      ];
+      for (const level of levels) for (let i = layers.length - 1; i >= 0; i--) record(layers[i].fileName, level(layers[i].value));
+      for (const files of byKey.values()) {
+        deps.add(files[0]);
+        for (const f of files) all.add(f);
+      }
+    }
+    return { deps: [...deps].sort(), deps_all: [...all].sort() };
   }
 
   /** The component's blocks across the import tree, merged (cached per stack). */

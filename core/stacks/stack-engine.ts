@@ -48,8 +48,8 @@ interface StackEntry {
  */
 export class StackEngine {
   private readonly cache: ManifestCache;
-  private entries?: StackEntry[];
-  private byName?: Map<string, StackEntry>;
+  private all?: StackEntry[];
+  private byName?: Map<string, StackEntry[]>;
   private byFile?: Map<string, StackEntry>;
   private readonly resolved = new Map<string, ResolvedComponent>();
 
@@ -64,8 +64,17 @@ export class StackEngine {
 
   /** Stacks with at least one component (or every manifest with `includeEmpty`), sorted by name. */
   listStacks(opts: { includeEmpty?: boolean } = {}): StackSummary[] {
-    const entries = this.load();
-    return entries.filter((e) => opts.includeEmpty || hasComponents(e.summary)).map((e) => e.summary);
+    this.load();
+    const out: StackSummary[] = [];
+    for (const [name, list] of this.byName ?? []) {
+      const withComponents = list.filter((e) => hasComponents(e.summary));
+      if (withComponents.length === 0) {
+        if (opts.includeEmpty) out.push(list[0].summary);
+        continue;
+      }
+      out.push(withComponents.length === 1 ? withComponents[0].summary : mergedSummary(name, withComponents));
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /** Finds a stack by its logical name (as Atmos: not by file name when the stack has another name). Throws STACK_NOT_FOUND. */
@@ -78,7 +87,27 @@ export class StackEngine {
    * STACK_COMPONENT_AMBIGUOUS, STACK_COMPONENT_ABSTRACT and the merge errors.
    */
   resolveComponent(component: string, stack: string, opts: ResolveComponentOptions = {}): ResolvedComponent {
-    const entry = this.entry(stack);
+    // Several manifests may produce the same stack name (Atmos merges nothing across them): the
+    // component is taken from the manifests that define it; if they define it differently, that
+    // is ambiguous.
+    const candidates = this.entries(stack).filter((e) => (opts.type ? [opts.type] : COMPONENT_TYPES).some((t) => e.summary.components[t]?.includes(component)));
+    if (candidates.length > 1) {
+      const resolved = candidates.map((e) => this.resolveIn(e, component, opts));
+      const shape = (r: ResolvedComponent) => JSON.stringify(r.section, (k, v: unknown) => (MANIFEST_KEYS.has(k) ? undefined : v));
+      if (resolved.some((r) => shape(r) !== shape(resolved[0]))) {
+        throw new StackError({
+          code: 'STACK_NAME_DUPLICATE',
+          message: `stack name ${JSON.stringify(stack)} is produced by several manifests that define component ${JSON.stringify(component)} differently: ${candidates.map((e) => e.summary.file).join(' and ')}`,
+          where: this.opts.locateConfig?.(this.opts.nameTemplate ? 'stacks.name_template' : 'stacks.name_pattern') ?? candidates[0].summary.file,
+          fix: 'give each manifest distinct vars for the name template/pattern, set a top-level `name:` in one of them, define the component in only one of them, or exclude one with stacks.excluded_paths',
+        });
+      }
+      return resolved[0];
+    }
+    return this.resolveIn(candidates[0] ?? this.entry(stack), component, opts);
+  }
+
+  private resolveIn(entry: StackEntry, component: string, opts: ResolveComponentOptions): ResolvedComponent {
     const types = (opts.type ? [opts.type] : COMPONENT_TYPES).filter((t) => entry.summary.components[t]?.includes(component));
     if (types.length === 0) {
       const available = COMPONENT_TYPES.flatMap((t) => entry.summary.components[t] ?? []);
@@ -160,10 +189,19 @@ export class StackEngine {
     });
   }
 
+  /** Every manifest named `name`, those with components first. Throws STACK_NOT_FOUND. */
+  private entries(name: string): StackEntry[] {
+    this.load();
+    const list = this.byName?.get(name);
+    if (list) return list;
+    this.entry(name);
+    return [];
+  }
+
   private entry(name: string): StackEntry {
     this.load();
-    const entry = this.byName?.get(name);
-    if (entry) return entry;
+    const list = this.byName?.get(name);
+    if (list) return list.find((e) => hasComponents(e.summary)) ?? list[0];
     // Atmos looks stacks up by their logical name only (`name:` > name_template > name_pattern >
     // file name): a manifest's file name is not accepted when the manifest has another name.
     const byFile = this.byFile?.get(name);
@@ -178,7 +216,7 @@ export class StackEngine {
   }
 
   private load(): StackEntry[] {
-    if (this.entries) return this.entries;
+    if (this.all) return this.all;
     const files = discoverStackFiles(this.opts.basePath, this.opts.includedPaths, this.opts.excludedPaths);
     const strategy = this.opts.merge.listMergeStrategy;
     const entries: StackEntry[] = [];
@@ -194,22 +232,16 @@ export class StackEngine {
       entries.push({ summary, stack, resolver: new ComponentResolver(stack, summary.name, { stacksBasePath: this.opts.basePath, ...this.opts.merge }) });
     }
     entries.sort((a, b) => (a.summary.name < b.summary.name ? -1 : a.summary.name > b.summary.name ? 1 : 0));
-    const byName = new Map<string, StackEntry>();
+    const byName = new Map<string, StackEntry[]>();
     const byFile = new Map<string, StackEntry>();
     for (const e of entries) {
       byFile.set(e.summary.fileName, e);
-      const other = byName.get(e.summary.name);
-      if (other && hasComponents(other.summary) && hasComponents(e.summary)) {
-        throw new StackError({
-          code: 'STACK_NAME_DUPLICATE',
-          message: `stack name ${JSON.stringify(e.summary.name)} is produced by two manifests: ${other.summary.file} and ${e.summary.file}`,
-          where: this.opts.locateConfig?.(this.opts.nameTemplate ? 'stacks.name_template' : 'stacks.name_pattern') ?? e.summary.file,
-          fix: 'give each manifest distinct vars for the name template/pattern, set a top-level `name:` in one of them, or exclude one with stacks.excluded_paths',
-        });
-      }
-      if (!other || (!hasComponents(other.summary) && hasComponents(e.summary))) byName.set(e.summary.name, e);
+      const list = byName.get(e.summary.name);
+      if (list) list.push(e);
+      else byName.set(e.summary.name, [e]);
     }
-    this.entries = entries;
+    for (const list of byName.values()) list.sort((a, b) => Number(hasComponents(b.summary)) - Number(hasComponents(a.summary)) || (a.summary.file < b.summary.file ? -1 : 1));
+    this.all = entries;
     this.byName = byName;
     this.byFile = byFile;
     return entries;
@@ -239,6 +271,19 @@ function editDistance(a: string, b: string): number {
     prev = cur;
   }
   return prev[b.length];
+}
+
+/** Keys that name the manifest, not the configuration (ignored when comparing a component across manifests). */
+const MANIFEST_KEYS: ReadonlySet<string> = new Set(['atmos_manifest', 'atmos_stack_file', 'imports', 'deps', 'deps_all']);
+
+/** One summary for several manifests with the same stack name: their components together. */
+function mergedSummary(name: string, list: StackEntry[]): StackSummary {
+  const components: Partial<Record<ComponentType, string[]>> = {};
+  for (const type of COMPONENT_TYPES) {
+    const names = new Set(list.flatMap((e) => e.summary.components[type] ?? []));
+    if (names.size > 0) components[type] = [...names].sort();
+  }
+  return { ...list[0].summary, name, components };
 }
 
 function hasComponents(summary: StackSummary): boolean {

@@ -47,6 +47,8 @@ export interface ProcessedStack {
   stackSecretOrigins: Map<string, { file: string; locate: Locator }>;
   /** Locates a path in the root manifest. */
   locate: Locator;
+  /** Each manifest's own content in merge order (lowest priority first), for `deps`/`deps_all`. */
+  layers: { fileName: string; value: YamlMap }[];
 }
 
 /** One entry of an `import:` list, normalised. */
@@ -84,6 +86,7 @@ export function processStack(rootFile: string, basePath: string, cache: Manifest
     imports: [],
     stackSecretOrigins: new Map(),
     locate: root.locate,
+    layers: [],
   };
   const imported = new Set<string>();
   const visit = (file: string, loaded: LoadedYaml, chain: readonly string[], context: YamlMap | undefined, parentOverrides: OverridesChain | undefined): void => {
@@ -115,6 +118,7 @@ export function processStack(rootFile: string, basePath: string, cache: Manifest
       }
     }
     mergeOwnSections(state, value, file, loaded, overrides, strategy);
+    state.layers.push({ fileName: stackRelativeName(basePath, file), value });
   };
   visit(rootFile, root, [rootFile], undefined, undefined);
   if (isMap(root.value) && typeof root.value.name === 'string' && root.value.name !== '') state.explicitName = root.value.name;
@@ -289,7 +293,9 @@ export function resolveImport(entry: ImportEntry, fromFile: string, basePath: st
     found = preferTemplates(globSync(patterns, { cwd, absolute: true, onlyFiles: true }).filter(hasStackExtension));
   } else {
     const abs = resolvePath(cwd, p);
-    const candidates = hasStackExtension(abs) ? [abs] : STACK_EXTENSIONS.map((ext) => abs + ext);
+    // A path with its own extension (`prod.defaults.tmpl`) is tried as written first, as Atmos
+    // adds `.yaml` only to paths without one.
+    const candidates = hasStackExtension(abs) ? [abs] : [...(extname(p) !== '' ? [abs] : []), ...STACK_EXTENSIONS.map((ext) => abs + ext)];
     const hit = candidates.find(isFile);
     found = hit ? [hit] : [];
   }

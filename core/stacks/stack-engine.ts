@@ -54,7 +54,7 @@ export class StackEngine {
   private readonly resolved = new Map<string, ResolvedComponent>();
 
   constructor(private readonly opts: StackEngineOptions) {
-    this.cache = new ManifestCache(opts.basePath);
+    this.cache = new ManifestCache(opts.basePath, opts.merge.projectBasePath);
   }
 
   /** Number of distinct manifest parses so far. */

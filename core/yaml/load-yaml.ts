@@ -60,6 +60,11 @@ export interface LoadYamlOptions {
   /** Which error class to throw: stack manifests (default) or atmos.yaml (`config`). */
   errorKind?: 'stack' | 'config';
   /**
+   * The Atmos base path: a relative `!include` path that does not start with `./` or `../` is
+   * looked up there first (see includeCandidates).
+   */
+  projectBase?: string;
+  /**
    * Cache of included files by absolute path, shared across many loads (the stack engine passes
    * one Map for a whole run so a catalog file included a thousand times is parsed once).
    */
@@ -345,7 +350,9 @@ function setKey(obj: Record<string, unknown>, key: string, value: unknown): void
 }
 
 const REMOTE_RE = /^(https?:\/\/|github:\/\/|git::|s3::|gcs::|file:\/\/|github\.com\/|git@)/i;
-const PARSED_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+/** Extensions `!include` parses (Atmos's ParseByExtension); anything else is included as text. */
+const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
+const HCL_EXTENSIONS = new Set(['.hcl', '.tf', '.tfvars']);
 
 function resolveInclude(raw: boolean, args: string, source: SourceLocation, file: string, opts: LoadYamlOptions): unknown {
   const tag = raw ? '!include.raw' : '!include';
@@ -374,14 +381,14 @@ function resolveInclude(raw: boolean, args: string, source: SourceLocation, file
       fix: 'vendor the file into the repository and include it by a local path',
     });
   }
-  const candidates = includeCandidates(target, file, opts.includeBase);
+  const candidates = includeCandidates(target, file, opts.includeBase, opts.projectBase);
   const found = candidates.find((c) => isFile(c));
   if (!found) {
     throw makeError(opts, {
       code: 'YAML_INCLUDE_NOT_FOUND',
       message: `${tag} file not found: ${target} (looked in ${candidates.join(', ')})`,
       where: source,
-      fix: 'create the file or fix the path: `./` and `../` are relative to this file, other relative paths to the stacks base path',
+      fix: 'create the file or fix the path: `./` and `../` are relative to this file, other relative paths to the Atmos base path (or the stacks folder)',
     });
   }
   const chain = opts.includeChain ?? [file];
@@ -445,54 +452,133 @@ function restAfterFirstWord(args: string): string {
   return t.slice(i).trim();
 }
 
-function includeCandidates(target: string, file: string, base: string | undefined): string[] {
+/**
+ * Where an `!include` path is looked for, as Atmos (findLocalFile): `./` and `../` paths relative
+ * to the including file; other relative paths against the Atmos base path. infrakey also tries the
+ * stacks folder and the including file's folder after it (earlier infrakey versions resolved
+ * there), and never the process's working directory (Atmos's quirk: the result would depend on
+ * where the command runs).
+ */
+function includeCandidates(target: string, file: string, stacksBase: string | undefined, projectBase: string | undefined): string[] {
   if (isAbsolute(target)) return [target];
   const here = dirname(file);
   if (target.startsWith('./') || target.startsWith('../') || target === '.' || target === '..') return [resolvePath(here, target)];
   const out: string[] = [];
-  if (base) out.push(resolvePath(base, target));
-  const local = resolvePath(here, target);
-  if (!out.includes(local)) out.push(local);
+  for (const base of [projectBase, stacksBase, here]) {
+    if (!base) continue;
+    const p = resolvePath(base, target);
+    if (!out.includes(p)) out.push(p);
+  }
   return out;
 }
 
-
+/** Reads an included file and parses it by extension (Atmos's ParseByExtension). */
 function readIncluded(found: string, raw: boolean, source: SourceLocation, opts: LoadYamlOptions, chain: string[]): unknown {
   const ext = extname(found).toLowerCase();
-  if (raw || !PARSED_EXTENSIONS.has(ext)) {
-    try {
-      return readFileSync(found, 'utf8');
-    } catch (e) {
-      throw makeError(opts, {
-        code: 'YAML_READ',
-        message: `cannot read included file ${found}`,
-        where: source,
-        fix: 'check the file permissions',
-        cause: e,
-      });
+  if (!raw && YAML_EXTENSIONS.has(ext)) return loadYamlFile(found, { ...opts, includeChain: chain }).value;
+  let text: string;
+  try {
+    text = readFileSync(found, 'utf8');
+  } catch (e) {
+    throw makeError(opts, {
+      code: 'YAML_READ',
+      message: `cannot read included file ${found}`,
+      where: source,
+      fix: 'check the file permissions',
+      cause: e,
+    });
+  }
+  if (raw) return text;
+  if (ext === '.json') return parseIncludedJson(text, found, source, opts);
+  if (HCL_EXTENSIONS.has(ext)) return parseIncludedHcl(text, found, source, opts);
+  if (ext === '.env') return parseDotenv(text);
+  return text;
+}
+
+function parseIncludedJson(text: string, found: string, source: SourceLocation, opts: LoadYamlOptions): unknown {
+  try {
+    return text.trim() === '' ? null : JSON.parse(text);
+  } catch (e) {
+    const m = /position (\d+)/.exec((e as Error).message);
+    let where: SourceLocation = { file: found };
+    if (m) {
+      const before = text.slice(0, Number(m[1]));
+      const line = before.split('\n').length;
+      where = { file: found, line, column: Number(m[1]) - before.lastIndexOf('\n') };
+    }
+    throw makeError(opts, {
+      code: 'YAML_PARSE',
+      message: `malformed JSON in file included from ${source.file}:${source.line}`,
+      where,
+      fix: 'correct the JSON syntax',
+    });
+  }
+}
+
+/**
+ * `.tfvars`/`.hcl`/`.tf`: attributes with literal values, as Atmos reads them (its parser takes
+ * only attributes and evaluates them without variables). Blocks and references (`var.x`,
+ * `"${…}"`) are refused with YAML_INCLUDE_HCL instead of being passed on as text.
+ */
+function parseIncludedHcl(text: string, found: string, source: SourceLocation, opts: LoadYamlOptions): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseHcl, HclSyntaxError } = require('./hcl') as typeof import('./hcl');
+  let value: Record<string, unknown>;
+  try {
+    value = parseHcl(found, text);
+  } catch (e) {
+    if (!(e instanceof HclSyntaxError)) throw e;
+    throw makeError(opts, {
+      code: 'YAML_PARSE',
+      message: `malformed HCL in file included from ${source.file}:${source.line}: ${e.message}`,
+      where: { file: found, line: e.line, column: e.column },
+      fix: 'correct the HCL syntax',
+    });
+  }
+  const block = /^[ \t]*([A-Za-z_][\w-]*)(?:[ \t]+(?:"[^"\n]*"|[A-Za-z_][\w-]*))*[ \t]*\{/m.exec(text);
+  if (block) {
+    throw makeError(opts, {
+      code: 'YAML_INCLUDE_HCL',
+      message: `${found} has a block (${block[1]} { … }); !include reads only attributes (name = value), as Atmos`,
+      where: { file: found, line: text.slice(0, block.index).split('\n').length + (text[block.index] === '\n' ? 1 : 0) },
+      fix: 'include a .tfvars-style file of `name = value` attributes',
+    });
+  }
+  const reference = findReference(value);
+  if (reference !== undefined) {
+    throw makeError(opts, {
+      code: 'YAML_INCLUDE_HCL',
+      message: `${found}: attribute ${reference} is an expression (a reference or interpolation), not a literal value; !include evaluates no variables, as Atmos`,
+      where: { file: found },
+      fix: 'write a literal value (string, number, bool, list or map) for that attribute',
+    });
+  }
+  return value;
+}
+
+function findReference(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('${') ? path || '(value)' : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const r = findReference(value[i], `${path}[${i}]`);
+      if (r !== undefined) return r;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const r = findReference(v, path ? `${path}.${k}` : k);
+      if (r !== undefined) return r;
     }
   }
-  if (ext === '.json') {
-    const text = readFileSync(found, 'utf8');
-    try {
-      return text.trim() === '' ? null : JSON.parse(text);
-    } catch (e) {
-      const m = /position (\d+)/.exec((e as Error).message);
-      let where: SourceLocation = { file: found };
-      if (m) {
-        const before = text.slice(0, Number(m[1]));
-        const line = before.split('\n').length;
-        where = { file: found, line, column: Number(m[1]) - before.lastIndexOf('\n') };
-      }
-      throw makeError(opts, {
-        code: 'YAML_PARSE',
-        message: `malformed JSON in file included from ${source.file}:${source.line}`,
-        where,
-        fix: 'correct the JSON syntax',
-      });
-    }
-  }
-  return loadYamlFile(found, { ...opts, includeChain: chain }).value;
+  return undefined;
+}
+
+/** `.env` files: `KEY=value` lines (dotenv syntax), as Atmos parses them. */
+function parseDotenv(text: string): Record<string, string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parse } = require('dotenv') as typeof import('dotenv');
+  return parse(text.replace(/^[ \t]*export[ \t]+/gm, ''));
 }
 
 function locateIn(

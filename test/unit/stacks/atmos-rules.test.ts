@@ -141,3 +141,65 @@ describe('Go templates in stack manifests (templates.settings.enabled)', () => {
     });
   });
 });
+
+describe('!include parses by extension and resolves paths as Atmos', () => {
+  const root = writeProject({
+    'atmos.yaml': atmosYaml(),
+    'config/dev.tfvars': 'cidr_block = "10.0.0.0/16"\nenable_dns_hostnames = true\ncount_x = 3\ntags = {\n  Team = "platform"\n}\nzones = ["a", "b"]\n',
+    'config/vars.hcl': 'region = "us-west-2"\n',
+    'config/vars.json': '{"from_json": [1, 2]}',
+    'config/vars.env': 'export A=1\nB="two words"\n',
+    'config/note.txt': 'plain text\n',
+    'config/block.tf': 'variable "x" {\n  type = string\n}\n',
+    'config/ref.tfvars': 'a = var.other\n',
+    'config/bad.tfvars': 'a = = 1\n',
+    'stacks/deploy/near.yaml': 'near: true\n',
+    'stacks/deploy/dev.yaml': [
+      'components:',
+      '  terraform:',
+      '    vpc:',
+      '      vars: !include config/dev.tfvars',
+      '    hcl:',
+      '      vars: !include config/vars.hcl',
+      '    others:',
+      '      vars:',
+      '        json: !include config/vars.json .from_json[1]',
+      '        env: !include config/vars.env',
+      '        text: !include config/note.txt',
+      '        raw: !include.raw config/vars.hcl',
+      '        relative: !include ./near.yaml',
+    ].join('\n'),
+  });
+
+  it('.tfvars and .hcl are HCL, .json JSON, .env dotenv, other files text; base-path-relative and ./ paths', async () => {
+    const ws = await load(root);
+    expect((await ws.describeComponent('vpc', 'deploy/dev')).vars).toEqual({
+      cidr_block: '10.0.0.0/16',
+      enable_dns_hostnames: true,
+      count_x: 3,
+      tags: { Team: 'platform' },
+      zones: ['a', 'b'],
+    });
+    expect((await ws.describeComponent('hcl', 'deploy/dev')).vars).toEqual({ region: 'us-west-2' });
+    expect((await ws.describeComponent('others', 'deploy/dev')).vars).toEqual({
+      json: 2,
+      env: { A: '1', B: 'two words' },
+      text: 'plain text\n',
+      raw: 'region = "us-west-2"\n',
+      relative: { near: true },
+    });
+  });
+
+  it.each([
+    ['config/block.tf', 'YAML_INCLUDE_HCL', /config\/block\.tf:1/],
+    ['config/ref.tfvars', 'YAML_INCLUDE_HCL', /config\/ref\.tfvars/],
+    ['config/bad.tfvars', 'YAML_PARSE', /config\/bad\.tfvars:1:5/],
+  ])('%s fails loudly (%s)', async (file, code, where) => {
+    const bad = writeProject({
+      'atmos.yaml': atmosYaml(),
+      [file]: { 'config/block.tf': 'variable "x" {\n  type = string\n}\n', 'config/ref.tfvars': 'a = var.other\n', 'config/bad.tfvars': 'a = = 1\n' }[file] as string,
+      'stacks/dev.yaml': `components: { terraform: { c: { vars: !include ${file} } } }\n`,
+    });
+    await expect((await load(bad)).describeComponent('c', 'dev')).rejects.toMatchObject({ code, where: expect.stringMatching(where) });
+  });
+});

@@ -14,11 +14,13 @@ import {
   type DocumentOptions,
   type SchemaOptions,
   type ScalarTag,
+  type CollectionTag,
+  YAMLSeq,
 } from 'yaml';
 import { ConfigError, InfrakeyError, StackError, type ErrorDetails, type SourceLocation } from '../errors';
 import { splitWords, unquoteWhole } from './function-args';
 import { queryPath } from './query-path';
-import { YAML_FUNCTION_TAGS, YamlFunction, type YamlFunctionTag } from './yaml-function';
+import { AppendList, YAML_FUNCTION_TAGS, YamlFunction, type YamlFunctionTag } from './yaml-function';
 
 /**
  * YAML loading with Atmos's tags and source positions.
@@ -74,16 +76,20 @@ export interface LoadYamlOptions {
 }
 
 /** Tags kept as {@link YamlFunction} nodes (resolved after merge). */
-const DEFERRED_TAGS: ReadonlySet<string> = new Set(['!env', '!exec', '!store', '!store.get', '!secret', '!template']);
+const DEFERRED_TAGS: ReadonlySet<string> = new Set(YAML_FUNCTION_TAGS.filter((t) => t !== '!include' && t !== '!include.raw' && t !== '!append'));
 const KNOWN_TAGS: ReadonlySet<string> = new Set(YAML_FUNCTION_TAGS);
 const STANDARD_TAG_PREFIX = 'tag:yaml.org,2002:';
 
 // Declaring our tags keeps the `yaml` package from warning about them; the walk below turns them
 // into typed nodes. The scalar's source text is kept as the argument string.
-const CUSTOM_TAGS: ScalarTag[] = YAML_FUNCTION_TAGS.map((tag) => ({
-  tag,
-  resolve: (str: string) => str,
-}));
+const CUSTOM_TAGS: (ScalarTag | CollectionTag)[] = [
+  ...YAML_FUNCTION_TAGS.map((tag) => ({
+    tag,
+    resolve: (str: string) => str,
+  })),
+  // `!append [a, b]`: a list; the walker turns it into an AppendList.
+  { tag: '!append', collection: 'seq', nodeClass: YAMLSeq, resolve: (seq: unknown) => seq } as unknown as CollectionTag,
+];
 
 const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   // YAML 1.2 core schema, as go-yaml v3 decodes into interface{} (yes/no stay strings).
@@ -192,12 +198,12 @@ class Walker {
     const tag = node.tag;
     if (!tag || tag.startsWith(STANDARD_TAG_PREFIX) || tag === '!') return;
     if (KNOWN_TAGS.has(tag)) {
-      if (onScalar) return;
+      if (onScalar ? tag !== '!append' : tag === '!append' && isSeq(node)) return;
       throw makeError(this.opts, {
         code: 'YAML_FUNCTION_ARGS',
-        message: `${tag} takes a string argument, not a ${isMap(node) ? 'map' : 'list'}`,
+        message: tag === '!append' ? '!append takes a list' : `${tag} takes a string argument, not a ${isMap(node) ? 'map' : 'list'}`,
         where: this.loc(node),
-        fix: `write it on one line, e.g. \`key: ${tag} <arguments>\``,
+        fix: tag === '!append' ? 'write `key: !append [a, b]` or a block list after `!append`' : `write it on one line, e.g. \`key: ${tag} <arguments>\``,
       });
     }
     throw makeError(this.opts, {
@@ -246,7 +252,7 @@ class Walker {
     }
     if (isSeq(node)) {
       if (node.tag) this.checkTag(node, false);
-      const out: unknown[] = new Array(node.items.length);
+      const out: unknown[] = node.tag === '!append' ? new AppendList(node.items.length) : new Array(node.items.length);
       for (let i = 0; i < node.items.length; i++) out[i] = this.toValue(node.items[i] as YamlNode | null);
       return out;
     }

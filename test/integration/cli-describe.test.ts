@@ -54,7 +54,8 @@ describe('infrakey describe / list / validate', () => {
     expect(Object.keys(JSON.parse(d.out))).toEqual(['component-auth', 'no-component-auth']);
     const v = await cli(['validate', 'stacks'], fixture('atmos-auth'));
     expect(v.code).toBe(0);
-    expect(v.out).toContain('all 2 stacks are valid');
+    expect(v.out).toBe('');
+    expect(v.err).toContain('All stacks validated successfully (2 stacks');
   });
 
   it('bad input: one clear message with file:line on stderr, exit 1, no stack trace', async () => {

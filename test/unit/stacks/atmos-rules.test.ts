@@ -203,3 +203,49 @@ describe('!include parses by extension and resolves paths as Atmos', () => {
     await expect((await load(bad)).describeComponent('c', 'dev')).rejects.toMatchObject({ code, where: expect.stringMatching(where) });
   });
 });
+
+describe("Atmos's other YAML functions load as typed nodes", () => {
+  const root = writeProject({
+    'atmos.yaml': atmosYaml(),
+    'stacks/catalog/base.yaml': 'components: { terraform: { app: { vars: { zones: [a], drop: x } } } }\n',
+    'stacks/dev.yaml': [
+      'import: [catalog/base]',
+      'components:',
+      '  terraform:',
+      '    app:',
+      '      vars:',
+      '        zones: !append [b]',
+      '        drop: !unset',
+      '        here: !cwd',
+      '        port: !random 1000 1999',
+      '        lit: !literal "{{ not rendered }}"',
+      '        root: !repo-root /no/repo',
+      '    state:',
+      '      vars:',
+      '        vpc_id: !terraform.output vpc vpc_id',
+      '        account: !aws.account_id',
+      '        empty_exec: !exec',
+    ].join('\n'),
+  });
+
+  it('validate-style loading succeeds; !append, !unset, !cwd, !random, !literal, !repo-root evaluate', async () => {
+    const ws = await load(root);
+    expect(() => ws.resolveComponent('state', 'dev')).not.toThrow();
+    const d = await ws.describeComponent('app', 'dev');
+    const vars = d.vars as Record<string, unknown>;
+    expect(vars.zones).toEqual(['a', 'b']);
+    expect('drop' in vars).toBe(false);
+    expect(vars.here).toBe(root);
+    expect(vars.port).toBeGreaterThanOrEqual(1000);
+    expect(vars.port).toBeLessThanOrEqual(1999);
+    expect(vars.lit).toBe('{{ not rendered }}');
+    expect(vars.root).toBe('/no/repo');
+  });
+
+  it('the Terraform-state functions fail only when their value is asked for, with a coded error', async () => {
+    const ws = await load(root);
+    await expect(ws.describeComponent('state', 'dev')).rejects.toMatchObject({ code: expect.stringMatching(/^YAML_FUNCTION_(TERRAFORM_STATE|UNSUPPORTED|ARGS)$/) });
+    const raw = await ws.describeComponent('state', 'dev', { processFunctions: false });
+    expect((raw.vars as Record<string, unknown>).vpc_id).toBe('!terraform.output vpc vpc_id');
+  });
+});

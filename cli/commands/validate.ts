@@ -36,6 +36,7 @@ export function registerValidateCommands(program: Command, ctx: CliContext): voi
           fix: 'fix each problem listed above, then run `infrakey validate stacks` again',
         });
       }
-      ctx.io.out(`all ${stacks.length} stacks are valid (${components} components)\n`);
+      // A status line, not data: on stderr as Atmos prints it, so stdout stays empty for scripts.
+      ctx.io.err(`✓ All stacks validated successfully (${stacks.length} stacks, ${components} components)\n`);
     });
 }

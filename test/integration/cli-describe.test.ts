@@ -84,4 +84,23 @@ describe('infrakey describe / list / validate', () => {
       expect(help.out).toContain('Usage:');
     }
   });
+
+  it('usage errors exit 2: a bare command group, an unknown subcommand, a bad --format value', async () => {
+    for (const args of [[], ['secret'], ['auth'], ['describe'], ['list'], ['validate'], ['auth', 'invalid-command'], ['list', 'stacks', '--format', 'bogus']]) {
+      const r = await cli(args, fixture('atmos-auth'));
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.err).not.toBe('');
+    }
+    expect((await cli(['help'], fixture('atmos-auth'))).code).toBe(0);
+    expect((await cli(['describe', 'component', 'mycomponent', '-s', 'component-auth', '--provenance'], fixture('atmos-auth'))).code).toBe(2);
+  });
+
+  it('-q/--query prints the selected part as yq does (null when missing)', async () => {
+    const q = await cli(['describe', 'component', 'mycomponent', '-s', 'component-auth', '-q', '.atmos_stack'], fixture('atmos-auth'));
+    expect(q).toMatchObject({ code: 0, out: 'component-auth\n' });
+    const missing = await cli(['describe', 'component', 'mycomponent', '-s', 'component-auth', '-q', '.vars.nope.deeper'], fixture('atmos-auth'));
+    expect(missing.out).toBe('null\n');
+    const map = await cli(['describe', 'component', 'mycomponent', '-s', 'component-auth', '-q', '.component_info', '--format', 'json'], fixture('atmos-auth'));
+    expect(JSON.parse(map.out).component_type).toBe('terraform');
+  });
 });

@@ -138,7 +138,7 @@ export class ComponentResolver {
       const value = layersOf(key).reduce((acc, v) => (v === undefined || v === null ? acc : v), undefined);
       if (value !== undefined) out[key] = value;
     }
-    this.shapeBackends(out);
+    this.shapeBackends(out, name);
     // Atmos prints these for every Terraform component, empty when unset.
     if (type === 'terraform') {
       out.backend_type ??= '';
@@ -464,12 +464,22 @@ export class ComponentResolver {
   }
 
   /** Atmos shows the section of the selected backend type: `backend: {bucket: ...}`. */
-  private shapeBackends(out: YamlMap): void {
+  private shapeBackends(out: YamlMap, name: string): void {
     const type = typeof out.backend_type === 'string' ? out.backend_type : undefined;
     const all = out.backend as YamlMap;
     out.backend = type && isMap(all[type]) ? all[type] : {};
     const remoteType = typeof out.remote_state_backend_type === 'string' ? out.remote_state_backend_type : type;
     const remote = out.remote_state_backend as YamlMap;
+    if (remoteType && Object.keys(remote).length > 0 && !isMap(remote[remoteType])) {
+      // Atmos (checkRemoteStateBackendTypeMatch): remote-state settings exist, but none for the
+      // type the component would read its remote state with.
+      throw new StackError({
+        code: 'STACK_REMOTE_STATE_BACKEND_MISMATCH',
+        message: `component "${name}" in stack "${this.stackName}": remote_state_backend_type is "${remoteType}" but remote_state_backend only configures ${Object.keys(remote).map((k) => `"${k}"`).join(', ')}`,
+        where: this.stack.file,
+        fix: `add remote_state_backend.${remoteType} for the component, or set remote_state_backend_type to one of the configured types`,
+      });
+    }
     if (remoteType) {
       out.remote_state_backend_type = remoteType;
       out.remote_state_backend = deepMerge([all[remoteType], remote[remoteType]], this.settings.listMergeStrategy);

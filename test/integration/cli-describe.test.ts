@@ -95,6 +95,23 @@ describe('infrakey describe / list / validate', () => {
     expect((await cli(['describe', 'component', 'mycomponent', '-s', 'component-auth', '--provenance'], fixture('atmos-auth'))).code).toBe(2);
   });
 
+  it('validate stacks reports the problems the secret verbs report (both store and sops; secret: true on redis)', async () => {
+    const both = writeProject({
+      'atmos.yaml': `${atmosYaml()}stores:\n  vault: { kind: aws/ssm, secret: true, options: { region: us-east-1 } }\n`,
+      'stacks/dev.yaml': 'components: { terraform: { app: { secrets: { vars: { DB: { store: vault, sops: dev } } } } } }\n',
+    });
+    const r = await cli(['validate', 'stacks'], both);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/sets both `store: vault` and `sops: dev`/);
+    const redis = writeProject({
+      'atmos.yaml': `${atmosYaml()}stores:\n  cache: { kind: redis, secret: true, options: { url: "redis://127.0.0.1:1" } }\n`,
+      'stacks/dev.yaml': 'components: { terraform: { app: {} } }\n',
+    });
+    const r2 = await cli(['validate', 'stacks'], redis);
+    expect(r2.code).toBe(1);
+    expect(r2.err).toContain('STORE_CANNOT_BE_SECRET');
+  });
+
   it('-q/--query prints the selected part as yq does (null when missing)', async () => {
     const q = await cli(['describe', 'component', 'mycomponent', '-s', 'component-auth', '-q', '.atmos_stack'], fixture('atmos-auth'));
     expect(q).toMatchObject({ code: 0, out: 'component-auth\n' });

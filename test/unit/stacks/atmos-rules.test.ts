@@ -249,3 +249,29 @@ describe("Atmos's other YAML functions load as typed nodes", () => {
     expect((raw.vars as Record<string, unknown>).vpc_id).toBe('!terraform.output vpc vpc_id');
   });
 });
+
+describe('validate-time problems Atmos reports', () => {
+  it('a remote_state_backend_type with no remote_state_backend settings for it fails naming component and stack', async () => {
+    const root = writeProject({
+      'atmos.yaml': atmosYaml(),
+      'stacks/sandbox.yaml': [
+        'terraform:',
+        '  backend_type: s3',
+        '  backend: { s3: { bucket: b } }',
+        '  remote_state_backend: { s3: { role_arn: r } }',
+        'components:',
+        '  terraform:',
+        '    ok: {}',
+        '    bootstrap:',
+        '      backend_type: local',
+        '      backend: { local: { path: terraform.tfstate } }',
+      ].join('\n'),
+    });
+    const ws = await load(root);
+    expect((await ws.describeComponent('ok', 'sandbox')).remote_state_backend).toEqual({ bucket: 'b', role_arn: 'r' });
+    await expect(ws.describeComponent('bootstrap', 'sandbox')).rejects.toMatchObject({
+      code: 'STACK_REMOTE_STATE_BACKEND_MISMATCH',
+      message: expect.stringMatching(/component "bootstrap" in stack "sandbox": remote_state_backend_type is "local"/),
+    });
+  });
+});

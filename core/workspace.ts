@@ -238,12 +238,12 @@ export class Workspace {
 
 /**
  * A component as `atmos describe stacks` shows it: without the describe-component extras
- * (`imports`, `deps`, `deps_all`, `atmos_cli_config`) and with the folder as written in atmos.yaml.
+ * (`imports`, `deps`, `deps_all`, `atmos_cli_config`, `component_type`) and with the folder as written in atmos.yaml.
  */
 function stacksShape(section: YamlMap, settings: ComponentMergeSettings, type: ComponentType): YamlMap {
   const out: YamlMap = {};
   for (const key of Object.keys(section)) {
-    if (key === 'imports' || key === 'deps' || key === 'deps_all' || key === 'atmos_cli_config') continue;
+    if (key === 'imports' || key === 'deps' || key === 'deps_all' || key === 'atmos_cli_config' || key === 'component_type') continue;
     out[key] = section[key];
   }
   if (isMap(out.component_info) && typeof out.component === 'string') {

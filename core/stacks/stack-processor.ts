@@ -174,14 +174,9 @@ function mergeOwnSections(state: ProcessedStack, value: YamlMap, file: string, l
   if (components === undefined || components === null) return;
   if (!isMap(components)) throw notAMap(loaded, ['components'], 'components:');
   for (const typeKey of Object.keys(components)) {
-    if (!(COMPONENT_TYPES as readonly string[]).includes(typeKey)) {
-      throw new StackError({
-        code: 'STACK_MANIFEST_INVALID',
-        message: `unknown component type components.${typeKey}`,
-        where: loaded.locate(['components', typeKey]) ?? file,
-        fix: `use one of: ${COMPONENT_TYPES.join(', ')}`,
-      });
-    }
+    // Other component types (Atmos plugins such as `emulator`) are Atmos's to run: infrakey leaves
+    // them out of its stacks (describe/list show terraform, helmfile, packer and ansible only).
+    if (!(COMPONENT_TYPES as readonly string[]).includes(typeKey)) continue;
     const type = typeKey as ComponentType;
     const byName = components[type];
     if (byName === null || byName === undefined) continue;

@@ -1,7 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { ConfigError } from './errors';
 import type { AtmosConfig } from './config/atmos-config';
-import { loadAtmosConfig } from './config/load-config';
+import { loadAtmosConfig, loadAtmosConfigSync } from './config/load-config';
 import { isMap, LIST_MERGE_STRATEGIES, type ListMergeStrategy, type YamlMap } from './stacks/deep-merge';
 import { renderGoTemplate } from './stacks/go-template';
 import { relativeComponentPath, type ComponentMergeSettings, type ResolvedComponent } from './stacks/component-resolver';
@@ -14,7 +14,8 @@ import { Secret as SecretClass } from './secret';
 import type { SecretsService } from './secrets/secrets-service';
 import type { AuthManager } from './auth/auth-manager';
 import { IdentityHandle } from './auth/identity-handle';
-import { sopsKmsKeyServices, storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
+import { sopsAwsCredentials, storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
+import type { PasswordPrompt } from './keyring/keyring-password';
 
 /** Options of {@link Workspace.load}. */
 export interface WorkspaceLoadOptions {
@@ -28,6 +29,11 @@ export interface WorkspaceLoadOptions {
   configPath?: string;
   /** Callbacks for YAML functions the stack engine does not evaluate itself (`!store`, `!secret`, ...). */
   functions?: FunctionsFactory;
+  /**
+   * Lets the file keyring ask for its password (hidden, on stderr) when none is set, as `auth
+   * whoami` does. For a command line on a terminal only: library use never waits for a prompt.
+   */
+  keyringPrompt?: { isTTY: boolean; prompt?: PasswordPrompt };
 }
 
 /** Which secret {@link Workspace.secret} reads: the component instance, and `!secret`'s options. */
@@ -80,6 +86,7 @@ export class Workspace {
     private readonly env: NodeJS.ProcessEnv,
     private readonly cwd: string,
     functions?: FunctionsFactory,
+    private readonly keyringPrompt?: WorkspaceLoadOptions['keyringPrompt'],
   ) {
     this.functions = functions;
     this.mergeSettings = mergeSettings(config, env);
@@ -99,6 +106,18 @@ export class Workspace {
     const env = opts.env ?? process.env;
     const cwd = resolvePath(opts.cwd ?? process.cwd());
     const config = await loadAtmosConfig({ cwd, env, profile: opts.profile, configPath: opts.configPath });
+    return new Workspace(config, env, cwd, opts.functions, opts.keyringPrompt);
+  }
+
+  /**
+   * {@link Workspace.load} without waiting: reading atmos.yaml and the stacks needs no network
+   * (an `!exec` in atmos.yaml runs synchronously). For code that cannot await, such as a CDKTF
+   * construct in a CommonJS `main.ts`.
+   */
+  static loadSync(opts: WorkspaceLoadOptions = {}): Workspace {
+    const env = opts.env ?? process.env;
+    const cwd = resolvePath(opts.cwd ?? process.cwd());
+    const config = loadAtmosConfigSync({ cwd, env, profile: opts.profile, configPath: opts.configPath });
     return new Workspace(config, env, cwd, opts.functions);
   }
 
@@ -121,9 +140,9 @@ export class Workspace {
         env: this.env,
         resolveComponent: (component, stack) => this.stacks.resolveComponent(component, stack),
         // Identity-backed stores authenticate through core/auth (§5.5).
-        registryOptions: { auth: storeAuthOptions(this.config, this.env, this.cwd) },
-        // SOPS files wrapped by AWS KMS open with the provider's identity (§6.6).
-        kms: sopsKmsKeyServices(this.config, this.env, this.cwd),
+        registryOptions: { auth: storeAuthOptions(this.config, this.env, this.cwd, this.keyringPrompt) },
+        // SOPS files wrapped by AWS KMS open with the provider's identity's credentials (§6.6).
+        awsCredentials: sopsAwsCredentials(this.config, this.env, this.cwd, this.keyringPrompt),
       });
     }
     return this.secretsService;
@@ -153,7 +172,7 @@ export class Workspace {
    * merged with the component's stack `auth`, §1.5.2) when `target` is given. Logic: core/auth.
    */
   auth(target?: { stack: string; component: string }): AuthManager {
-    return workspaceAuthManager(this.config, this.env, this.cwd, target ? this.stacks.resolveComponent(target.component, target.stack).section.auth : undefined);
+    return workspaceAuthManager(this.config, this.env, this.cwd, target ? this.stacks.resolveComponent(target.component, target.stack).section.auth : undefined, this.keyringPrompt);
   }
 
   /**

@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
-import { COMPONENT_TYPES, parseQueryPath, UsageError, Workspace, type ComponentType } from '../../core/index';
+import { COMPONENT_TYPES, parseBooleanFlag, parseQueryPath, redactor, UsageError, Workspace, type ComponentType } from '../../core/index';
+import type { CliIO } from '../io';
 import type { CliContext } from '../context';
-import { checkFormat, renderData } from '../output';
+import { checkFormat, printData } from '../output';
 
 const FORMATS = ['yaml', 'json'] as const;
 
@@ -16,7 +17,7 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
     .requiredOption('-s, --stack <stack>', 'the stack (logical name or manifest path without extension)')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('yaml'))
     .addOption(new Option('--type <type>', 'component type, when the name exists under several').choices([...COMPONENT_TYPES]))
-    .option('--process-functions [bool]', 'evaluate YAML functions (!env, !exec, !template, !store; !secret is masked)', parseBool, true)
+    .option('--process-functions [bool]', 'evaluate YAML functions (!env, !exec, !template, !store; !secret is masked)', parseProcessFunctions, true)
     .option('-q, --query <expression>', 'print only this part of the result (a yq path such as .vars.region)')
     .option('--provenance', 'not supported: infrakey does not record where each value came from')
     .action(async (component: string, opts: DescribeOptions & { stack: string; type?: ComponentType }, cmd: Command) => {
@@ -31,7 +32,7 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
       });
       // Atmos records the command that produced the description.
       const described = sortKeys({ ...section, cli_args: ['describe', 'component'] });
-      ctx.io.out(renderQueried(described, opts.query, format));
+      printQueried(ctx.io, described, opts.query, format);
     });
 
   describe
@@ -39,7 +40,7 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
     .description('show every component of every stack, merged')
     .option('-s, --stack <stack>', 'only this stack')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('yaml'))
-    .option('--process-functions [bool]', 'evaluate YAML functions (!secret is masked)', parseBool, true)
+    .option('--process-functions [bool]', 'evaluate YAML functions (!secret is masked)', parseProcessFunctions, true)
     .option('-q, --query <expression>', 'print only this part of the result (a yq path such as .dev.components)')
     .option('--provenance', 'not supported: infrakey does not record where each value came from')
     .action(async (opts: DescribeOptions & { stack?: string }, cmd: Command) => {
@@ -47,7 +48,7 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
       refuseProvenance(opts);
       const ws = await Workspace.load(ctx.workspaceOptions(cmd));
       const data = await ws.describeStacks({ mask: ctx.globals(cmd).mask, stack: opts.stack, processFunctions: opts.processFunctions });
-      ctx.io.out(renderQueried(data, opts.query, format));
+      printQueried(ctx.io, data, opts.query, format);
     });
 }
 
@@ -68,8 +69,11 @@ function refuseProvenance(opts: DescribeOptions): void {
 }
 
 /** The result, or the part `-q` selects (a missing path is `null`, as yq); scalars print bare, as yq. */
-function renderQueried(data: unknown, query: string | undefined, format: (typeof FORMATS)[number]): string {
-  if (query === undefined) return renderData(data, format);
+function printQueried(io: CliIO, data: unknown, query: string | undefined, format: (typeof FORMATS)[number]): void {
+  if (query === undefined) {
+    printData(io, data, format);
+    return;
+  }
   let value: unknown = data;
   for (const seg of parseQueryPath(query)) {
     if (Array.isArray(value) && typeof seg === 'number') value = value[seg < 0 ? value.length + seg : seg];
@@ -77,9 +81,9 @@ function renderQueried(data: unknown, query: string | undefined, format: (typeof
     else value = undefined;
     if (value === undefined) break;
   }
-  if (value === undefined || value === null) return 'null\n';
-  if (typeof value !== 'object') return `${String(value)}\n`;
-  return renderData(value, format);
+  if (value === undefined || value === null) io.out('null\n');
+  else if (typeof value === 'object') printData(io, value, format);
+  else io.outMasked(`${String(io.masking ? redactor.maskDeep(value) : value)}\n`);
 }
 
 function sortKeys(map: Record<string, unknown>): Record<string, unknown> {
@@ -88,7 +92,6 @@ function sortKeys(map: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-function parseBool(value: string | undefined): boolean {
-  if (value === undefined) return true;
-  return !['false', '0', 'no', 'off'].includes(value.toLowerCase());
+function parseProcessFunctions(value: string | undefined): boolean {
+  return parseBooleanFlag(value, '--process-functions');
 }

@@ -1,7 +1,7 @@
 import { AuthError } from '../errors';
 
 /**
- * Stable codes of every auth failure. The README's error table lists them; tests assert on them.
+ * Stable codes of every auth failure. docs/errors.md lists them; tests assert on them.
  * Messages name identities, providers and config paths, never credential values.
  */
 export const AUTH_ERROR_CODES = {
@@ -25,6 +25,11 @@ export const AUTH_ERROR_CODES = {
   NO_DEFAULT: 'AUTH_NO_DEFAULT',
   /** Two identities (or providers) whose names differ only by case. */
   NAME_COLLISION: 'AUTH_NAME_COLLISION',
+  /**
+   * A provider or identity name that would escape the realm folder or break the credential files
+   * (path separators, `..`, control characters, brackets), or a resolved path outside the realm.
+   */
+  NAME_INVALID: 'AUTH_NAME_INVALID',
   IDENTITY_NOT_FOUND: 'AUTH_IDENTITY_NOT_FOUND',
   /** `ATMOS_AUTH_REALM` or `auth.realm` breaks the realm rules (§2.1). */
   REALM_INVALID: 'AUTH_REALM_INVALID',
@@ -45,8 +50,18 @@ export const AUTH_ERROR_CODES = {
   SSO_FAILED: 'AUTH_SSO_FAILED',
   /** GitHub Actions OIDC: not in Actions, bad request URL, or token endpoint failure. */
   OIDC_FAILED: 'AUTH_OIDC_FAILED',
-  /** The credential files could not be locked within the time limit. */
+  /** Another process held the credential files' lock for the whole wait (which outlasts the stale threshold). */
   FILE_LOCK_TIMEOUT: 'AUTH_FILE_LOCK_TIMEOUT',
+  /** The disk (or quota) is full while writing the credential files. */
+  FILES_NO_SPACE: 'AUTH_FILES_NO_SPACE',
+  /** Permission denied or a read-only file system at the credential files. */
+  FILES_PERMISSION: 'AUTH_FILES_PERMISSION',
+  /** A folder where a credential file should be, or a file where a folder of its path should be. */
+  FILES_NOT_A_FILE: 'AUTH_FILES_NOT_A_FILE',
+  /** Another file-system failure at the credential files (or their lock). */
+  FILES_FAILED: 'AUTH_FILES_FAILED',
+  /** Credential files readable by others, or in a folder others can write or own (refused, as ssh does). */
+  FILES_INSECURE: 'AUTH_FILES_INSECURE',
   /** A network call exceeded its time limit. */
   TIMEOUT: 'AUTH_TIMEOUT',
   /** `auth console` could not obtain a sign-in token. */

@@ -4,7 +4,7 @@
  * values) and import (copy a legacy `!store` value to a declaration's coordinate).
  */
 import type { InfrakeyError } from '../errors';
-import { Secret, unsafeUnwrap } from '../secret';
+import { safeText, Secret, unsafeUnwrap } from '../secret';
 import { declaredNames, type ComponentSecrets } from './component-secrets';
 import { coordinateFor, scopeDescription } from './coordinates';
 import { backendLabel, type SecretScope } from './declaration';
@@ -35,7 +35,7 @@ export async function setSecret(service: SecretsService, target: SecretTarget, n
     scope: decl.scope,
     backend: backend.label,
     location,
-    message: `Set ${scopeDescription(decl.scope, cs.stack, cs.component)} \`${name}\` in ${backend.label}`,
+    message: safeText`Set ${scopeDescription(decl.scope, cs.stack, cs.component)} \`${name}\` in ${backend.label}`,
   };
 }
 
@@ -48,7 +48,7 @@ export async function deleteSecret(service: SecretsService, target: SecretTarget
     scope: decl.scope,
     backend: backend.label,
     location,
-    message: `Deleted ${scopeDescription(decl.scope, cs.stack, cs.component)} \`${name}\` from ${backend.label}`,
+    message: safeText`Deleted ${scopeDescription(decl.scope, cs.stack, cs.component)} \`${name}\` from ${backend.label}`,
   };
 }
 
@@ -163,7 +163,7 @@ export async function importSecret(service: SecretsService, target: SecretTarget
   }
   if (r.status === 'error') throw backendFailure(name, `store ${storeName}`, r.error, `stores.${storeName}`);
   const change = await setSecret(service, target, name, r.value);
-  return { ...change, message: `Imported ${r.path} from store ${storeName} into ${change.message.replace(/^Set /, '')}` };
+  return { ...change, message: safeText`Imported ${r.path} from store ${storeName} into ${change.message.replace(/^Set /, '')}` };
 }
 
 /** Throws the component's declaration problems (for commands that need a valid component). */

@@ -13,7 +13,7 @@ import type { Secret } from '../secret';
 import type { StoreRegistry } from '../stores/store-registry';
 import type { SecretsProviderConfig } from './providers';
 import type { SopsFileOps } from './sops-backend';
-import type { SopsKmsKeyService } from './sops/kms-keys';
+import { kmsKeyService, type KmsConnection, type SopsKmsKeyService } from './sops/key-types/aws-kms-service';
 
 /** Context of a provider's file operations. */
 export interface SopsOpsContext {
@@ -21,10 +21,10 @@ export interface SopsOpsContext {
   env: NodeJS.ProcessEnv;
   registry: () => StoreRegistry;
   /**
-   * The AWS KMS key service of the provider (§6.6: its `identity`, else the component's default
-   * identity, else the ambient credentials). Called only when a file has KMS keys.
+   * The AWS credentials of the provider's KMS keys (§6.6: its `identity`, else the component's
+   * default identity, else the ambient credentials). Called only when a file has KMS keys.
    */
-  kms?: () => Promise<SopsKmsKeyService>;
+  awsCredentials?: () => Promise<KmsConnection>;
   /** Who the KMS calls run as, for messages. */
   kmsIdentity?: string;
 }
@@ -79,8 +79,9 @@ export function sopsFileOps(provider: SecretsProviderConfig, ctx: SopsOpsContext
   };
   let kms: Promise<SopsKmsKeyService> | undefined;
   const kmsService = (): Promise<SopsKmsKeyService> => {
-    if (!ctx.kms) throw new Error('no KMS key service');
-    kms ??= ctx.kms();
+    const credentials = ctx.awsCredentials;
+    if (!credentials) throw new Error('no AWS credentials source');
+    kms ??= credentials().then((conn) => kmsKeyService(conn));
     kms.catch(() => (kms = undefined));
     return kms;
   };
@@ -88,13 +89,9 @@ export function sopsFileOps(provider: SecretsProviderConfig, ctx: SopsOpsContext
   // age-only file never authenticates or loads the AWS SDK.
   const keyOpts = () => ({
     ageKeys: identities,
-    ...(ctx.kms ? { kms: kmsService } : {}),
+    ...(ctx.awsCredentials ? { kms: kmsService } : {}),
     ...(ctx.kmsIdentity ? { kmsIdentity: ctx.kmsIdentity } : {}),
   });
-  const recipients = (): string | readonly string[] | undefined => {
-    const r = provider.spec.age_recipients;
-    return typeof r === 'string' || Array.isArray(r) ? (r as string | string[]) : undefined;
-  };
   return {
     async readFile(file) {
       // One read and parse of the file; a missing file means "not initialised", not an error.
@@ -109,7 +106,7 @@ export function sopsFileOps(provider: SecretsProviderConfig, ctx: SopsOpsContext
     async setKey(file, key, value) {
       // A new file needs only recipients (KMS ones through the key service); an existing one a
       // key that opens its data key, which is reused. Both are resolved only when needed.
-      await setSopsValue(file, [key], value, { ...keyOpts(), recipients: recipients(), specPath });
+      await setSopsValue(file, [key], value, { ...keyOpts(), spec: provider.spec, specPath });
     },
     async deleteKey(file, key) {
       // A missing file or key is a no-op inside deleteSopsValue.

@@ -4,6 +4,7 @@ import { awsErrorName, clientSettings, isNetworkError, providerEndpointFor } fro
 import { awsCredentials, type AwsCredentials, type SsoTokenCredentials } from '../credentials';
 import { unsafeUnwrap } from '../../secret';
 import type { StepContext } from '../step-context';
+import { wrongBaseError, type IdentityKind } from './kind';
 
 /**
  * `aws/permission-set`: SSO portal GetRoleCredentials for `principal.name` in
@@ -25,7 +26,10 @@ export async function authenticatePermissionSet(identity: IdentityConfig, provid
     if (name === 'UnauthorizedException') {
       return authError(AUTH_ERROR_CODES.CREDENTIALS_EXPIRED, `${action} for identity "${identity.name}" failed: the IAM Identity Center session of provider "${provider.name}" is expired or revoked`, where, `run \`infrakey auth login --identity ${ctx.chain.target.name}\` to log in again`, e);
     }
-    return authError(isNetworkError(e) ? AUTH_ERROR_CODES.TIMEOUT : AUTH_ERROR_CODES.SSO_FAILED, `${action} for identity "${identity.name}" failed (${name}: ${e instanceof Error ? e.message : String(e)})`, where, 'check principal.name and the account, and that the permission set is assigned to you', e);
+    if (isNetworkError(e)) {
+      return authError(AUTH_ERROR_CODES.TIMEOUT, `${action} for identity "${identity.name}" got no answer from ${endpoint ?? `the SSO portal of ${token.region}`} (${name}: ${e instanceof Error ? e.message : String(e)})`, where, 'check the network, the provider region and spec.endpoint_url / AWS_ENDPOINT_URL_SSO', e);
+    }
+    return authError(AUTH_ERROR_CODES.SSO_FAILED, `${action} for identity "${identity.name}" failed (${name}: ${e instanceof Error ? e.message : String(e)})`, where, 'check principal.name and the account, and that the permission set is assigned to you', e);
   };
   try {
     let accountId = str(account.id);
@@ -63,3 +67,24 @@ export async function authenticatePermissionSet(identity: IdentityConfig, provid
     client.destroy();
   }
 }
+
+/** The `aws/permission-set` identity kind: needs the token of an aws/iam-identity-center provider. */
+export const permissionSetKind: IdentityKind = {
+  kind: 'aws/permission-set',
+  cloud: 'aws',
+  validate(id, report) {
+    const p = id.path;
+    const principal = id.principal;
+    if (!str(principal.name)) report.error(AUTH_ERROR_CODES.FIELD_MISSING, `${p}.principal`, `identity "${id.displayName}": principal.name (the permission set) is required`, `set ${p}.principal.name, e.g. AdministratorAccess`);
+    const account = isMap(principal.account) ? principal.account : {};
+    if (!str(account.name) && !str(account.id)) report.error(AUTH_ERROR_CODES.FIELD_MISSING, `${p}.principal`, `identity "${id.displayName}": principal.account.name or principal.account.id is required`, `set ${p}.principal.account.id (12 digits) or .name`);
+    const prov = id.via?.provider ? report.config.providers.get(id.via.provider) : undefined;
+    if (prov && prov.kind !== 'aws/iam-identity-center') report.error(AUTH_ERROR_CODES.VIA_INVALID, `${p}.via.provider`, `identity "${id.displayName}": aws/permission-set needs an aws/iam-identity-center provider, "${prov.name}" is ${prov.kind}`, 'point via.provider at an aws/iam-identity-center provider');
+    if (id.via?.identity) report.error(AUTH_ERROR_CODES.VIA_INVALID, `${p}.via`, `identity "${id.displayName}": aws/permission-set must use via.provider`, 'set via.provider to an aws/iam-identity-center provider');
+  },
+  authenticate(id, base, ctx) {
+    const provider = ctx.chain.provider;
+    if (base?.type !== 'sso-token' || !provider) throw wrongBaseError(id, base, ctx);
+    return authenticatePermissionSet(id, provider, base, ctx);
+  },
+};

@@ -3,7 +3,8 @@ import { AUTH_ERROR_CODES, authError } from '../auth-errors';
 import { awsErrorName, clientSettings, isNetworkError, providerEndpointFor } from '../aws-sdk';
 import type { SsoTokenCredentials } from '../credentials';
 import { parseDurationSeconds } from '../duration';
-import { readSsoToken, writeSsoToken } from '../keyring-credentials';
+import { deleteKeyringCredentials, readSsoToken, writeSsoToken } from '../keyring-credentials';
+import type { ProviderKind } from './kind';
 import { Secret } from '../../secret';
 import type { StepContext } from '../step-context';
 
@@ -45,7 +46,12 @@ export async function authenticateSsoProvider(provider: ProviderConfig, ctx: Ste
       Secret.of(reg.clientSecret, 'sso-client-secret');
       dev = await client.send(new StartDeviceAuthorizationCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, startUrl }));
     } catch (e) {
-      throw fail(`could not start the device login at ${endpoint ?? `the SSO OIDC endpoint of ${region}`} (${awsErrorName(e) ?? 'Error'}: ${e instanceof Error ? e.message : String(e)})`, isNetworkError(e) ? 'check the network and the provider region' : `check ${provider.path}.start_url and region`, e);
+      const at = endpoint ?? `the SSO OIDC endpoint of ${region}`;
+      const detail = `${awsErrorName(e) ?? 'Error'}: ${e instanceof Error ? e.message : String(e)}`;
+      if (isNetworkError(e)) {
+        throw authError(AUTH_ERROR_CODES.TIMEOUT, `provider "${provider.name}": could not start the device login: no answer from ${at} (${detail})`, where, `check the network, ${provider.path}.region and spec.endpoint_url / AWS_ENDPOINT_URL_SSO_OIDC`, e);
+      }
+      throw fail(`could not start the device login at ${at} (${detail})`, `check ${provider.path}.start_url and region`, e);
     }
     if (!dev.deviceCode || !dev.userCode) throw fail('StartDeviceAuthorization returned no device code', 'retry the login');
     Secret.of(dev.deviceCode, 'sso-device-code');
@@ -94,3 +100,21 @@ export async function authenticateSsoProvider(provider: ProviderConfig, ctx: Ste
     client.destroy();
   }
 }
+
+/** The `aws/iam-identity-center` provider kind. */
+export const ssoProviderKind: ProviderKind = {
+  kind: 'aws/iam-identity-center',
+  validate(p, report) {
+    if (!p.startUrl) report.error(AUTH_ERROR_CODES.FIELD_MISSING, p.path, `provider "${p.displayName}": start_url is required`, `set ${p.path}.start_url to the AWS access portal URL (https://<id>.awsapps.com/start)`);
+    if (!p.region) report.error(AUTH_ERROR_CODES.FIELD_MISSING, p.path, `provider "${p.displayName}": region is required`, `set ${p.path}.region to the IAM Identity Center region`);
+  },
+  authenticate: authenticateSsoProvider,
+  cached: cachedSsoToken,
+  async forget(p, ctx) {
+    // The token lives in the keyring (as Atmos keeps it); without one there is nothing to remove.
+    const keyring = await ctx.keyring();
+    if (!keyring) return false;
+    await deleteKeyringCredentials(keyring, ctx.realm, p.name, ctx.where(p.path));
+    return true;
+  },
+};

@@ -152,8 +152,9 @@ export class StackEngine {
    */
   componentFromArgument(arg: string, stack: string, cwd: string, type?: ComponentType): { component: string; type?: ComponentType } {
     const entry = this.entry(stack);
+    const all = this.entries(stack);
     const types = type ? [type] : COMPONENT_TYPES;
-    if (types.some((t) => entry.summary.components[t]?.includes(arg))) return { component: arg, type };
+    if (all.some((e) => types.some((t) => e.summary.components[t]?.includes(arg)))) return { component: arg, type };
     const isPath = arg === '.' || arg === '..' || arg.includes('/') || arg.includes(sep);
     if (!isPath) return { component: arg, type };
     const abs = resolvePath(cwd, arg);
@@ -162,12 +163,14 @@ export class StackEngine {
       const rel = relative(base, abs);
       if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) continue;
       const folder = rel.split(sep).join('/');
-      const matches = (entry.summary.components[t] ?? []).filter((name) => entry.resolver.folderOf(t, name) === folder && !entry.resolver.isAbstract(t, name));
+      const matches = [
+        ...new Set(all.flatMap((e) => (e.summary.components[t] ?? []).filter((name) => e.resolver.folderOf(t, name) === folder && !e.resolver.isAbstract(t, name)))),
+      ].sort();
       if (matches.length === 1) return { component: matches[0], type: t };
       if (matches.length > 1) {
         throw new UsageError({
           code: 'STACK_COMPONENT_PATH_AMBIGUOUS',
-          message: `ambiguous component path: ${arg} resolves to the folder ${folder}, which is used by several components in stack ${JSON.stringify(entry.summary.name)}; matching components: ${matches.join(', ')}`,
+          message: `ambiguous component path: ${arg} resolves to the folder ${folder}, which is used by several components in stack ${JSON.stringify(entry.summary.name)}. Matching components: ${matches.join(', ')}`,
           where: entry.stack.file,
           fix: `use the exact component name instead of a path, e.g. \`describe component ${matches[0]} -s ${entry.summary.name}\``,
         });

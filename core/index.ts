@@ -22,19 +22,22 @@ export type { PathSegment, QueryPathOptions } from './yaml/query-path';
 export { resolveYamlFunctions, containsYamlFunctions, defaultEnvLookup, runExec, decodeExecOutput } from './yaml/resolve-functions';
 export type { YamlFunctionResolver, ResolveOptions, ExecOptions } from './yaml/resolve-functions';
 // atmos.yaml (core/config)
-export { loadAtmosConfig } from './config/load-config';
+export { loadAtmosConfig, loadAtmosConfigSync } from './config/load-config';
 export type { LoadAtmosConfigOptions } from './config/load-config';
 export type { AtmosConfig, StacksConfig, ComponentsConfig, StoreEntry } from './config/atmos-config';
 export { discoverAtmosConfig, CONFIG_FILE_NAMES } from './config/discovery';
 export type { Discovery } from './config/discovery';
 export { xdgConfigHome, xdgDataHome, xdgCacheHome, homeDir } from './config/xdg';
 // Stores (core/stores)
-export { STORE_KINDS, isRawKeyRequest } from './stores/store';
-export type { Store, WritableStore, StoreKind, StoreCapabilities, StoreCoordinate, StoreRequest, StoreReadResult, StoreAuthContext, StoreAuthResolver, AwsCredentialsLike, AwsCredentialsProvider } from './stores/store';
+export { isRawKeyRequest } from './stores/store';
+export { STORE_KINDS, STORE_KIND_DEFINITIONS, storeKind } from './stores/store-kinds';
+export type { StoreKindDefinition, StoreBackend, StoreKeyRules, SecretPolicy } from './stores/store-kind';
+export type { Store, WritableStore, StoreKind, StoreCloud, StoreCoordinate, StoreRequest, StoreReadResult, StoreAuthContext, StoreAuthResolver, AwsCredentialsLike, AwsCredentialsProvider } from './stores/store';
 export { StoreRegistry, buildStoreRegistry, resolveStoreKind, STORE_KIND_ALIASES, SECRET_BY_DEFAULT_KINDS, SECRET_INCAPABLE_KINDS } from './stores/store-registry';
 export type { StoreConfigEntry, StoreRegistryOptions, StoreFactory, StoreFactoryInput } from './stores/store-registry';
-export type { KeychainBackendSpec, KeychainKeyringFactory } from './stores/keychain-store';
-export { composeKey, composeKeyPrefix, backendKeyPath } from './stores/key-path';
+export type { KeychainBackendSpec, KeychainKeyringFactory } from './stores/kinds/keychain';
+export { composeKey, composeKeyPrefix } from './stores/key-path';
+export { backendKeyPath } from './stores/store-kinds';
 export { STORE_ERROR_CODES } from './stores/store-errors';
 export { StoreBatchReader } from './stores/batch-reader';
 export { evaluateStore, evaluateStoreGet, storeFunctionResolver } from './stores/store-function';
@@ -68,7 +71,8 @@ export type { SecretTarget, SecretsServiceOptions } from './secrets/secrets-serv
 export { setSecret, deleteSecret, listSecrets, validateSecrets, importSecret, assertValid } from './secrets/secret-operations';
 export { secretEnvironment, componentsWithSecrets, secretText } from './secrets/secret-environment';
 export type { SkippedSecret } from './secrets/secret-environment';
-export { MAX_VALUE_BYTES, DEFAULT_MAX_VALUE_BYTES, maxValueBytes } from './stores/value-limits';
+export { readSecretImportFile, readSecretValueFile, parseDotenv } from './secrets/import-file';
+export { SOPS_MAX_VALUE_BYTES } from './stores/value-limits';
 export type { SecretChange, SecretListEntry, SecretStatus, ValidationReport, ImportFrom } from './secrets/secret-operations';
 export { keygen, pickKeygenProvider } from './secrets/keygen';
 export type { KeygenResult } from './secrets/keygen';

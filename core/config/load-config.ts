@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { ConfigError } from '../errors';
 import { loadYamlFile, type LoadedYaml } from '../yaml/load-yaml';
-import { resolveYamlFunctions } from '../yaml/resolve-functions';
+import { resolveYamlFunctions, resolveYamlFunctionsSync, type ResolveOptions } from '../yaml/resolve-functions';
 import type { AtmosConfig, StoreEntry } from './atmos-config';
 import { configNotFound, discoverAtmosConfig } from './discovery';
 import { isPlainObject, mergeConfig } from './merge-config';
@@ -27,7 +27,8 @@ import { xdgConfigHome } from './xdg';
  *    (Atmos does not evaluate them in atmos.yaml).
  * 7. `ATMOS_*` overrides: `ATMOS_BASE_PATH`, `ATMOS_STACKS_BASE_PATH`,
  *    `ATMOS_STACKS_INCLUDED_PATHS`/`ATMOS_STACKS_EXCLUDED_PATHS` (comma-separated),
- *    `ATMOS_STACKS_NAME_PATTERN`, `ATMOS_STACKS_NAME_TEMPLATE`, `ATMOS_COMPONENTS_TERRAFORM_BASE_PATH`,
+ *    `ATMOS_STACKS_NAME_PATTERN`, `ATMOS_STACKS_NAME_TEMPLATE`, `ATMOS_COMPONENTS_<TYPE>_BASE_PATH`,
+ *    `ATMOS_COMPONENTS_<TYPE>_COMMAND` (terraform, helmfile, packer),
  *    `ATMOS_LOGS_LEVEL`.
  * 8. Schema check: every problem at once in one `CONFIG_INVALID`.
  *
@@ -67,11 +68,43 @@ const ENV_OVERRIDES: readonly { name: string; path: string[]; list?: boolean }[]
   { name: 'ATMOS_STACKS_NAME_PATTERN', path: ['stacks', 'name_pattern'] },
   { name: 'ATMOS_STACKS_NAME_TEMPLATE', path: ['stacks', 'name_template'] },
   { name: 'ATMOS_COMPONENTS_TERRAFORM_BASE_PATH', path: ['components', 'terraform', 'base_path'] },
+  { name: 'ATMOS_COMPONENTS_TERRAFORM_COMMAND', path: ['components', 'terraform', 'command'] },
+  { name: 'ATMOS_COMPONENTS_HELMFILE_BASE_PATH', path: ['components', 'helmfile', 'base_path'] },
+  { name: 'ATMOS_COMPONENTS_HELMFILE_COMMAND', path: ['components', 'helmfile', 'command'] },
+  { name: 'ATMOS_COMPONENTS_PACKER_BASE_PATH', path: ['components', 'packer', 'base_path'] },
+  { name: 'ATMOS_COMPONENTS_PACKER_COMMAND', path: ['components', 'packer', 'command'] },
   { name: 'ATMOS_LOGS_LEVEL', path: ['logs', 'level'] },
 ];
 
 /** Loads the effective atmos.yaml. See the module comment for the order of sources. */
 export async function loadAtmosConfig(opts: LoadAtmosConfigOptions = {}): Promise<AtmosConfig> {
+  const steps = configSteps(opts);
+  let step = steps.next();
+  while (!step.done) {
+    const q = step.value;
+    step = steps.next(await resolveYamlFunctions(q.value, {}, q.opts));
+  }
+  return step.value;
+}
+
+/**
+ * {@link loadAtmosConfig} without waiting (reading atmos.yaml needs no network; `!exec` runs with
+ * `spawnSync`): for the CDKTF constructs, which load the project inside a constructor.
+ */
+export function loadAtmosConfigSync(opts: LoadAtmosConfigOptions = {}): AtmosConfig {
+  const steps = configSteps(opts);
+  let step = steps.next();
+  while (!step.done) step = steps.next(resolveYamlFunctionsSync(step.value.value, {}, step.value.opts));
+  return step.value;
+}
+
+/** The one asynchronous step of loading: the YAML-function pass, yielded to the caller. */
+interface FunctionPass {
+  value: unknown;
+  opts: ResolveOptions;
+}
+
+function* configSteps(opts: LoadAtmosConfigOptions): Generator<FunctionPass, AtmosConfig, unknown> {
   const env = opts.env ?? process.env;
   const cwd = resolve(opts.cwd ?? process.cwd());
 
@@ -119,12 +152,10 @@ export async function loadAtmosConfig(opts: LoadAtmosConfigOptions = {}): Promis
     }
   }
 
-  let raw = (await resolveYamlFunctions(merged, {}, {
-    env,
-    cwd,
-    unhandled: 'keep',
-    execTimeoutMs: opts.execTimeoutMs,
-  })) as Record<string, unknown>;
+  let raw = (yield {
+    value: merged,
+    opts: { env, cwd, unhandled: 'keep', execTimeoutMs: opts.execTimeoutMs },
+  }) as Record<string, unknown>;
 
   const overridden = new Map<string, string>();
   for (const o of ENV_OVERRIDES) {

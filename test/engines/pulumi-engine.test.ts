@@ -1,6 +1,6 @@
 /**
  * examples/pulumi-ci on the real Pulumi engine (the CLI built by scripts/build-engines.sh), as CI
- * runs it: `pulumi login --local` in a temporary HOME, PULUMI_CONFIG_PASSPHRASE, no TTY, no
+ * runs it: `pulumi login` to the local file backend in a temporary folder, PULUMI_CONFIG_PASSPHRASE, no TTY, no
  * D-Bus, ATMOS_KEYRING_TYPE=file with its password in the environment, no AWS keys in the
  * environment: every SSM call goes through the identity chain ci-user (keys in the file keyring)
  * -> deployer (assume-role), against moto behind a recording proxy, plus the SOPS/age file.
@@ -97,7 +97,9 @@ describe('examples/pulumi-ci on the real Pulumi CLI', () => {
     ageKey = /AGE-SECRET-KEY-\w+/.exec(readFileSync(join(dir, '.age', 'keys.txt'), 'utf8'))![0];
     for (const [name, value] of Object.entries(values)) await cli(['secret', 'set', name, '-s', 'ci', '-c', 'app', '--stdin'], value);
 
-    await p(['login', '--local']);
+    // The local (file) backend in this test's folder: `--local` would mean file://~ of the user.
+    mkdirSync(join(root, 'state'));
+    await p(['login', `file://${join(root, 'state')}`]);
     await p(['stack', 'init', 'ci']);
     await p(['config', 'set', '--secret', 'deployToken'], deployToken1); // value from stdin, not argv
   });

@@ -2,6 +2,10 @@
  * The public API of infrakey's core. Adapters (cli/, pulumi/, cdktf/) import only this file.
  */
 export * from './errors';
+export { memoizeAsync, AsyncCache } from './async/memoize-async';
+export type { MemoizedAsync } from './async/memoize-async';
+export { Batcher } from './async/batcher';
+export type { BatcherOptions, BatcherStats as BatchStats, BatchEntry } from './async/batcher';
 export { Secret, unsafeUnwrap, Redactor, redactor, MASK } from './secret';
 export { registerAmbientSecrets, AMBIENT_SECRET_VARIABLES, AMBIENT_SECRET_PATTERNS } from './ambient-secrets';
 export { YamlFunction, isYamlFunction, YAML_FUNCTION_TAGS } from './yaml/yaml-function';

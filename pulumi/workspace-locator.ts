@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import { Workspace } from '../core/index';
+import { AsyncCache, Workspace } from '../core/index';
 
 /** Where the Atmos project is: the program's directory unless told otherwise. */
 export interface WorkspaceOptions {
@@ -29,7 +29,8 @@ export interface Target {
   component: string;
 }
 
-const workspaces = new Map<string, Promise<Workspace>>();
+// A failed load is not kept: the next call (e.g. after fixing the environment in a test) retries.
+const workspaces = new AsyncCache<string, Workspace>();
 
 /** The Pulumi project root (`getRootDirectory`), or the working directory under mocks. */
 export function programDirectory(): string {
@@ -69,20 +70,15 @@ export function resolveWorkspaceOptions(opts: WorkspaceOptions = {}): Required<P
 export function locateWorkspace(opts: WorkspaceOptions = {}): Promise<Workspace> {
   const o = resolveWorkspaceOptions(opts);
   const key = JSON.stringify([o.cwd, o.profile ?? null, o.configPath ?? null]);
-  let p = workspaces.get(key);
-  if (!p) {
+  return workspaces.get(key, () => {
     let loaded: Workspace | undefined;
-    p = Workspace.load({
+    return Workspace.load({
       cwd: o.cwd,
       ...(o.profile !== undefined ? { profile: o.profile } : {}),
       ...(o.configPath !== undefined ? { configPath: o.configPath } : {}),
       functions: (ctx) => (loaded as Workspace).secretsLayer().functions(ctx, { unwrap: false }),
     }).then((ws) => (loaded = ws));
-    // A failed load is not kept: the next call (e.g. after fixing the environment in a test) retries.
-    p.catch(() => workspaces.delete(key));
-    workspaces.set(key, p);
-  }
-  return p;
+  });
 }
 
 /** Forgets every loaded workspace (tests; a long-lived automation-API process after config changes). */

@@ -13,6 +13,7 @@ import { headlessInteraction, type AuthInteraction, type StepContext } from './s
 import { validateAuthConfig, type AuthValidation } from './validate-auth';
 import { authenticateIdentityStep } from './identity-steps';
 import { authenticateProviderStep, cachedProviderStep } from './provider-steps';
+import { memoizeAsync, type MemoizedAsync } from '../async/memoize-async';
 import type { Keyring } from '../keyring/keyring';
 import { unsafeUnwrap } from '../secret';
 
@@ -85,7 +86,7 @@ export class AuthManager {
   readonly realm: Realm;
   readonly env: NodeJS.ProcessEnv;
   private readonly opts: AuthManagerOptions;
-  private keyringPromise?: Promise<Keyring | undefined>;
+  private keyringPromise?: MemoizedAsync<Keyring>;
   private readonly cache = new Map<string, AuthResult>();
 
   constructor(rawAuth: unknown, opts: AuthManagerOptions = {}) {
@@ -329,14 +330,8 @@ export class AuthManager {
     const k = this.opts.keyring;
     if (!k) return undefined;
     if (typeof k !== 'function') return k;
-    if (!this.keyringPromise) {
-      const opened = k();
-      this.keyringPromise = opened;
-      opened.catch(() => {
-        if (this.keyringPromise === opened) this.keyringPromise = undefined;
-      });
-    }
-    return this.keyringPromise;
+    this.keyringPromise ??= memoizeAsync(k);
+    return this.keyringPromise();
   }
 
   /** True when `value` disables auth (`false|0|no|off`). */

@@ -1,3 +1,4 @@
+import { memoizeAsync } from '../async/memoize-async';
 import { KeyringError } from '../errors';
 import { Secret, unsafeUnwrap } from '../secret';
 
@@ -31,14 +32,8 @@ export interface PasswordSource {
 
 /** Returns a memoised function that resolves the password once, when first needed. */
 export function passwordResolver(source: PasswordSource, dir: string): () => Promise<string> {
-  let pending: Promise<string> | undefined;
-  return () => {
-    pending ??= resolvePassword(source, dir).catch((e: unknown) => {
-      pending = undefined; // a failed prompt may be retried
-      throw e;
-    });
-    return pending;
-  };
+  // A failed prompt may be retried.
+  return memoizeAsync(() => resolvePassword(source, dir));
 }
 
 /** The name of the variable the password is read from. */

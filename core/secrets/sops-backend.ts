@@ -13,6 +13,7 @@
  * anyway); a write invalidates it.
  */
 import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { AsyncCache } from '../async/memoize-async';
 import { sopsFilePath as renderedSopsPath } from './sops/path-template';
 import type { SecretCoordinate } from './coordinates';
 import type { SecretsProviderConfig } from './providers';
@@ -58,7 +59,8 @@ export class SopsSecretBackend implements SecretBackend {
   readonly label: string;
   readonly track = 'sops' as const;
   readonly local = true;
-  private readonly files = new Map<string, Promise<Record<string, unknown> | undefined>>();
+  // A failed read is not cached: a fixed key or file can be retried in the same process.
+  private readonly files = new AsyncCache<string, Record<string, unknown> | undefined>();
 
   constructor(
     readonly provider: SecretsProviderConfig,
@@ -123,13 +125,6 @@ export class SopsSecretBackend implements SecretBackend {
   }
 
   private load(file: string): Promise<Record<string, unknown> | undefined> {
-    let p = this.files.get(file);
-    if (!p) {
-      p = this.ops.readFile(file);
-      // A failure is not cached: a fixed key or file can be retried in the same process.
-      p.catch(() => this.files.delete(file));
-      this.files.set(file, p);
-    }
-    return p;
+    return this.files.get(file, () => this.ops.readFile(file));
   }
 }

@@ -5,6 +5,7 @@
  * `atmos-secrets` with keys `atmos/<stack parts>/<component parts>/<key>` (prefix `atmos`, stack
  * delimiter `-`, final delimiter `/`). Values are JSON; reads JSON-decode, else the raw text.
  */
+import { memoizeAsync, type MemoizedAsync } from '../async/memoize-async';
 import { KeyringError, StoreError } from '../errors';
 import { FileKeyring } from '../keyring/file-keyring';
 import type { Keyring } from '../keyring/keyring';
@@ -69,7 +70,7 @@ export class KeychainStore extends BaseStore {
   readonly capabilities: StoreCapabilities;
   private readonly spec: KeychainBackendSpec;
   private readonly openKeyring: KeychainKeyringFactory;
-  private keyring?: Promise<Keyring>;
+  private keyring?: MemoizedAsync<Keyring>;
 
   constructor(options: KeychainStoreOptions) {
     super(options, jsonCodec);
@@ -159,11 +160,11 @@ export class KeychainStore extends BaseStore {
   }
 
   private open(): Promise<Keyring> {
-    if (!this.keyring) {
-      this.keyring = Promise.resolve()
+    // Opened on first use; a keyring that could not be opened is tried again on the next call.
+    this.keyring ??= memoizeAsync(() =>
+      Promise.resolve()
         .then(() => this.openKeyring(this.spec, this.name))
         .catch((e: unknown) => {
-          this.keyring = undefined;
           throw new StoreError({
             code: STORE_ERROR_CODES.UNREACHABLE,
             message: `store "${this.name}": the ${this.spec.backend} keyring is not available${e instanceof KeyringError ? ` (${e.code})` : ''}`,
@@ -174,9 +175,9 @@ export class KeychainStore extends BaseStore {
                 : "check the store's keyring options (file_dir, password_env)",
             cause: e instanceof KeyringError ? e : undefined,
           });
-        });
-    }
-    return this.keyring;
+        }),
+    );
+    return this.keyring();
   }
 
   /** Keyring errors carry codes and names only (no values), so they are kept as the cause. */

@@ -7,6 +7,7 @@
  * in about two seconds with STORE_UNREACHABLE instead of retrying forever (ioredis's default).
  */
 import type { Redis, RedisOptions } from 'ioredis';
+import { memoizeAsync } from '../async/memoize-async';
 import { BaseStore } from './base-store';
 import type { RawRead, StoreSettings } from './base-store';
 import { composeKeyPrefix } from './key-path';
@@ -37,7 +38,8 @@ const CAPABILITIES: StoreCapabilities = {
 export class RedisStore extends BaseStore {
   readonly capabilities = CAPABILITIES;
   private readonly url: string;
-  private connection?: Promise<Redis>;
+  // One connection, opened on first use; a failed open is retried on the next operation.
+  private readonly connection = memoizeAsync(() => this.open());
 
   constructor(options: RedisStoreOptions) {
     super(options, jsonCodec);
@@ -91,8 +93,8 @@ export class RedisStore extends BaseStore {
   }
 
   async close(): Promise<void> {
-    const conn = this.connection;
-    this.connection = undefined;
+    const conn = this.connection.peek();
+    this.connection.clear();
     if (!conn) return;
     try {
       (await conn).disconnect();
@@ -111,13 +113,7 @@ export class RedisStore extends BaseStore {
   }
 
   private connect(): Promise<Redis> {
-    if (!this.connection) {
-      this.connection = this.open();
-      this.connection.catch(() => {
-        this.connection = undefined;
-      });
-    }
-    return this.connection;
+    return this.connection();
   }
 
   private async open(): Promise<Redis> {

@@ -1,11 +1,11 @@
-import { Batcher, type Secret } from '../core/index';
-import { locateWorkspace, type Target, type WorkspaceOptions } from './workspace-locator';
+import { Batcher, type ComponentTarget, type Secret } from '../core/internal';
+import { locateWorkspace, type WorkspaceOptions } from './workspace-locator';
 
 /** One `getSecret` request. */
 export interface SecretRequest {
   name: string;
   /** The component instance (resolved when the call was made). */
-  target: Target;
+  target: ComponentTarget;
   /** Where the Atmos project is. */
   workspace: WorkspaceOptions;
   path?: string;

@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import { AsyncCache, Workspace } from '../core/index';
+import { AsyncCache, Workspace, type ComponentTarget } from '../core/internal';
 
 /** Where the Atmos project is: the program's directory unless told otherwise. */
 export interface WorkspaceOptions {
@@ -23,12 +23,6 @@ export interface TargetOptions extends WorkspaceOptions {
   component?: string;
 }
 
-/** A (stack, component) pair. */
-export interface Target {
-  stack: string;
-  component: string;
-}
-
 // A failed load is not kept: the next call (e.g. after fixing the environment in a test) retries.
 const workspaces = new AsyncCache<string, Workspace>();
 
@@ -44,7 +38,7 @@ function config(key: string): string | undefined {
 }
 
 /** The stack and component a call addresses: options, then Pulumi config, then the Pulumi stack/project. */
-export function resolveTarget(opts: TargetOptions = {}): Target {
+export function resolveTarget(opts: TargetOptions = {}): ComponentTarget {
   return {
     stack: opts.stack ?? config('stack') ?? pulumi.getStack(),
     component: opts.component ?? config('component') ?? pulumi.getProject(),

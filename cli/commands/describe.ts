@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { COMPONENT_TYPES, Workspace, type ComponentType } from '../../core/index';
+import { COMPONENT_TYPES, Workspace, type ComponentType } from '../../core/internal';
 import type { CliContext } from '../context';
 import { checkFormat, renderData } from '../output';
 

@@ -11,7 +11,7 @@ import { checkFormat, renderData, renderTable } from '../output';
  * the actions so that `--help` and other commands stay cheap.
  */
 
-type Core = typeof import('../../core/index');
+type Core = typeof import('../../core/internal');
 
 interface TargetOpts {
   stack?: string;
@@ -19,10 +19,10 @@ interface TargetOpts {
 }
 
 function core(): Core {
-  return require('../../core/index') as Core;
+  return require('../../core/internal') as Core;
 }
 
-function target(ctx: CliContext, opts: TargetOpts, needComponent = true): { stack: string; component: string } {
+function target(ctx: CliContext, opts: TargetOpts, needComponent = true): import('../../core/internal').ComponentTarget {
   const c = core();
   const stack = opts.stack ?? ctx.env.ATMOS_STACK;
   const component = opts.component ?? ctx.env.ATMOS_COMPONENT;
@@ -244,7 +244,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
     .action(async (name: string | undefined, opts: TargetOpts & { force?: boolean }, cmd: Command) => {
       const c = core();
       const ws = await c.Workspace.load(ctx.workspaceOptions(cmd));
-      let providers: Record<string, import('../../core/index').SecretsProviderConfig>;
+      let providers: Record<string, import('../../core/internal').SecretsProviderConfig>;
       if (opts.stack && opts.component) providers = { ...ws.secretsLayer().forComponent({ stack: opts.stack, component: opts.component }).providers };
       else providers = c.mergeProviders(ws.config.secrets.providers, undefined, { locateConfig: (p) => ws.config.locate(p) }).providers;
       const provider = c.pickKeygenProvider(providers, name);
@@ -259,10 +259,10 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
     });
 }
 
-function componentsOf(ws: import('../../core/index').Workspace, stack: string): { stack: string; component: string }[] {
+function componentsOf(ws: import('../../core/internal').Workspace, stack: string): import('../../core/internal').ComponentTarget[] {
   const summary = ws.stacks.stack(stack);
-  const out: { stack: string; component: string }[] = [];
-  for (const [type, names] of Object.entries(summary.components) as [import('../../core/index').ComponentType, string[]][]) {
+  const out: import('../../core/internal').ComponentTarget[] = [];
+  for (const [type, names] of Object.entries(summary.components) as [import('../../core/internal').ComponentType, string[]][]) {
     for (const name of names) {
       const resolved = ws.stacks.resolveComponent(name, summary.name, { type, allowAbstract: true });
       const meta = resolved.section.metadata as { type?: unknown } | undefined;
@@ -275,11 +275,11 @@ function componentsOf(ws: import('../../core/index').Workspace, stack: string): 
 }
 
 /** The child environment: the current one plus every initialised declared secret (`NAME=value`). */
-async function secretEnv(ctx: CliContext, svc: import('../../core/index').SecretsService, t: { stack: string; component: string }, tfVars: boolean): Promise<NodeJS.ProcessEnv> {
+async function secretEnv(ctx: CliContext, svc: import('../../core/internal').SecretsService, t: import('../../core/internal').ComponentTarget, tfVars: boolean): Promise<NodeJS.ProcessEnv> {
   const c = core();
   const cs = c.assertValid(svc, t);
   const { values, missing } = await svc.resolver.resolveAll(cs);
-  for (const name of missing) ctx.io.err(`Skipping \`${name}\`: not initialized in ${c.backendLabel(cs.declarations.get(name) as import('../../core/index').SecretDeclaration)}\n`);
+  for (const name of missing) ctx.io.err(`Skipping \`${name}\`: not initialized in ${c.backendLabel(cs.declarations.get(name) as import('../../core/internal').SecretDeclaration)}\n`);
   const env: NodeJS.ProcessEnv = { ...ctx.env };
   for (const [name, secret] of values) {
     const text = asText(c.unsafeUnwrap(secret));

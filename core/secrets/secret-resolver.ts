@@ -12,6 +12,7 @@
 import { AsyncCache } from '../async/memoize-async';
 import { Batcher } from '../async/batcher';
 import type { InfrakeyError } from '../errors';
+import type { ReadResult } from '../read-result';
 import { InfrakeyError as InfrakeyErrorClass } from '../errors';
 import { redactor, Secret } from '../secret';
 import type { Store } from '../stores/store';
@@ -25,10 +26,8 @@ import { StoreSecretBackend, type SecretBackend } from './secret-backend';
 import { backendFailure, declarationError, notDeclared, notInitialized, SECRET_ERROR_CODES } from './secret-errors';
 import { SopsSecretBackend, sopsBackendId, type SopsOpsFactory } from './sops-backend';
 
-/** A cached read: the value is already a Secret. */
-export type CachedRead =
-  | { readonly status: 'found'; readonly location: string; readonly secret: Secret<unknown> }
-  | { readonly status: 'missing'; readonly location: string };
+/** A cached read: the value is already a Secret (errors are not cached). */
+export type CachedRead = Exclude<ReadResult<Secret<unknown>>, { status: 'error' }>;
 
 /** Builds backends for declarations; store backends are shared per store, SOPS per provider config. */
 export class SecretBackends {
@@ -170,8 +169,8 @@ export class SecretResolver {
       const decl = this.declaration(cs, name);
       throw notInitialized(name, this.backends.for(decl, cs.providers).label, r.location, opts.where ?? decl.where, cs.stack, cs.component);
     }
-    if (opts.path === undefined || opts.path.trim() === '' || opts.path.trim() === '.') return r.secret;
-    return applyPath(r.secret, name, opts.path, opts.where ?? cs.declarations.get(name)?.where);
+    if (opts.path === undefined || opts.path.trim() === '' || opts.path.trim() === '.') return r.value;
+    return applyPath(r.value, name, opts.path, opts.where ?? cs.declarations.get(name)?.where);
   }
 
   /** Resolves every declared name; missing ones are left out and reported in `missing`. */
@@ -180,7 +179,7 @@ export class SecretResolver {
     const values = new Map<string, Secret<unknown>>();
     const missing: string[] = [];
     for (const [name, r] of reads) {
-      if (r.status === 'found') values.set(name, r.secret);
+      if (r.status === 'found') values.set(name, r.value);
       else missing.push(name);
     }
     return { values, missing };
@@ -233,7 +232,7 @@ async function readBatch(items: readonly Pending[]): Promise<Promise<CachedRead>
   return items.map(async (item, i): Promise<CachedRead> => {
     const r = results[i];
     if (!r) throw backendFailure(item.name, backend.label, new Error('no result'), item.declWhere);
-    if (r.status === 'found') return { status: 'found', location: r.location, secret: wrap(r.value, item.name) };
+    if (r.status === 'found') return { status: 'found', location: r.location, value: wrap(r.value, item.name) };
     if (r.status === 'missing') return { status: 'missing', location: r.location };
     throw backendFailure(item.name, backend.label, r.error, item.declWhere);
   });

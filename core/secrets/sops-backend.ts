@@ -17,7 +17,8 @@ import { AsyncCache } from '../async/memoize-async';
 import { sopsFilePath as renderedSopsPath } from './sops/path-template';
 import type { SecretCoordinate } from './coordinates';
 import type { SecretsProviderConfig } from './providers';
-import type { SecretBackend, SecretRead } from './secret-backend';
+import type { ReadResult } from '../read-result';
+import type { SecretBackend } from './secret-backend';
 
 /** File operations of a SOPS provider (implemented by `core/secrets/sops`). */
 export interface SopsFileOps {
@@ -80,12 +81,12 @@ export class SopsSecretBackend implements SecretBackend {
     return `${this.file(coord)}#${coord.key}`;
   }
 
-  async readMany(coords: readonly SecretCoordinate[]): Promise<SecretRead[]> {
+  async readMany(coords: readonly SecretCoordinate[]): Promise<ReadResult[]> {
     const files = coords.map((c) => this.file(c));
     // Start every distinct file at once; each is decrypted once.
     for (const f of new Set(files)) this.load(f);
     return Promise.all(
-      coords.map(async (c, i): Promise<SecretRead> => {
+      coords.map(async (c, i): Promise<ReadResult> => {
         const file = files[i];
         const location = `${file}#${c.key}`;
         try {

@@ -9,6 +9,8 @@
  * Values are plain JSON-like data (decoded per §5.4). A store never wraps them in `Secret`: the
  * secrets layer does that, and registers them with the Redactor, as soon as it receives them.
  */
+import type { ComponentTarget } from '../component-target';
+import type { ReadResult } from '../read-result';
 
 /** Canonical store kinds (Atmos `kind`, §5.1). */
 export const STORE_KINDS = [
@@ -44,9 +46,7 @@ export interface StoreCapabilities {
 }
 
 /** Coordinates of a value; composed into the backend path with §5.3. */
-export interface StoreCoordinate {
-  readonly stack: string;
-  readonly component: string;
+export interface StoreCoordinate extends ComponentTarget {
   readonly key: string;
 }
 
@@ -58,14 +58,6 @@ export function isRawKeyRequest(r: StoreRequest): r is { readonly rawKey: string
   return typeof (r as { rawKey?: unknown }).rawKey === 'string';
 }
 
-/**
- * The outcome of one read of a batch. `path` is the composed backend key (safe to show: a name,
- * never a value). Errors are per request so that one missing key does not fail its neighbours.
- */
-export type StoreReadResult =
-  | { readonly status: 'found'; readonly path: string; readonly value: unknown }
-  | { readonly status: 'missing'; readonly path: string }
-  | { readonly status: 'error'; readonly path: string; readonly error: Error };
 
 /** Plain AWS credentials as the AWS SDK takes them. */
 export interface AwsCredentialsLike {
@@ -114,7 +106,7 @@ export interface Store {
   /** Reads one value by raw key. Throws STORE_KEY_NOT_FOUND when it does not exist. */
   getKey(rawKey: string): Promise<unknown>;
   /** Reads many values with as few backend calls as possible. Results are in request order. */
-  getMany(requests: readonly StoreRequest[]): Promise<StoreReadResult[]>;
+  getMany(requests: readonly StoreRequest[]): Promise<ReadResult[]>;
 
   /** Writes a value (encoded per §5.4). Present when `capabilities.set`. */
   set?(stack: string, component: string, key: string, value: unknown): Promise<void>;

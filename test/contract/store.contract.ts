@@ -120,7 +120,7 @@ describe.each(backends)('store contract: $name', (backend) => {
       { stack, component, key: 'str' },
     ]);
     expect(results.map((r) => r.status)).toEqual(['found', 'missing', 'found']);
-    expect(results.map((r) => r.path)).toEqual(['list', 'never-written', 'str'].map((k) => store.keyPath(stack, component, k)));
+    expect(results.map((r) => r.location)).toEqual(['list', 'never-written', 'str'].map((k) => store.keyPath(stack, component, k)));
     expect(results[2].status === 'found' && results[2].value).toBe('hello world');
   });
 

@@ -1,5 +1,8 @@
 import YAML from 'yaml';
-import { UsageError } from '../core/index';
+import { redactor, shellQuote, UsageError } from '../core/internal';
+import type { CliIO } from './io';
+
+export { shellQuote };
 
 /** Output formats accepted by `--format`, as in Atmos. */
 export const DATA_FORMATS = ['json', 'yaml', 'table'] as const;
@@ -22,6 +25,14 @@ export function checkFormat<T extends string>(value: string | undefined, allowed
 export function renderData(data: unknown, format: 'json' | 'yaml'): string {
   if (format === 'json') return JSON.stringify(data, null, 2) + '\n';
   return YAML.stringify(data, { lineWidth: 0 });
+}
+
+/**
+ * Prints structured data masked as data, not as text: every string leaf is masked and a secret
+ * number becomes the string "<MASKED>", so JSON output stays valid JSON (issue 10, item 11).
+ */
+export function printData(io: CliIO, data: unknown, format: 'json' | 'yaml'): void {
+  io.outMasked(renderData(io.masking ? redactor.maskDeep(data) : data, format));
 }
 
 /** Renders rows as an aligned text table with a header line. */
@@ -52,7 +63,3 @@ export function renderEnv(vars: Record<string, string>, format: (typeof ENV_FORM
   }
 }
 
-/** Single-quotes a value for POSIX shells. */
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}

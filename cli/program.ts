@@ -1,19 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { isInfrakeyError, registerAmbientSecrets, UsageError } from '../core/internal';
+import { isInfrakeyError, parseBooleanFlag, redactor, registerAmbientSecrets, UsageError } from '../core/internal';
 import type { CliContext, GlobalOptions } from './context';
 import { processIO, type CliIO } from './io';
 import { commandRegistrations } from './commands/index';
-
-/** Parses `--mask`, `--mask=true|false` (Atmos spelling). */
-export function parseBoolean(value: string | undefined): boolean {
-  if (value === undefined) return true;
-  const v = value.toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
-  throw new UsageError({ code: 'USAGE_BOOLEAN', message: `expected true or false, got '${value}'`, fix: 'write --mask=true or --mask=false' });
-}
 
 /** Builds the `infrakey` command tree around an IO. Exported for tests and for embedding. */
 export function buildProgram(ctx: CliContext): Command {
@@ -22,7 +13,7 @@ export function buildProgram(ctx: CliContext): Command {
     .version(readVersion(), '-V, --version')
     .option('--profile <names>', 'configuration profile(s) to merge over atmos.yaml (ATMOS_PROFILE)')
     .option('--identity <name>', 'identity to authenticate as (ATMOS_IDENTITY); false disables auth')
-    .addOption(new Option('--mask [bool]', 'mask secret values in output (--mask=false prints them)').argParser(parseBoolean))
+    .addOption(new Option('--mask [bool]', 'mask secret values in output (--mask=false prints them)').argParser((v: string) => parseBooleanFlag(v, '--mask')))
     .option('--base-path <path>', 'base path of the Atmos project (ATMOS_BASE_PATH)')
     .option('--config <path>', 'atmos.yaml file or folder (ATMOS_CLI_CONFIG_PATH)')
     .option('--debug', 'print stack traces of errors')
@@ -54,7 +45,7 @@ function readVersion(): string {
 export function makeContext(io: CliIO, env: NodeJS.ProcessEnv, cwd: string): CliContext {
   const globals = (cmd: Command): GlobalOptions => {
     const o = cmd.optsWithGlobals() as Record<string, unknown>;
-    const mask = o.mask === undefined ? env.ATMOS_MASK?.toLowerCase() !== 'false' : Boolean(o.mask);
+    const mask = o.mask === undefined ? env.ATMOS_MASK === undefined || env.ATMOS_MASK === '' || parseBooleanFlag(env.ATMOS_MASK, 'ATMOS_MASK') : Boolean(o.mask);
     return {
       profile: (o.profile as string | undefined) ?? undefined,
       identity: (o.identity as string | undefined) ?? undefined,
@@ -112,15 +103,16 @@ export function reportError(error: unknown, io: CliIO, debug: boolean): number {
   }
   if (isInfrakeyError(error)) {
     io.err(`error [${error.code}]: ${error.message}\n`);
-    if (debug) io.err(`${error.stack ?? ''}\n${causeChain(error)}`);
+    if (debug) io.errMasked(redactor.mask(`${error.stack ?? ''}\n${causeChain(error)}`));
     // A child run by `auth exec`/`secret exec` passes its own exit code through.
     const exitCode = (error as { exitCode?: unknown }).exitCode;
     if (typeof exitCode === 'number' && Number.isInteger(exitCode) && exitCode > 0) return exitCode;
     return error instanceof UsageError ? 2 : 1;
   }
+  // Not infrakey's text (a library's or Node's message may quote a value): masked in full.
   const message = error instanceof Error ? error.message : String(error);
-  io.err(`error [INTERNAL]: ${message}\n`);
-  if (debug && error instanceof Error) io.err(`${error.stack ?? ''}\n${causeChain(error)}`);
+  io.errMasked(`error [INTERNAL]: ${redactor.mask(message)}\n`);
+  if (debug && error instanceof Error) io.errMasked(redactor.mask(`${error.stack ?? ''}\n${causeChain(error)}`));
   else io.err('  (run again with --debug for the stack trace)\n');
   return 1;
 }

@@ -22,7 +22,7 @@ export function formatLocation(loc: SourceLocation): string {
 
 /** What every error factory fills in. */
 export interface ErrorDetails {
-  /** Stable machine-readable code, e.g. `CONFIG_INVALID`. Documented in the README's error table. */
+  /** Stable machine-readable code, e.g. `CONFIG_INVALID`. Documented in docs/errors.md. */
   code: string;
   /** What failed, in one sentence, without any secret value. */
   message: string;

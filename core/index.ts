@@ -26,7 +26,7 @@ export type { YamlFunctionResolver } from './yaml/resolve-functions';
 export type { SecretsService } from './secrets/secrets-service';
 export type { AuthManager, AuthResult, WhoamiInfo, LogoutResult } from './auth/auth-manager';
 export type { IdentityHandle, IdentityCredentialFiles } from './auth/identity-handle';
-export type { AwsCredentials, Credentials } from './auth/credentials';
+export type { AwsCredentials, Credentials, CredentialsBase, CredentialTypes } from './auth/credentials';
 // Secret values
 export { Secret, unsafeUnwrap, Redactor, redactor, MASK } from './secret';
 // Errors and their codes
@@ -35,7 +35,7 @@ export type { ErrorDetails, SourceLocation } from './errors';
 export { STORE_ERROR_CODES } from './stores/store-errors';
 export { SECRET_ERROR_CODES } from './secrets/secret-errors';
 export { AUTH_ERROR_CODES } from './auth/auth-errors';
-export { AUTH_USER_ERROR_CODES } from './keyring/configure-user';
+export { AUTH_USER_ERROR_CODES } from './auth/kinds/aws-user/configure-user';
 export { SopsError } from './secrets/sops';
 export type { SopsErrorCode } from './secrets/sops';
 // Keyrings

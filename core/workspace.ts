@@ -15,7 +15,8 @@ import { Secret as SecretClass } from './secret';
 import type { SecretsService } from './secrets/secrets-service';
 import type { AuthManager } from './auth/auth-manager';
 import { IdentityHandle } from './auth/identity-handle';
-import { sopsKmsKeyServices, storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
+import { sopsAwsCredentials, storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
+import type { PasswordPrompt } from './keyring/keyring-password';
 
 /** Options of {@link Workspace.load}. */
 export interface WorkspaceLoadOptions {
@@ -29,6 +30,11 @@ export interface WorkspaceLoadOptions {
   configPath?: string;
   /** Callbacks for YAML functions the stack engine does not evaluate itself (`!store`, `!secret`, ...). */
   functions?: FunctionsFactory;
+  /**
+   * Lets the file keyring ask for its password (hidden, on stderr) when none is set, as `auth
+   * whoami` does. For a command line on a terminal only: library use never waits for a prompt.
+   */
+  keyringPrompt?: { isTTY: boolean; prompt?: PasswordPrompt };
 }
 
 /** Which secret {@link Workspace.secret} reads: the component instance, and `!secret`'s options. */
@@ -74,6 +80,7 @@ export class Workspace {
     private readonly env: NodeJS.ProcessEnv,
     private readonly cwd: string,
     functions?: FunctionsFactory,
+    private readonly keyringPrompt?: WorkspaceLoadOptions['keyringPrompt'],
   ) {
     this.functions = functions;
     this.stacks = new StackEngine({
@@ -92,7 +99,7 @@ export class Workspace {
     const env = opts.env ?? process.env;
     const cwd = resolvePath(opts.cwd ?? process.cwd());
     const config = await loadAtmosConfig({ cwd, env, profile: opts.profile, configPath: opts.configPath });
-    return new Workspace(config, env, cwd, opts.functions);
+    return new Workspace(config, env, cwd, opts.functions, opts.keyringPrompt);
   }
 
   /** Sets the callbacks for `!store`, `!store.get`, `!secret` (used by the stores/secrets modules). */
@@ -114,9 +121,9 @@ export class Workspace {
         env: this.env,
         resolveComponent: (component, stack) => this.stacks.resolveComponent(component, stack),
         // Identity-backed stores authenticate through core/auth (§5.5).
-        registryOptions: { auth: storeAuthOptions(this.config, this.env, this.cwd) },
-        // SOPS files wrapped by AWS KMS open with the provider's identity (§6.6).
-        kms: sopsKmsKeyServices(this.config, this.env, this.cwd),
+        registryOptions: { auth: storeAuthOptions(this.config, this.env, this.cwd, this.keyringPrompt) },
+        // SOPS files wrapped by AWS KMS open with the provider's identity's credentials (§6.6).
+        awsCredentials: sopsAwsCredentials(this.config, this.env, this.cwd, this.keyringPrompt),
       });
     }
     return this.secretsService;
@@ -146,7 +153,7 @@ export class Workspace {
    * merged with the component's stack `auth`, §1.5.2) when `target` is given. Logic: core/auth.
    */
   auth(target?: ComponentTarget): AuthManager {
-    return workspaceAuthManager(this.config, this.env, this.cwd, target ? this.stacks.resolveComponent(target.component, target.stack).section.auth : undefined);
+    return workspaceAuthManager(this.config, this.env, this.cwd, target ? this.stacks.resolveComponent(target.component, target.stack).section.auth : undefined, this.keyringPrompt);
   }
 
   /**

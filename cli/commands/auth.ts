@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import {
   AUTH_ERROR_CODES,
   AuthError,
   UsageError,
-  consoleSigninUrl,
   createAuthManager,
   loadAtmosConfig,
   openAuthKeyring,
   parseDurationSeconds,
+  redactor,
+  runChild as runCoreChild,
   type AuthInteraction,
   type AuthManager,
 } from '../../core/internal';
@@ -80,8 +80,8 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
         ['Account', w.account ?? ''],
         ['Region', w.region ?? ''],
         ['Expires', w.expiration ? formatExpiry(new Date(w.expiration)) : 'never'],
-        ['Credentials', w.paths.credentials_file],
-        ['Profile', w.paths.profile],
+        ['Credentials', w.paths.credentials_file ?? ''],
+        ['Profile', w.paths.profile ?? ''],
       ]).split('\n').slice(1).join('\n'));
     });
 
@@ -215,16 +215,9 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
     .option('--duration <duration>', 'console session length (15m to 12h)')
     .action(async (o: { print?: boolean; destination?: string; duration?: string }, cmd: Command) => {
       const { manager, name } = await setup(ctx, cmd);
-      let creds = await manager.cachedCredentials(name);
-      const r = creds ? undefined : await manager.authenticate(name);
-      if (!creds && r?.credentials.type === 'aws') creds = r.credentials;
-      if (!creds) throw new AuthError({ code: AUTH_ERROR_CODES.CONSOLE_FAILED, message: `identity "${name}" has no AWS session`, where: `auth.identities.${name}`, fix: 'use an aws/* identity' });
-      const url = await consoleSigninUrl(creds, {
-        identity: name,
-        where: `auth.identities.${name}`,
-        region: manager.region(name),
-        destination: o.destination,
-        durationSeconds: o.duration ? parseDurationSeconds(o.duration) : undefined,
+      const url = await manager.consoleUrl(name, {
+        ...(o.destination ? { destination: o.destination } : {}),
+        ...(o.duration ? { durationSeconds: parseDurationSeconds(o.duration) } : {}),
       });
       if (o.print || !ctx.io.stderrIsTTY || !openBrowser(url, ctx.env)) {
         // The URL carries a 15-minute sign-in token for this user; stdout only, never stderr logs.
@@ -317,30 +310,24 @@ function openBrowser(url: string, env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Runs a child with `env` and waits for it. On a terminal the child inherits stdio (interactive
- * tools keep working); otherwise its output goes through the CLI's IO, so that any registered
- * secret is masked. A non-zero exit becomes an error carrying the child's exit code.
+ * Runs a child with `env` and waits for it (core's runner). On a terminal the child inherits
+ * stdio (interactive tools keep working); otherwise its output passes through a stream masker, so
+ * that any registered secret is masked even when a chunk cuts it. A non-zero exit becomes an error
+ * carrying the child's exit code (128 + N for a child killed by signal N, as shells report it).
  */
 async function runChild(ctx: CliContext, command: string, args: string[], env: NodeJS.ProcessEnv, interactive: boolean): Promise<void> {
   const inherit = interactive || ctx.io.stderrIsTTY;
-  const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: inherit ? 'inherit' : ['inherit', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (d: Buffer) => ctx.io.out(d.toString('utf8')));
-    child.stderr?.on('data', (d: Buffer) => ctx.io.err(d.toString('utf8')));
-    child.on('error', (e) =>
-      reject(new UsageError({ code: 'USAGE_COMMAND_NOT_FOUND', message: `cannot run "${command}": ${(e as NodeJS.ErrnoException).code ?? e.message}`, where: 'auth exec', fix: 'check the command name and PATH', cause: e })),
-    );
-    child.on('close', (c, signal) => resolve(c ?? (signal ? 128 + (osSignal(signal) ?? 1) : 1)));
+  const code = await runCoreChild(command, args, {
+    env,
+    output: inherit ? { mode: 'inherit' } : { mode: 'mask', redactor, stdout: (s) => ctx.io.outMasked(s), stderr: (s) => ctx.io.errMasked(s) },
+    startFailureCode: 'USAGE_COMMAND_NOT_FOUND',
+    where: 'auth exec',
   });
   if (code !== 0) {
     const err = new AuthError({ code: 'AUTH_EXEC_CHILD_FAILED', message: `the command exited with code ${code}`, where: command, fix: 'see the command\'s own output above' });
     Object.assign(err, { exitCode: code });
     throw err;
   }
-}
-
-function osSignal(signal: NodeJS.Signals): number | undefined {
-  return (constants.signals as Record<string, number>)[signal];
 }
 
 async function which(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {

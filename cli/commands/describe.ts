@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
-import { COMPONENT_TYPES, Workspace, type ComponentType } from '../../core/internal';
+import { COMPONENT_TYPES, parseBooleanFlag, Workspace, type ComponentType } from '../../core/internal';
 import type { CliContext } from '../context';
-import { checkFormat, renderData } from '../output';
+import { checkFormat, printData } from '../output';
 
 const FORMATS = ['yaml', 'json'] as const;
 
@@ -16,7 +16,7 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
     .requiredOption('-s, --stack <stack>', 'the stack (logical name or manifest path without extension)')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('yaml'))
     .addOption(new Option('--type <type>', 'component type, when the name exists under several').choices([...COMPONENT_TYPES]))
-    .option('--process-functions [bool]', 'evaluate YAML functions (!env, !exec, !template, !store; !secret is masked)', parseBool, true)
+    .option('--process-functions [bool]', 'evaluate YAML functions (!env, !exec, !template, !store; !secret is masked)', parseProcessFunctions, true)
     .action(async (component: string, opts: { stack: string; format: string; type?: ComponentType; processFunctions: boolean }, cmd: Command) => {
       const format = checkFormat(opts.format, FORMATS, 'yaml');
       const ws = await Workspace.load(ctx.workspaceOptions(cmd));
@@ -25,7 +25,7 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
         type: opts.type,
         processFunctions: opts.processFunctions,
       });
-      ctx.io.out(renderData(section, format));
+      printData(ctx.io, section, format);
     });
 
   describe
@@ -33,16 +33,15 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
     .description('show every component of every stack, merged')
     .option('-s, --stack <stack>', 'only this stack')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('yaml'))
-    .option('--process-functions [bool]', 'evaluate YAML functions (!secret is masked)', parseBool, true)
+    .option('--process-functions [bool]', 'evaluate YAML functions (!secret is masked)', parseProcessFunctions, true)
     .action(async (opts: { stack?: string; format: string; processFunctions: boolean }, cmd: Command) => {
       const format = checkFormat(opts.format, FORMATS, 'yaml');
       const ws = await Workspace.load(ctx.workspaceOptions(cmd));
       const data = await ws.describeStacks({ mask: ctx.globals(cmd).mask, stack: opts.stack, processFunctions: opts.processFunctions });
-      ctx.io.out(renderData(data, format));
+      printData(ctx.io, data, format);
     });
 }
 
-function parseBool(value: string | undefined): boolean {
-  if (value === undefined) return true;
-  return !['false', '0', 'no', 'off'].includes(value.toLowerCase());
+function parseProcessFunctions(value: string | undefined): boolean {
+  return parseBooleanFlag(value, '--process-functions');
 }

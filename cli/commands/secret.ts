@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context';
 import type { CliIO } from '../io';
-import { checkFormat, renderData, renderTable } from '../output';
+import { checkFormat, printData, renderTable } from '../output';
 
 /**
  * `infrakey secret get|set|delete|list|validate|import|exec|shell|keygen` with Atmos's grammar
@@ -22,7 +22,7 @@ function core(): Core {
   return require('../../core/internal') as Core;
 }
 
-function target(ctx: CliContext, opts: TargetOpts, needComponent = true): import('../../core/internal').ComponentTarget {
+function target(ctx: CliContext, opts: TargetOpts, needComponent = true): { stack: string; component: string } {
   const c = core();
   const stack = opts.stack ?? ctx.env.ATMOS_STACK;
   const component = opts.component ?? ctx.env.ATMOS_COMPONENT;
@@ -31,8 +31,17 @@ function target(ctx: CliContext, opts: TargetOpts, needComponent = true): import
   return { stack, component: component ?? '' };
 }
 
+/**
+ * The workspace of a secret verb. On a terminal (and not in CI) the file keyring asks for its
+ * password when none is set, as `auth whoami` does, instead of failing with STORE_AUTH_FAILED.
+ */
+function loadWorkspace(ctx: CliContext, cmd: Command) {
+  const ci = ctx.env.CI !== undefined && ctx.env.CI !== '' && ctx.env.CI !== 'false';
+  return core().Workspace.load({ ...ctx.workspaceOptions(cmd), keyringPrompt: { isTTY: ctx.io.stdinIsTTY && !ci } });
+}
+
 async function service(ctx: CliContext, cmd: Command) {
-  const ws = await core().Workspace.load(ctx.workspaceOptions(cmd));
+  const ws = await loadWorkspace(ctx, cmd);
   return { ws, svc: ws.secretsLayer() };
 }
 
@@ -40,12 +49,11 @@ function withTarget(cmd: Command): Command {
   return cmd.option('-s, --stack <stack>', 'the stack (ATMOS_STACK)').option('-c, --component <component>', 'the component (ATMOS_COMPONENT)');
 }
 
-/** A value as text: strings raw, everything else JSON. */
-function asText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/** Reads all of stdin (trailing newlines trimmed), with a time limit so that nothing hangs. */
+/**
+ * Reads all of stdin with a time limit so that nothing hangs. The value is kept byte for byte
+ * except exactly one final newline (`\n` or `\r\n`), which `echo` and here-documents add; a value
+ * that must end in a newline (a PEM file) keeps it with `--file` (issue 10, item 15).
+ */
 async function readStdin(io: CliIO, timeoutMs = 30_000): Promise<string> {
   const chunks: Buffer[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -61,7 +69,7 @@ async function readStdin(io: CliIO, timeoutMs = 30_000): Promise<string> {
     });
     io.stdin.resume?.();
   });
-  return Buffer.concat(chunks).toString('utf8').replace(/[\r\n]+$/, '');
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
 async function hiddenPrompt(message: string): Promise<string> {
@@ -82,7 +90,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
     .option('--path <path>', 'select inside a JSON value, e.g. .password')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'env']).default('text'))
     .option('-r, --raw', 'no trailing newline (text only)')
-    .addOption(new Option('--mask [bool]', 'mask the value (default true; --mask=false prints it)').argParser(parseBool))
+    .addOption(new Option('--mask [bool]', 'mask the value (default true; --mask=false prints it)').argParser((v: string) => core().parseBooleanFlag(v, '--mask')))
     .action(async (name: string, opts: TargetOpts & { path?: string; format: string; raw?: boolean }, cmd: Command) => {
       const c = core();
       if (opts.raw && opts.format !== 'text') {
@@ -91,9 +99,15 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       const t = target(ctx, opts);
       const { svc } = await service(ctx, cmd);
       const value = c.unsafeUnwrap(await svc.secret(name, t, { path: opts.path }));
-      if (opts.format === 'json') ctx.io.out(JSON.stringify({ [name]: value }, null, 2) + '\n');
-      else if (opts.format === 'env') ctx.io.out(`${name}=${shellQuoted(asText(value))}\n`);
-      else ctx.io.out(asText(value) + (opts.raw ? '' : '\n'));
+      // The whole value is the secret: masked, it is replaced before any quoting or encoding, so
+      // no shell-quoted or JSON form can slip past (items 7, 11), and JSON stays JSON.
+      const masked = ctx.globals(cmd).mask;
+      const shown: unknown = masked ? c.MASK : value;
+      if (opts.format === 'json') ctx.io.outMasked(JSON.stringify({ [name]: shown }, null, 2) + '\n');
+      else if (opts.format === 'env') ctx.io.outMasked(`${name}=${c.shellQuote(c.secretText(shown))}\n`);
+      else ctx.io.outMasked(c.secretText(shown) + (opts.raw ? '' : '\n'));
+      // `X=$(infrakey secret get …)` would silently hold "<MASKED>" (issue 16, item 5).
+      if (masked && !ctx.io.stdoutIsTTY) ctx.io.err(`infrakey: ${name} is masked in this output; pass --mask=false to print the value\n`);
     });
 
   withTarget(
@@ -103,15 +117,20 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       .description('write a declared secret; NAME alone reads the value from stdin or a hidden prompt')
       .argument('<name[=value]>', 'the declared secret (NAME=VALUE puts the value in argv and shell history: prefer NAME)'),
   )
-    .option('--stdin', 'read the value from stdin')
+    .option('--stdin', 'read the value from stdin (one final newline is dropped)')
+    .option('--file <path>', 'read the value from a file, byte for byte (keeps a final newline)')
     .option('-f, --force', 'accepted for Atmos compatibility')
-    .action(async (arg: string, opts: TargetOpts & { stdin?: boolean }, cmd: Command) => {
+    .action(async (arg: string, opts: TargetOpts & { stdin?: boolean; file?: string }, cmd: Command) => {
       const c = core();
       const t = target(ctx, opts);
       const eq = arg.indexOf('=');
       const name = eq >= 0 ? arg.slice(0, eq) : arg;
+      if ([opts.stdin, opts.file !== undefined, eq >= 0].filter(Boolean).length > 1) {
+        throw new c.UsageError({ code: 'USAGE_CONFLICT', message: 'give the value one way: NAME=VALUE, --stdin or --file', where: 'secret set', fix: 'keep one of them' });
+      }
       let value: string;
-      if (eq >= 0 && !opts.stdin) value = arg.slice(eq + 1);
+      if (eq >= 0) value = arg.slice(eq + 1);
+      else if (opts.file !== undefined) value = readValueFile(ctx, opts.file);
       else if (opts.stdin || !ctx.io.stdinIsTTY) value = await readStdin(ctx.io);
       else value = await hiddenPrompt(`Value for ${name}:`);
       if (value === '') throw new c.UsageError({ code: c.SECRET_ERROR_CODES.VALUE_MISSING, message: `no value given for secret ${JSON.stringify(name)}`, fix: 'pipe the value on stdin or type it at the prompt' });
@@ -146,7 +165,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       const rows = await c.listSecrets(svc, t, { verify: opts.verify });
       if (format === 'table') {
         ctx.io.out(renderTable(['NAME', 'BACKEND', 'SCOPE', 'REQUIRED', 'STATUS', 'DESCRIPTION'], rows.map((r) => [r.name, r.backend, r.scope, r.required ? 'yes' : 'no', r.status, r.problem ?? r.description ?? ''])));
-      } else ctx.io.out(renderData(rows, format));
+      } else printData(ctx.io, rows, format);
     });
 
   withTarget(secret.command('validate').description('exit 1 listing required secrets without a value (every component of the stack without -c)')).action(
@@ -154,7 +173,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       const c = core();
       const t = target(ctx, opts, false);
       const { ws, svc } = await service(ctx, cmd);
-      const targets = t.component ? [t] : componentsOf(ws, t.stack);
+      const targets = t.component ? [t] : c.componentsWithSecrets(ws.stacks, t.stack);
       const report = await c.validateSecrets(svc, targets);
       for (const p of report.problems) ctx.io.err(`error [${p.code}]: ${p.message}\n`);
       for (const m of report.missing) ctx.io.err(`missing required secret ${m.name} (component ${m.component}, stack ${m.stack}${m.location ? `, ${m.location}` : ''})\n`);
@@ -220,7 +239,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       const env = await secretEnv(ctx, svc, t, opts.tfVars ?? false);
       // The program's global `--mask [bool]` takes the flag before this command sees it.
       const given = (cmd.optsWithGlobals() as { mask?: unknown }).mask;
-      childExit(await runChild(argv[0], argv.slice(1), env, ctx, opts.mask === true || given === true), argv[0]);
+      childExit(await runSecretChild(argv[0], argv.slice(1), env, ctx, opts.mask === true || given === true), argv[0]);
     });
 
   withTarget(secret.command('shell').description('start $SHELL with the declared secrets as environment variables').argument('[args...]', 'arguments for the shell'))
@@ -231,7 +250,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       const env = await secretEnv(ctx, svc, t, opts.tfVars ?? false);
       env.ATMOS_SHLVL = String(Number(ctx.env.ATMOS_SHLVL ?? '0') + 1);
       const shell = ctx.env.SHELL || '/bin/sh';
-      childExit(await runChild(shell, args, env, ctx, false), shell);
+      childExit(await runSecretChild(shell, args, env, ctx, false), shell);
     });
 
   secret
@@ -243,7 +262,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
     .option('-f, --force', 'generate even if a key exists')
     .action(async (name: string | undefined, opts: TargetOpts & { force?: boolean }, cmd: Command) => {
       const c = core();
-      const ws = await c.Workspace.load(ctx.workspaceOptions(cmd));
+      const ws = await loadWorkspace(ctx, cmd);
       let providers: Record<string, import('../../core/internal').SecretsProviderConfig>;
       if (opts.stack && opts.component) providers = { ...ws.secretsLayer().forComponent({ stack: opts.stack, component: opts.component }).providers };
       else providers = c.mergeProviders(ws.config.secrets.providers, undefined, { locateConfig: (p) => ws.config.locate(p) }).providers;
@@ -259,68 +278,21 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
     });
 }
 
-function componentsOf(ws: import('../../core/internal').Workspace, stack: string): import('../../core/internal').ComponentTarget[] {
-  const summary = ws.stacks.stack(stack);
-  const out: import('../../core/internal').ComponentTarget[] = [];
-  for (const [type, names] of Object.entries(summary.components) as [import('../../core/internal').ComponentType, string[]][]) {
-    for (const name of names) {
-      const resolved = ws.stacks.resolveComponent(name, summary.name, { type, allowAbstract: true });
-      const meta = resolved.section.metadata as { type?: unknown } | undefined;
-      if (meta?.type === 'abstract') continue;
-      const secrets = resolved.section.secrets as { vars?: unknown } | undefined;
-      if (secrets?.vars) out.push({ stack: summary.name, component: name });
-    }
-  }
-  return out;
-}
-
 /** The child environment: the current one plus every initialised declared secret (`NAME=value`). */
 async function secretEnv(ctx: CliContext, svc: import('../../core/internal').SecretsService, t: import('../../core/internal').ComponentTarget, tfVars: boolean): Promise<NodeJS.ProcessEnv> {
-  const c = core();
-  const cs = c.assertValid(svc, t);
-  const { values, missing } = await svc.resolver.resolveAll(cs);
-  for (const name of missing) ctx.io.err(`Skipping \`${name}\`: not initialized in ${c.backendLabel(cs.declarations.get(name) as import('../../core/internal').SecretDeclaration)}\n`);
-  const env: NodeJS.ProcessEnv = { ...ctx.env };
-  for (const [name, secret] of values) {
-    const text = asText(c.unsafeUnwrap(secret));
-    env[name] = text;
-    if (tfVars) env[`TF_VAR_${name}`] = text;
-  }
+  const { env, skipped } = await core().secretEnvironment(svc, t, { base: ctx.env, tfVars });
+  for (const s of skipped) ctx.io.err(`Skipping \`${s.name}\`: not initialized in ${s.backend}\n`);
   return env;
 }
 
-/** Runs a child; with `mask`, its stdout/stderr pass through the Redactor line by line. */
-function runChild(command: string | undefined, args: string[], env: NodeJS.ProcessEnv, ctx: CliContext, mask: boolean): Promise<number> {
+/** Runs a child through core's runner; with `mask`, its output passes through a stream masker. */
+function runSecretChild(command: string | undefined, args: string[], env: NodeJS.ProcessEnv, ctx: CliContext, mask: boolean): Promise<number> {
   const c = core();
   if (!command) throw new c.UsageError({ code: 'USAGE_COMMAND_REQUIRED', message: 'no command given', fix: 'write the command after --, e.g. infrakey secret exec -s dev -c api -- env' });
-  const { spawn } = require('node:child_process') as typeof import('node:child_process');
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, cwd: ctx.cwd, stdio: mask ? ['inherit', 'pipe', 'pipe'] : 'inherit' });
-    const forward = (stream: NodeJS.ReadableStream | null, write: (s: string) => void) => {
-      if (!stream) return;
-      let pending = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        pending += chunk;
-        const cut = pending.lastIndexOf('\n');
-        if (cut >= 0) {
-          write(c.redactor.mask(pending.slice(0, cut + 1)));
-          pending = pending.slice(cut + 1);
-        }
-      });
-      stream.on('end', () => {
-        if (pending) write(c.redactor.mask(pending));
-      });
-    };
-    if (mask) {
-      forward(child.stdout, (s) => ctx.io.out(s));
-      forward(child.stderr, (s) => ctx.io.err(s));
-    }
-    child.on('error', (e: NodeJS.ErrnoException) =>
-      reject(new c.UsageError({ code: 'EXEC_FAILED', message: `could not start ${JSON.stringify(command)} (${e.code ?? 'error'})`, fix: 'check the command name and PATH' })),
-    );
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-  });
+  const output: import('../../core/internal').ChildOutput = mask
+    ? { mode: 'mask', redactor: c.redactor, stdout: (s) => ctx.io.outMasked(s), stderr: (s) => ctx.io.errMasked(s) }
+    : { mode: 'inherit' };
+  return c.runChild(command, args, { env, cwd: ctx.cwd, output, where: 'secret exec' });
 }
 
 /** A failing child makes the command fail with the child's own exit code (as Atmos), naming it. */
@@ -361,17 +333,17 @@ function readImportFile(ctx: CliContext, file: string, format: string): Record<s
   return parsed as Record<string, unknown>;
 }
 
-function parseBool(value: string | undefined): boolean {
-  if (value === undefined) return true;
-  const v = value.toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
+/** `secret set --file`: the file's bytes as UTF-8 text, nothing trimmed. */
+function readValueFile(ctx: CliContext, file: string): string {
   const c = core();
-  throw new c.UsageError({ code: 'USAGE_BOOLEAN', message: `expected true or false, got '${value}'`, fix: 'write --mask=true or --mask=false' });
-}
-
-function shellQuoted(v: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const { resolve } = require('node:path') as typeof import('node:path');
+  const path = resolve(ctx.cwd, file);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new c.UsageError({ code: 'USAGE_VALUE_FILE_UNREADABLE', message: `cannot read the value file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, where: path, fix: 'pass an existing, readable file to --file' });
+  }
 }
 
 /** Dotenv lines (Atmos rules): blanks and `#` skipped, `export ` removed, quotes trimmed. */

@@ -80,10 +80,16 @@ export function parseAuthConfig(raw: unknown, opts: { locate?: (path: string) =>
   const auth: Raw = isMap(raw) ? raw : {};
   if (raw !== undefined && raw !== null && !isMap(raw)) invalid('auth', 'auth must be a map', 'write auth: as a map with providers: and identities:');
 
+  const badName = (what: 'provider' | 'identity', displayName: string, p: string) => {
+    const problem = nameProblem(displayName);
+    if (problem) problems.push(invalidNameError(what, displayName, problem, where(p)));
+  };
+
   const providers = new Map<string, ProviderConfig>();
   for (const [displayName, value] of entries(auth.providers, 'auth.providers', invalid)) {
     const name = displayName.toLowerCase();
     const p = providerPath(displayName);
+    badName('provider', displayName, p);
     if (providers.has(name)) {
       problems.push(collision('provider', providers.get(name)!.displayName, displayName, where(p)));
     }
@@ -105,6 +111,7 @@ export function parseAuthConfig(raw: unknown, opts: { locate?: (path: string) =>
   for (const [displayName, value] of entries(auth.identities, 'auth.identities', invalid)) {
     const name = displayName.toLowerCase();
     const p = identityPath(displayName);
+    badName('identity', displayName, p);
     if (identities.has(name)) {
       problems.push(collision('identity', identities.get(name)!.displayName, displayName, where(p)));
     }
@@ -148,6 +155,32 @@ export function parseAuthConfig(raw: unknown, opts: { locate?: (path: string) =>
     },
     problems,
   };
+}
+
+/**
+ * Why `name` cannot name a provider or identity, or undefined. Names become folder names
+ * (`aws/<provider>`), INI section headers (`[<identity>]`) and `AWS_PROFILE`, so a name must not
+ * contain a path separator, `..`, a control character (newlines included) or a bracket, and must
+ * not be `.`.
+ */
+export function nameProblem(name: string): string | undefined {
+  if (name === '') return 'it is empty';
+  if (name.includes('/') || name.includes('\\')) return 'it contains a path separator (/ or \\)';
+  if (name === '.' || name.includes('..')) return 'it contains ".." or is "."';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'it contains a control character (newline, tab, ...)';
+  if (/[[\]]/.test(name)) return 'it contains a bracket ([ or ])';
+  return undefined;
+}
+
+/** The AUTH_NAME_INVALID error of a bad name; the name is shown JSON-quoted so control characters are visible. */
+export function invalidNameError(what: 'provider' | 'identity', name: string, problem: string, where: string): AuthError {
+  return new AuthError({
+    code: AUTH_ERROR_CODES.NAME_INVALID,
+    message: `${what} name ${JSON.stringify(name)} is not allowed: ${problem}`,
+    where,
+    fix: `rename the ${what} to letters, digits, "-", "_" or "." (names become folder names, INI sections and AWS_PROFILE)`,
+  });
 }
 
 /** Looks an identity up: exact (lower-cased) first, as Atmos. */

@@ -1,7 +1,7 @@
 import { AuthError } from '../errors';
 
 /**
- * Stable codes of every auth failure. The README's error table lists them; tests assert on them.
+ * Stable codes of every auth failure. docs/errors.md lists them; tests assert on them.
  * Messages name identities, providers and config paths, never credential values.
  */
 export const AUTH_ERROR_CODES = {
@@ -25,6 +25,11 @@ export const AUTH_ERROR_CODES = {
   NO_DEFAULT: 'AUTH_NO_DEFAULT',
   /** Two identities (or providers) whose names differ only by case. */
   NAME_COLLISION: 'AUTH_NAME_COLLISION',
+  /**
+   * A provider or identity name that would escape the realm folder or break the credential files
+   * (path separators, `..`, control characters, brackets), or a resolved path outside the realm.
+   */
+  NAME_INVALID: 'AUTH_NAME_INVALID',
   IDENTITY_NOT_FOUND: 'AUTH_IDENTITY_NOT_FOUND',
   /** `ATMOS_AUTH_REALM` or `auth.realm` breaks the realm rules (§2.1). */
   REALM_INVALID: 'AUTH_REALM_INVALID',

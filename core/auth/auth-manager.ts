@@ -1,21 +1,17 @@
-import { findIdentity, parseAuthConfig, str, type AuthConfig, type IdentityConfig, type ParsedAuthConfig } from './auth-config';
+import { findIdentity, parseAuthConfig, type AuthConfig, type IdentityConfig, type ParsedAuthConfig } from './auth-config';
 import { AUTH_ERROR_CODES, authError, locateWhere } from './auth-errors';
-import { clientSettings, endpointFor, configuredEndpoint, mapAwsError } from './aws-sdk';
-import { buildChain, resolvePrincipalSetting, type Chain } from './chain';
-import { identityEnvironment, prepareChildEnvironment } from './child-env';
-import { credentialFilePaths, readAwsProfile, removeAwsProfile, writeAwsProfile, type CredentialFilePaths } from './credential-files';
-import { isExpired, isFresh, type AwsCredentials, type Credentials } from './credentials';
+import { buildChain, chainRegion } from './build-chain';
+import type { Chain } from './chain';
+import type { CredentialFilePaths } from './credential-files';
+import { isExpired, isFresh, type Credentials } from './credentials';
 import { isDisabledValue, noDefaultIdentityError, selectIdentity, type IdentitySelection } from './identity-selection';
-import { deleteKeyringCredentials } from './keyring-credentials';
-import { AMBIENT_PROVIDER_KINDS, identityKindStatus, providerKindStatus } from './kinds';
+import type { CloudSessions, IdentityKind, ProviderKind, SessionLocation } from './kinds/kind';
+import { cloudSessions, identityKind, identityKindStatus, implementedIdentityKinds, implementedProviderKinds, providerKind, providerKindStatus } from './kinds/registry';
 import { resolveRealm, type Realm } from './realm';
-import { headlessInteraction, type AuthInteraction, type StepContext } from './step-context';
+import { headlessInteraction, type AuthContext, type AuthInteraction, type StepContext } from './step-context';
 import { validateAuthConfig, type AuthValidation } from './validate-auth';
-import { authenticateIdentityStep } from './identity-steps';
-import { authenticateProviderStep, cachedProviderStep } from './provider-steps';
 import { memoizeAsync, type MemoizedAsync } from '../async/memoize-async';
 import type { Keyring } from '../keyring/keyring';
-import { unsafeUnwrap } from '../secret';
 
 /** Options of {@link AuthManager}. */
 export interface AuthManagerOptions {
@@ -48,7 +44,8 @@ export interface AuthResult {
   readonly identity: string;
   readonly chain: Chain;
   readonly credentials: Credentials;
-  readonly paths: CredentialFilePaths;
+  /** Where the identity's session lives (for AWS identities: {@link CredentialFilePaths}). */
+  readonly paths: SessionLocation;
   readonly region?: string;
   readonly expiration?: Date;
   /** True when no network call was needed (cached session reused). */
@@ -67,7 +64,8 @@ export interface WhoamiInfo {
   readonly region?: string;
   readonly expiration?: string;
   readonly environment: Record<string, string>;
-  readonly paths: { credentials_file: string; config_file: string; profile: string };
+  /** The session's files as its cloud names them (AWS: credentials_file, config_file, profile). */
+  readonly paths: Readonly<Record<string, string>>;
 }
 
 /** What `auth logout` removed. */
@@ -130,28 +128,31 @@ export class AuthManager {
     throw noDefaultIdentityError(this.config);
   }
 
-  /** Paths of the identity's credential files (nothing is created). */
+  /** Paths of the identity's AWS credential files (nothing is created). */
   paths(name: string): CredentialFilePaths {
     const chain = this.chain(name);
-    return credentialFilePaths(this.env, this.realm.value, chain.rootName, chain.target.name);
+    const { cloud } = this.sessionsOf(chain.target);
+    if (cloud.cloud !== 'aws') {
+      throw authError(AUTH_ERROR_CODES.KIND_UNSUPPORTED, `identity "${chain.target.name}" (${chain.target.kind}) has no AWS credential files`, this.where(chain.target.path), 'use an identity whose credentials are AWS credentials');
+    }
+    return this.location(chain, chain.target) as unknown as CredentialFilePaths;
   }
 
   /** The identity's region as Atmos resolves it for the environment (may be undefined). */
   region(name: string): string | undefined {
-    const chain = this.chain(name);
-    if (chain.identities.length === 1 && chain.target.kind === 'aws/user') return str(chain.target.credentials.region);
-    return resolvePrincipalSetting(chain, 'region');
+    return chainRegion(this.chain(name));
   }
 
-  /** `auth env`: file paths, profile, region and the identity's `env:` entries. Never keys. */
+  /** `auth env`: what points tools at the identity's session (files, profile, region, its `env:`). Never keys. */
   environment(name: string): Record<string, string> {
     const chain = this.chain(name);
-    return identityEnvironment(this.paths(name), this.region(name), chain.target.env);
+    return this.sessionsOf(chain.target).cloud.environment(this.location(chain, chain.target), chainRegion(chain), chain.target.env);
   }
 
   /** The environment for a child process run as the identity (§2.4). */
   childEnvironment(name: string, base: NodeJS.ProcessEnv = this.env): NodeJS.ProcessEnv {
-    return prepareChildEnvironment(base, this.paths(name), this.region(name));
+    const chain = this.chain(name);
+    return this.sessionsOf(chain.target).cloud.prepareEnvironment(base, this.location(chain, chain.target), chainRegion(chain));
   }
 
   /**
@@ -161,8 +162,8 @@ export class AuthManager {
    */
   async authenticate(name: string, opts: { force?: boolean } = {}): Promise<AuthResult> {
     const chain = this.chain(name);
-    this.checkImplemented(chain);
-    const paths = credentialFilePaths(this.env, this.realm.value, chain.rootName, chain.target.name);
+    const { provider: pKind, identities: kinds } = this.kindsOf(chain);
+    const paths = this.location(chain, chain.target);
     const key = `${this.realm.value}:${chain.label}`;
     const now = this.now();
     const memo = this.cache.get(key);
@@ -170,7 +171,7 @@ export class AuthManager {
 
     const ctx = this.stepContext(chain);
     const n = chain.identities.length;
-    const ambient = chain.provider !== undefined && AMBIENT_PROVIDER_KINDS.has(chain.provider.kind);
+    const ambient = pKind?.ambient === true;
     let start = 0;
     let base: Credentials | undefined;
     if (!ambient) {
@@ -189,27 +190,26 @@ export class AuthManager {
       return result;
     }
     let providerFromCache = false;
-    if (start === 0 && chain.provider) {
-      base = ambient ? undefined : await cachedProviderStep(chain.provider, ctx);
+    if (start === 0 && chain.provider && pKind) {
+      base = ambient ? undefined : await pKind.cached?.(chain.provider, ctx);
       providerFromCache = base !== undefined;
-      base ??= await authenticateProviderStep(chain.provider, ctx);
+      base ??= await pKind.authenticate(chain.provider, ctx);
     }
     for (let i = start; i < n; i++) {
       const id = chain.identities[i];
       let next: Credentials;
       try {
-        next = await authenticateIdentityStep(id, base, ctx);
+        next = await kinds[i].authenticate(id, base, ctx);
       } catch (e) {
         // `auth login` with a cached provider token that the server revoked: drop it and log in
         // again instead of failing until the token's nominal expiry.
-        if (!(opts.force && providerFromCache && i === 0 && chain.provider && (e as { code?: string }).code === AUTH_ERROR_CODES.CREDENTIALS_EXPIRED)) throw e;
-        const keyring = await this.keyring();
-        if (keyring) await deleteKeyringCredentials(keyring, this.realm.value, chain.provider.name, this.where(chain.provider.path));
+        if (!(opts.force && providerFromCache && i === 0 && chain.provider && pKind && (e as { code?: string }).code === AUTH_ERROR_CODES.CREDENTIALS_EXPIRED)) throw e;
+        await pKind.forget?.(chain.provider, ctx);
         providerFromCache = false;
-        base = await authenticateProviderStep(chain.provider, ctx);
-        next = await authenticateIdentityStep(id, base, ctx);
+        base = await pKind.authenticate(chain.provider, ctx);
+        next = await kinds[i].authenticate(id, base, ctx);
       }
-      if (next.type === 'aws') await this.persist(chain, id, next);
+      if (kinds[i].persists !== false) await this.persist(chain, id, next);
       base = next;
     }
     const result = this.result(chain, base!, paths, false);
@@ -219,52 +219,62 @@ export class AuthManager {
 
   /**
    * The identity's session without any network call (Atmos `GetCachedCredentials`): the process
-   * cache, else the credential files. Expired sessions count as none.
+   * cache, else the session its cloud wrote. Expired sessions count as none.
    */
-  async cachedCredentials(name: string): Promise<AwsCredentials | undefined> {
+  async cachedCredentials(name: string): Promise<Credentials | undefined> {
     const chain = this.chain(name);
     const memo = this.cache.get(`${this.realm.value}:${chain.label}`);
-    if (memo?.credentials.type === 'aws' && !isExpired(memo.credentials, this.now())) return memo.credentials;
+    if (memo && !isExpired(memo.credentials, this.now())) return memo.credentials;
     const c = await this.cachedStep(chain, chain.identities.length - 1);
-    return c?.type === 'aws' && !isExpired(c, this.now()) ? c : undefined;
+    return c && !isExpired(c, this.now()) ? c : undefined;
   }
 
-  /** Who the identity is, checked with STS GetCallerIdentity (logging in silently when needed). */
+  /**
+   * The session its cloud wrote for the identity, read now (another process may have refreshed
+   * it), or undefined; no process cache, no network.
+   */
+  async storedSession(name: string): Promise<Credentials | undefined> {
+    const chain = this.chain(name);
+    return this.cachedStep(chain, chain.identities.length - 1, `${chain.target.name}:store`);
+  }
+
+  /** Who the identity is, asked of its cloud (AWS: STS GetCallerIdentity; logging in silently when needed). */
   async whoami(name: string): Promise<WhoamiInfo> {
     const r = await this.authenticate(name);
-    let principal: string | undefined;
-    let account: string | undefined;
-    let userId: string | undefined;
-    if (r.credentials.type === 'aws') {
-      const endpoint = endpointFor(r.chain, r.chain.identities.length - 1, 'sts', this.env);
-      const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-      const client = new STSClient(clientSettings(r.region ?? r.credentials.region ?? 'us-east-1', endpoint, r.credentials));
-      try {
-        const out = await client.send(new GetCallerIdentityCommand({}));
-        principal = out.Arn;
-        account = out.Account;
-        userId = out.UserId;
-      } catch (e) {
-        throw mapAwsError(e, 'sts:GetCallerIdentity', r.identity, this.where(r.chain.target.path), endpoint, r.identity);
-      } finally {
-        client.destroy();
-      }
-    } else if (r.credentials.type === 'mock') {
-      account = r.credentials.account;
-    }
+    const { kind, cloud } = this.sessionsOf(r.chain.target);
+    const who = kind.whoami
+      ? kind.whoami(r.credentials)
+      : await cloud.whoami(r.credentials, { chain: r.chain, env: this.env, ...(r.region ? { region: r.region } : {}), where: this.where(r.chain.target.path) });
     return {
       realm: this.realm.value,
       realmSource: this.realm.source,
       provider: r.chain.rootName,
       identity: r.identity,
-      ...(principal ? { principal } : {}),
-      ...(account ? { account } : {}),
-      ...(userId ? { userId } : {}),
+      ...(who.principal ? { principal: who.principal } : {}),
+      ...(who.account ? { account: who.account } : {}),
+      ...(who.userId ? { userId: who.userId } : {}),
       ...(r.region ? { region: r.region } : {}),
       ...(r.expiration ? { expiration: r.expiration.toISOString() } : {}),
       environment: this.environment(name),
-      paths: { credentials_file: r.paths.credentialsFile, config_file: r.paths.configFile, profile: r.paths.profile },
+      paths: cloud.describe(r.paths),
     };
+  }
+
+  /**
+   * A console sign-in URL for the identity's session (its cloud's console), using the cached
+   * session or logging in. AUTH_CONSOLE_FAILED when the cloud has no console or the session is
+   * not of its cloud.
+   */
+  async consoleUrl(name: string, opts: { destination?: string; durationSeconds?: number } = {}): Promise<string> {
+    const chain = this.chain(name);
+    const where = this.where(chain.target.path);
+    const { cloud } = this.sessionsOf(chain.target);
+    const creds = (await this.cachedCredentials(name)) ?? (await this.authenticate(name)).credentials;
+    if (!cloud.consoleUrl || creds.type !== cloud.cloud) {
+      throw authError(AUTH_ERROR_CODES.CONSOLE_FAILED, `identity "${chain.target.name}" has no AWS session`, where, 'use an aws/* identity');
+    }
+    const region = chainRegion(chain);
+    return cloud.consoleUrl(creds, { identity: chain.target.name, where, ...(region ? { region } : {}), ...opts });
   }
 
   /**
@@ -276,25 +286,25 @@ export class AuthManager {
     const identities: string[] = [];
     for (const n of names) {
       let chain: Chain;
+      let cloud: CloudSessions;
       try {
         chain = this.chain(n);
+        cloud = this.sessionsOf(chain.target).cloud;
       } catch {
         continue; // a broken identity has nothing on disk
       }
-      const removed = await removeAwsProfile(credentialFilePaths(this.env, this.realm.value, chain.rootName, chain.target.name));
+      const removed = await cloud.remove(this.location(chain, chain.target));
       for (const k of [...this.cache.keys()]) if (k.endsWith(` -> ${chain.target.name}`) || k.endsWith(`:${chain.target.name}`)) this.cache.delete(k);
       if (removed) identities.push(chain.target.name);
     }
     const providers: string[] = [];
     if ('all' in target) {
-      // Opened only when there are provider tokens to remove: an unusable keyring is an error
-      // then (never skipped silently), and configs without SSO never touch it.
+      // Provider caches (the IAM Identity Center token in the keyring) go only with --all, as in
+      // Atmos: logging out one identity must not end the sessions of its siblings.
+      const ctx = this.authContext();
       for (const p of this.config.providers.values()) {
-        if (p.kind !== 'aws/iam-identity-center') continue;
-        const keyring = await this.keyring();
-        if (!keyring) continue;
-        await deleteKeyringCredentials(keyring, this.realm.value, p.name, this.where(p.path));
-        providers.push(p.name);
+        const kind = providerKind(p.kind);
+        if (kind?.forget && (await kind.forget(p, ctx))) providers.push(p.name);
       }
       this.cache.clear();
     }
@@ -304,17 +314,11 @@ export class AuthManager {
   /** The `credential_process` JSON (Version 1) for the identity, authenticating as needed. */
   async credentialProcessJson(name: string): Promise<string> {
     const r = await this.authenticate(name);
-    if (r.credentials.type !== 'aws') {
+    const { cloud } = this.sessionsOf(r.chain.target);
+    if (!cloud.processJson || r.credentials.type !== cloud.cloud) {
       throw authError(AUTH_ERROR_CODES.KIND_UNSUPPORTED, `identity "${r.identity}" does not produce AWS credentials`, this.where(r.chain.target.path), 'use an aws/* identity');
     }
-    const c = r.credentials;
-    return JSON.stringify({
-      Version: 1,
-      AccessKeyId: unsafeUnwrap(c.accessKeyId),
-      SecretAccessKey: unsafeUnwrap(c.secretAccessKey),
-      ...(c.sessionToken ? { SessionToken: unsafeUnwrap(c.sessionToken) } : {}),
-      ...(c.expiration ? { Expiration: c.expiration.toISOString() } : {}),
-    });
+    return cloud.processJson(r.credentials);
   }
 
   /** `where` text for a config path. */
@@ -343,58 +347,78 @@ export class AuthManager {
     return this.opts.now?.() ?? Date.now();
   }
 
-  private result(chain: Chain, credentials: Credentials, paths: CredentialFilePaths, fromCache: boolean): AuthResult {
-    const region = chain.identities.length === 1 && chain.target.kind === 'aws/user'
-      ? str(chain.target.credentials.region) ?? (credentials.type === 'aws' ? credentials.region : undefined)
-      : resolvePrincipalSetting(chain, 'region') ?? (credentials.type === 'aws' ? credentials.region : undefined);
+  private result(chain: Chain, credentials: Credentials, paths: SessionLocation, fromCache: boolean): AuthResult {
+    const region = chainRegion(chain) ?? credentials.region;
     return { identity: chain.target.name, chain, credentials, paths, ...(region ? { region } : {}), ...(credentials.expiration ? { expiration: credentials.expiration } : {}), fromCache };
   }
 
-  private checkImplemented(chain: Chain): void {
+  /**
+   * The registered kinds of every step of the chain. A kind infrakey does not implement (or that
+   * nobody knows) fails here, before anything is authenticated.
+   */
+  private kindsOf(chain: Chain): { provider?: ProviderKind; identities: IdentityKind[] } {
+    let provider: ProviderKind | undefined;
     if (chain.provider) {
       const p = chain.provider;
-      const status = p.kind === '' ? 'unknown' : providerKindStatus(p.kind);
-      if (status !== 'implemented') {
+      provider = providerKind(p.kind);
+      if (!provider) {
+        const status = p.kind === '' ? 'unknown' : providerKindStatus(p.kind);
         throw authError(
           status === 'unknown' ? AUTH_ERROR_CODES.KIND_UNKNOWN : AUTH_ERROR_CODES.KIND_UNSUPPORTED,
           status === 'unknown' ? `invalid provider kind: unsupported provider kind: ${p.kind || '(none)'} (provider "${p.name}")` : `provider "${p.name}": kind ${p.kind} is not implemented by infrakey`,
           this.where(`${p.path}.kind`),
-          'use an aws/iam-identity-center or github/oidc provider',
+          `use a provider of kind ${implementedProviderKinds().join(', ')}`,
         );
       }
     }
-    for (const id of chain.identities) {
-      if (id.kind === '') {
-        throw authError(AUTH_ERROR_CODES.FIELD_MISSING, `identity "${id.displayName}" is not configured (it has no kind). Did you forget to specify a profile?`, this.where(id.path), `set ${id.path}.kind, or activate the profile that defines it (--profile)`);
-      }
-      const status = identityKindStatus(id.kind);
-      if (status !== 'implemented') {
-        throw authError(
-          status === 'unknown' ? AUTH_ERROR_CODES.KIND_UNKNOWN : AUTH_ERROR_CODES.KIND_UNSUPPORTED,
-          status === 'unknown' ? `invalid identity kind: unsupported identity kind: ${id.kind} (identity "${id.name}")` : `identity "${id.name}": kind ${id.kind} is not implemented by infrakey`,
-          this.where(`${id.path}.kind`),
-          'use aws/user, aws/assume-role or aws/permission-set',
-        );
-      }
-    }
+    const identities = chain.identities.map((id) => this.identityKindOf(id));
+    return { ...(provider ? { provider } : {}), identities };
   }
 
-  private async cachedStep(chain: Chain, index: number): Promise<Credentials | undefined> {
+  private identityKindOf(id: IdentityConfig): IdentityKind {
+    if (id.kind === '') {
+      throw authError(AUTH_ERROR_CODES.FIELD_MISSING, `identity "${id.displayName}" is not configured (it has no kind). Did you forget to specify a profile?`, this.where(id.path), `set ${id.path}.kind, or activate the profile that defines it (--profile)`);
+    }
+    const kind = identityKind(id.kind);
+    if (kind) return kind;
+    const status = identityKindStatus(id.kind);
+    throw authError(
+      status === 'unknown' ? AUTH_ERROR_CODES.KIND_UNKNOWN : AUTH_ERROR_CODES.KIND_UNSUPPORTED,
+      status === 'unknown' ? `invalid identity kind: unsupported identity kind: ${id.kind} (identity "${id.name}")` : `identity "${id.name}": kind ${id.kind} is not implemented by infrakey`,
+      this.where(`${id.path}.kind`),
+      `use an identity of kind ${implementedIdentityKinds().join(', ')}`,
+    );
+  }
+
+  /** The identity's kind and the cloud that keeps its sessions. */
+  private sessionsOf(id: IdentityConfig): { kind: IdentityKind; cloud: CloudSessions } {
+    const kind = this.identityKindOf(id);
+    const cloud = cloudSessions(kind.cloud);
+    if (!cloud) throw new Error(`identity kind ${kind.kind} names cloud "${kind.cloud}", which is not registered`);
+    return { kind, cloud };
+  }
+
+  /** Where `id`'s session lives in `chain`'s folder (the chain's root names the folder). */
+  private location(chain: Chain, id: IdentityConfig): SessionLocation {
+    return this.sessionsOf(id).cloud.location(this.env, this.realm.value, chain.rootName, id.name);
+  }
+
+  private async cachedStep(chain: Chain, index: number, label?: string): Promise<Credentials | undefined> {
     const id = chain.identities[index];
-    if (id.kind.startsWith('mock')) return undefined;
-    const paths = credentialFilePaths(this.env, this.realm.value, chain.rootName, id.name);
-    return readAwsProfile(paths, `${id.name}:cached`);
+    const { kind, cloud } = this.sessionsOf(id);
+    if (kind.persists === false) return undefined;
+    return cloud.load(this.location(chain, id), label ?? `${id.name}:cached`);
   }
 
-  private async persist(chain: Chain, id: IdentityConfig, creds: AwsCredentials): Promise<void> {
-    const paths = credentialFilePaths(this.env, this.realm.value, chain.rootName, id.name);
+  private async persist(chain: Chain, id: IdentityConfig, creds: Credentials): Promise<void> {
+    // The session is written for `id` as the target of its own sub-chain: its region and
+    // endpoint are those of `id`, not of the identity being logged in.
     const sub = buildChain(this.config, id.name);
-    const region = (sub.identities.length === 1 && id.kind === 'aws/user' ? str(id.credentials.region) : resolvePrincipalSetting(sub, 'region')) ?? creds.region ?? 'us-east-1';
-    const processMode = this.config.credentialFilesMode === 'process';
-    await writeAwsProfile(paths, creds, {
-      region,
-      endpointUrl: configuredEndpoint(sub),
-      ...(processMode ? { credentialProcess: this.credentialProcessCommand(id.name) } : {}),
+    const region = chainRegion(sub);
+    await this.sessionsOf(id).cloud.persist(this.location(chain, id), creds, {
+      chain: sub,
+      ...(region ? { region } : {}),
+      ...(this.config.credentialFilesMode === 'process' ? { credentialProcess: this.credentialProcessCommand(id.name) } : {}),
     });
   }
 
@@ -404,10 +428,9 @@ export class AuthManager {
     return `${cmd}${config} auth credentials --identity ${quoteArg(identity)}`;
   }
 
-  private stepContext(chain: Chain): StepContext {
+  private authContext(): AuthContext {
     return {
       env: this.env,
-      chain,
       realm: this.realm.value,
       keyring: () => this.keyring(),
       interaction: this.opts.interaction ?? headlessInteraction(),
@@ -416,6 +439,10 @@ export class AuthManager {
       ...(this.opts.httpsCa ? { httpsCa: this.opts.httpsCa } : {}),
       where: (p) => this.where(p),
     };
+  }
+
+  private stepContext(chain: Chain): StepContext {
+    return { ...this.authContext(), chain };
   }
 }
 

@@ -1,8 +1,6 @@
-import { findIdentity, findProvider, type AuthConfig, type IdentityConfig, type ProviderConfig } from './auth-config';
-import { AUTH_ERROR_CODES, authError, identityPath, locateWhere } from './auth-errors';
-import { STANDALONE_IDENTITY_KINDS } from './kinds';
+import type { IdentityConfig, ProviderConfig } from './auth-config';
 
-/** The synthetic root name of a chain that starts with an aws/user identity (file layout, §2.2). */
+/** The synthetic root name of a chain that starts with an aws/user identity (file layout, §2.2; the aws/user kind's `rootFolder`). */
 export const AWS_USER_ROOT = 'aws-user';
 
 /**
@@ -16,74 +14,6 @@ export interface Chain {
   readonly rootName: string;
   /** `provider -> id1 -> ... -> target`, for messages and the process cache key. */
   readonly label: string;
-}
-
-/**
- * Walks from `name` back through `via` to a provider or a standalone identity (§1.7). A cycle is
- * an `AUTH_CYCLE` error listing its members in order; an unknown `via` is `AUTH_VIA_UNKNOWN`.
- */
-export function buildChain(config: AuthConfig, name: string): Chain {
-  const target = findIdentity(config, name);
-  if (!target) {
-    throw authError(
-      AUTH_ERROR_CODES.IDENTITY_NOT_FOUND,
-      `identity "${name}" not found: it is not defined in the currently loaded auth config`,
-      locateWhere('auth.identities', config.locate),
-      `define ${identityPath(name.toLowerCase())} in atmos.yaml, or pick one listed by \`infrakey auth list\``,
-    );
-  }
-  const walked: IdentityConfig[] = [];
-  let current: IdentityConfig = target;
-  let provider: ProviderConfig | undefined;
-  for (;;) {
-    const seen = walked.findIndex((i) => i.name === current.name);
-    if (seen >= 0) {
-      const members = [...walked.slice(seen).map((i) => i.name), current.name];
-      throw authError(
-        AUTH_ERROR_CODES.CYCLE,
-        `circular dependency detected in identity chain: ${members.join(' -> ')}`,
-        locateWhere(`${current.path}.via`, config.locate),
-        `make one of ${[...new Set(members)].map((m) => `"${m}"`).join(', ')} use via.provider (or no via for aws/user) so the chain ends`,
-      );
-    }
-    walked.push(current);
-    const via = current.via;
-    if (!via || (!via.provider && !via.identity)) {
-      if (STANDALONE_IDENTITY_KINDS.has(current.kind)) break;
-      throw authError(
-        AUTH_ERROR_CODES.VIA_INVALID,
-        `invalid identity config: identity "${current.name}" has no via configuration`,
-        locateWhere(current.path, config.locate),
-        `add via: {provider: NAME} or via: {identity: NAME} to ${current.path}`,
-      );
-    }
-    if (via.provider) {
-      provider = findProvider(config, via.provider);
-      if (!provider) {
-        throw authError(
-          AUTH_ERROR_CODES.VIA_UNKNOWN,
-          `identity "${current.name}": referenced provider "${via.provider}" does not exist`,
-          locateWhere(`${current.path}.via.provider`, config.locate),
-          `define auth.providers.${via.provider} or fix the name in ${current.path}.via.provider`,
-        );
-      }
-      break;
-    }
-    const next = findIdentity(config, via.identity!);
-    if (!next) {
-      throw authError(
-        AUTH_ERROR_CODES.VIA_UNKNOWN,
-        `identity "${current.name}": referenced identity "${via.identity}" does not exist`,
-        locateWhere(`${current.path}.via.identity`, config.locate),
-        `define ${identityPath(via.identity!)} or fix the name in ${current.path}.via.identity`,
-      );
-    }
-    current = next;
-  }
-  const identities = walked.reverse();
-  const rootName = provider ? provider.name : identities[0].kind === 'aws/user' ? AWS_USER_ROOT : identities[0].name;
-  const label = [...(provider ? [provider.name] : []), ...identities.map((i) => i.name)].join(' -> ');
-  return { provider, identities, target, rootName, label };
 }
 
 /**

@@ -2,10 +2,12 @@ import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from '../fs/atomic-write';
 import * as path from 'node:path';
 import { xdgConfigHome } from '../config/xdg';
+import { invalidNameError, nameProblem } from './auth-config';
 import { AUTH_ERROR_CODES, authError } from './auth-errors';
 import { awsCredentials, type AwsCredentials } from './credentials';
 import { entry, findSection, parseIni, putSection, removeSection, serializeIni, type IniDocument } from './ini-file';
 import { unsafeUnwrap } from '../secret';
+import type { SessionLocation } from './kinds/kind';
 
 /**
  * The realm-scoped AWS shared files (§2.2, §2.3):
@@ -15,7 +17,7 @@ import { unsafeUnwrap } from '../secret';
  */
 
 /** Where one identity's session lives, as tools see it. */
-export interface CredentialFilePaths {
+export interface CredentialFilePaths extends SessionLocation {
   /** `AWS_SHARED_CREDENTIALS_FILE`. */
   readonly credentialsFile: string;
   /** `AWS_CONFIG_FILE`. */
@@ -26,10 +28,24 @@ export interface CredentialFilePaths {
   readonly realmDir: string;
 }
 
-/** Paths for `identity` under `rootProvider` in `realm`. */
+/**
+ * Paths for `identity` under `rootProvider` in `realm`. Every path is checked to stay inside
+ * `{XDG config}/atmos/{realm}/aws/` (AUTH_NAME_INVALID otherwise), whatever the names contain.
+ */
 export function credentialFilePaths(env: NodeJS.ProcessEnv, realm: string, rootProvider: string, identity: string): CredentialFilePaths {
   const realmDir = path.join(xdgConfigHome(env), realm);
-  const dir = path.join(realmDir, 'aws', rootProvider);
+  const awsDir = path.join(realmDir, 'aws');
+  const dir = path.join(awsDir, rootProvider);
+  const profileProblem = nameProblem(identity);
+  if (profileProblem) throw invalidNameError('identity', identity, profileProblem, dir);
+  if (path.dirname(dir) !== awsDir || path.dirname(realmDir) !== path.join(xdgConfigHome(env))) {
+    throw authError(
+      AUTH_ERROR_CODES.NAME_INVALID,
+      `the credential files of "${identity}" would be written to ${dir}, outside the realm folder ${awsDir}`,
+      dir,
+      'rename the provider (or aws/user identity) to a name without path separators or ".."',
+    );
+  }
   return { credentialsFile: path.join(dir, 'credentials'), configFile: path.join(dir, 'config'), profile: identity.toLowerCase(), realmDir };
 }
 

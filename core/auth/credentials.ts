@@ -1,7 +1,19 @@
 import { Secret, unsafeUnwrap } from '../secret';
 
+/**
+ * What every credential has. `type` names its cloud (or token kind); a kind module that brings a
+ * new cloud adds its type to {@link CredentialTypes}, so the union stays open and still narrows.
+ */
+export interface CredentialsBase {
+  readonly type: string;
+  /** The region the credentials were issued for, when the cloud has regions. */
+  readonly region?: string;
+  /** Undefined: does not expire. */
+  readonly expiration?: Date;
+}
+
 /** AWS credentials. Key material is always a {@link Secret}. */
-export interface AwsCredentials {
+export interface AwsCredentials extends CredentialsBase {
   readonly type: 'aws';
   readonly accessKeyId: Secret<string>;
   readonly secretAccessKey: Secret<string>;
@@ -15,7 +27,7 @@ export interface AwsCredentials {
 }
 
 /** An OIDC token from a provider such as github/oidc. */
-export interface OidcCredentials {
+export interface OidcCredentials extends CredentialsBase {
   readonly type: 'oidc';
   readonly token: Secret<string>;
   readonly provider: string;
@@ -24,7 +36,7 @@ export interface OidcCredentials {
 }
 
 /** An IAM Identity Center access token (Atmos stores it as AWS creds whose key id is the token). */
-export interface SsoTokenCredentials {
+export interface SsoTokenCredentials extends CredentialsBase {
   readonly type: 'sso-token';
   readonly accessToken: Secret<string>;
   readonly region: string;
@@ -33,14 +45,25 @@ export interface SsoTokenCredentials {
 }
 
 /** Test kinds (`mock`, `mock/aws`): no key material, an account id only. */
-export interface MockCredentials {
+export interface MockCredentials extends CredentialsBase {
   readonly type: 'mock';
   readonly account?: string;
   readonly expiration?: Date;
 }
 
+/**
+ * Every credential type by its `type` tag. Open: a module adding a cloud (gcp, azure, a GitHub
+ * token, ...) extends it with `declare module` and its own `CredentialsBase` subtype.
+ */
+export interface CredentialTypes {
+  aws: AwsCredentials;
+  oidc: OidcCredentials;
+  'sso-token': SsoTokenCredentials;
+  mock: MockCredentials;
+}
+
 /** What a provider or identity step produces. */
-export type Credentials = AwsCredentials | OidcCredentials | SsoTokenCredentials | MockCredentials;
+export type Credentials = CredentialTypes[keyof CredentialTypes];
 
 /** Chain steps reuse credentials only with more than this left (Atmos `minCredentialValidityBuffer`). */
 export const REUSE_BUFFER_MS = 15 * 60 * 1000;

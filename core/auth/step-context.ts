@@ -24,10 +24,9 @@ export function headlessInteraction(write: (text: string) => void = () => undefi
   return { interactive: false, notify: write };
 }
 
-/** What each provider and identity step receives. */
-export interface StepContext {
+/** What a kind receives outside a chain (logout): environment, realm, keyring, user. */
+export interface AuthContext {
   readonly env: NodeJS.ProcessEnv;
-  readonly chain: Chain;
   readonly realm: string;
   /**
    * Opens the keyring on first use (it may prompt for a password); undefined: none configured. An
@@ -43,4 +42,9 @@ export interface StepContext {
   readonly httpsCa?: readonly string[];
   /** `where` text for a config path. */
   where(path: string): string;
+}
+
+/** What each provider and identity step receives: the {@link AuthContext} and the chain it runs in. */
+export interface StepContext extends AuthContext {
+  readonly chain: Chain;
 }

@@ -1,8 +1,7 @@
 import type { StoreAuthContext, StoreAuthResolver } from '../stores/store';
 import type { AuthManager } from './auth-manager';
 import { configuredEndpoint } from './aws-sdk';
-import { isFresh, toSdkCredentials } from './credentials';
-import { readAwsProfile } from './credential-files';
+import { isFresh, toSdkCredentials, type AwsCredentials } from './credentials';
 
 /**
  * The resolver identity-backed stores and SOPS KMS use (§5.5, §6.6): authenticates the identity
@@ -26,7 +25,8 @@ export async function identityAwsContext(manager: AuthManager, identity: string)
     credentials: async () => {
       // The files are the source of truth (another process may have refreshed them); in
       // credential_process mode there are none and the manager's session is used.
-      let creds = await readAwsProfile(first.paths, `${chain.target.name}:store`);
+      const stored = await manager.storedSession(identity);
+      let creds: AwsCredentials | undefined = stored?.type === 'aws' ? stored : undefined;
       if (!isFresh(creds)) {
         const r = await manager.authenticate(identity);
         creds = r.credentials.type === 'aws' ? r.credentials : undefined;

@@ -11,6 +11,7 @@ import { AUTH_ERROR_CODES, authError, locateWhere } from './auth-errors';
 import type { AuthManager } from './auth-manager';
 import { credentialFilePaths } from './credential-files';
 import { parseDurationSeconds } from './duration';
+import { identityKind } from './kinds/registry';
 
 /** An identity's profile in its realm-scoped shared files. */
 export interface AwsProfileFiles {
@@ -47,8 +48,11 @@ function planError(message: string, where: string, fix: string): AuthError {
   return new AuthError({ code: ASSUME_ROLE_PLAN_ERROR, message, where, fix });
 }
 
-// Kinds whose sessions are written to the shared files (a base Terraform can read).
-const FILE_BACKED_KINDS = new Set(['aws/user', 'aws/permission-set', 'aws/assume-role']);
+/** True when the kind's sessions are written to the AWS shared files (a base Terraform can read). */
+function fileBacked(kind: string): boolean {
+  const k = identityKind(kind);
+  return k !== undefined && k.cloud === 'aws' && k.persists !== false;
+}
 
 /**
  * The identity's trailing `aws/assume-role` hops and the identity before them, whose session in
@@ -70,7 +74,7 @@ export function assumeRolePlan(manager: AuthManager, name: string): AssumeRolePl
     );
   }
   const base = first > 0 ? ids[first - 1] : undefined;
-  if (!base || !FILE_BACKED_KINDS.has(base.kind)) {
+  if (!base || !fileBacked(base.kind)) {
     throw planError(
       `identity "${chain.target.name}": its role hops start from ${base ? `identity "${base.name}" (${base.kind})` : `provider "${chain.provider?.name ?? '?'}" (${chain.provider?.kind ?? '?'})`}, which leaves no AWS session in the shared files for Terraform to start from`,
       where,

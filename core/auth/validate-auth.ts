@@ -1,8 +1,8 @@
-import { isMap, str, type AuthConfig, type IdentityConfig, type ParsedAuthConfig } from './auth-config';
+import type { AuthConfig, IdentityConfig, ParsedAuthConfig } from './auth-config';
 import { AUTH_ERROR_CODES, locateWhere } from './auth-errors';
-import { identityKindStatus, providerKindStatus, STANDALONE_IDENTITY_KINDS } from './kinds';
+import type { SpecReport } from './kinds/kind';
+import { identityKind, identityKindStatus, implementedIdentityKinds, implementedProviderKinds, isStandaloneIdentityKind, providerKind, providerKindStatus } from './kinds/registry';
 import { realmProblem } from './realm';
-import { parseDurationSeconds } from './duration';
 import { AuthError } from '../errors';
 
 /** Everything `auth validate` found: errors fail validation, warnings do not. */
@@ -21,6 +21,7 @@ export function validateAuthConfig(parsed: ParsedAuthConfig): AuthValidation {
   const warnings: AuthError[] = [];
   const where = (p: string) => locateWhere(p, config.locate);
   const err = (code: string, p: string, message: string, fix: string) => errors.push(new AuthError({ code, message, where: where(p), fix }));
+  const report: SpecReport = { config, error: err };
 
   if (config.realm !== undefined) {
     const problem = realmProblem(config.realm);
@@ -40,19 +41,13 @@ export function validateAuthConfig(parsed: ParsedAuthConfig): AuthValidation {
       continue;
     }
     if (status === 'atmos-only') {
-      warnings.push(new AuthError({ code: AUTH_ERROR_CODES.KIND_UNSUPPORTED, message: `provider "${p.displayName}": kind ${p.kind} is not implemented by infrakey; identities through it cannot log in`, where: where(`${p.path}.kind`), fix: 'use Atmos for this provider, or an aws/iam-identity-center or github/oidc provider' }));
+      warnings.push(new AuthError({ code: AUTH_ERROR_CODES.KIND_UNSUPPORTED, message: `provider "${p.displayName}": kind ${p.kind} is not implemented by infrakey; identities through it cannot log in`, where: where(`${p.path}.kind`), fix: `use Atmos for this provider, or a provider of kind ${implementedProviderKinds().join(', ')}` }));
       continue;
     }
-    if (p.kind === 'aws/iam-identity-center') {
-      if (!p.startUrl) err(AUTH_ERROR_CODES.FIELD_MISSING, p.path, `provider "${p.displayName}": start_url is required`, `set ${p.path}.start_url to the AWS access portal URL (https://<id>.awsapps.com/start)`);
-      if (!p.region) err(AUTH_ERROR_CODES.FIELD_MISSING, p.path, `provider "${p.displayName}": region is required`, `set ${p.path}.region to the IAM Identity Center region`);
-    }
-    if (p.kind === 'github/oidc' && Object.keys(p.spec).length > 0 && !str(p.spec.audience)) {
-      err(AUTH_ERROR_CODES.FIELD_MISSING, `${p.path}.spec`, `invalid provider config: audience is required in provider spec (provider "${p.displayName}")`, `set ${p.path}.spec.audience, e.g. sts.amazonaws.com`);
-    }
+    providerKind(p.kind)?.validate(p, report);
   }
 
-  for (const id of config.identities.values()) validateIdentity(config, id, err, warnings, where);
+  for (const id of config.identities.values()) validateIdentity(config, id, err, warnings, where, report);
 
   // Cycles: each reported once, members in walk order.
   const reported = new Set<string>();
@@ -88,22 +83,23 @@ function validateIdentity(
   err: (code: string, p: string, m: string, f: string) => void,
   warnings: AuthError[],
   where: (p: string) => string,
+  report: SpecReport,
 ): void {
   const p = id.path;
   if (id.kind === '') {
-    err(AUTH_ERROR_CODES.FIELD_MISSING, p, `identity "${id.displayName}" is not configured (it has no kind). Did you forget to specify a profile?`, `set ${p}.kind (aws/user, aws/assume-role, aws/permission-set) or activate the profile that defines it (--profile)`);
+    err(AUTH_ERROR_CODES.FIELD_MISSING, p, `identity "${id.displayName}" is not configured (it has no kind). Did you forget to specify a profile?`, `set ${p}.kind (${implementedIdentityKinds().join(', ')}) or activate the profile that defines it (--profile)`);
     return;
   }
   const status = identityKindStatus(id.kind);
   if (status === 'unknown') {
-    err(AUTH_ERROR_CODES.KIND_UNKNOWN, `${p}.kind`, `invalid identity kind: unsupported identity kind: ${id.kind} (identity "${id.displayName}")`, 'use aws/user, aws/assume-role or aws/permission-set');
+    err(AUTH_ERROR_CODES.KIND_UNKNOWN, `${p}.kind`, `invalid identity kind: unsupported identity kind: ${id.kind} (identity "${id.displayName}")`, `use one of ${implementedIdentityKinds().join(', ')}`);
     return;
   }
   if (status === 'atmos-only') {
-    warnings.push(new AuthError({ code: AUTH_ERROR_CODES.KIND_UNSUPPORTED, message: `identity "${id.displayName}": kind ${id.kind} is not implemented by infrakey; it cannot log in`, where: where(`${p}.kind`), fix: 'use Atmos for this identity, or an aws/* identity' }));
+    warnings.push(new AuthError({ code: AUTH_ERROR_CODES.KIND_UNSUPPORTED, message: `identity "${id.displayName}": kind ${id.kind} is not implemented by infrakey; it cannot log in`, where: where(`${p}.kind`), fix: `use Atmos for this identity, or an identity of kind ${implementedIdentityKinds().join(', ')}` }));
   }
   const via = id.via;
-  const standalone = STANDALONE_IDENTITY_KINDS.has(id.kind);
+  const standalone = isStandaloneIdentityKind(id.kind);
   if (!standalone) {
     if (!via || (!via.provider && !via.identity)) {
       err(AUTH_ERROR_CODES.VIA_INVALID, p, `identity "${id.displayName}": exactly one of via.provider or via.identity must be set`, `add via: {provider: NAME} or via: {identity: NAME} to ${p}`);
@@ -115,29 +111,5 @@ function validateIdentity(
       err(AUTH_ERROR_CODES.VIA_UNKNOWN, `${p}.via.identity`, `identity "${id.displayName}": referenced identity "${via.identity}" does not exist`, `define auth.identities.${via.identity} or fix the name`);
     }
   }
-  const principal = id.principal;
-  switch (id.kind) {
-    case 'aws/assume-role':
-      if (!str(principal.assume_role)) err(AUTH_ERROR_CODES.FIELD_MISSING, `${p}.principal`, `identity "${id.displayName}": principal.assume_role is required`, `set ${p}.principal.assume_role to the role ARN (arn:aws:iam::<account>:role/<name>)`);
-      if (principal.duration !== undefined && parseDurationSeconds(principal.duration) === undefined) {
-        err(AUTH_ERROR_CODES.CONFIG_INVALID, `${p}.principal.duration`, `identity "${id.displayName}": principal.duration is not a duration`, 'write seconds (3600), a Go duration (1h) or days (1d)');
-      }
-      break;
-    case 'aws/permission-set': {
-      if (!str(principal.name)) err(AUTH_ERROR_CODES.FIELD_MISSING, `${p}.principal`, `identity "${id.displayName}": principal.name (the permission set) is required`, `set ${p}.principal.name, e.g. AdministratorAccess`);
-      const account = isMap(principal.account) ? principal.account : {};
-      if (!str(account.name) && !str(account.id)) err(AUTH_ERROR_CODES.FIELD_MISSING, `${p}.principal`, `identity "${id.displayName}": principal.account.name or principal.account.id is required`, `set ${p}.principal.account.id (12 digits) or .name`);
-      const prov = via?.provider ? config.providers.get(via.provider) : undefined;
-      if (prov && prov.kind !== 'aws/iam-identity-center') err(AUTH_ERROR_CODES.VIA_INVALID, `${p}.via.provider`, `identity "${id.displayName}": aws/permission-set needs an aws/iam-identity-center provider, "${prov.name}" is ${prov.kind}`, 'point via.provider at an aws/iam-identity-center provider');
-      if (via?.identity) err(AUTH_ERROR_CODES.VIA_INVALID, `${p}.via`, `identity "${id.displayName}": aws/permission-set must use via.provider`, 'set via.provider to an aws/iam-identity-center provider');
-      break;
-    }
-    case 'aws/user': {
-      const c = id.credentials;
-      if (Boolean(str(c.access_key_id)) !== Boolean(str(c.secret_access_key))) {
-        err(AUTH_ERROR_CODES.CONFIG_INVALID, `${p}.credentials`, `invalid auth config: identity "${id.displayName}": credentials.access_key_id and credentials.secret_access_key must be set together`, 'set both, or neither and store them with `infrakey auth user configure`');
-      }
-      break;
-    }
-  }
+  identityKind(id.kind)?.validate(id, report);
 }

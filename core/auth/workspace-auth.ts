@@ -3,19 +3,22 @@ import { AuthManager } from './auth-manager';
 import { openAuthKeyring } from './auth-keyring';
 import { mergeComponentAuth } from './component-auth';
 import { isDisabledValue } from './identity-selection';
-import { storeAuthResolver } from './store-auth';
-import type { StoreAuthResolver } from '../stores/store';
-import type { KmsKeyService } from './kms-data-key';
+import { identityAwsContext, storeAuthResolver } from './store-auth';
+import type { AwsCredentialsProvider, StoreAuthResolver } from '../stores/store';
+import type { PasswordPrompt } from '../keyring/keyring-password';
 
 /** Managers per (config, component auth) so that sessions are cached for the Workspace's life. */
 const managers = new WeakMap<AtmosConfig, Map<string, AuthManager>>();
 
+/** Whether (and how) the file keyring may prompt for its password: CLI on a terminal only. */
+export type KeyringPromptOption = { isTTY: boolean; prompt?: PasswordPrompt } | undefined;
+
 /**
  * The AuthManager behind `Workspace.auth()` / `Workspace.identity()`: the global `auth:` (or a
- * component's effective auth), the keyring opened lazily on first need, non-interactive
- * (library use must never wait for a prompt).
+ * component's effective auth), the keyring opened lazily on first need, non-interactive unless
+ * `keyringPrompt` allows it (library use must never wait for a prompt).
  */
-export function workspaceAuthManager(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string, componentAuth?: unknown): AuthManager {
+export function workspaceAuthManager(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string, componentAuth?: unknown, keyringPrompt?: KeyringPromptOption): AuthManager {
   let perConfig = managers.get(config);
   if (!perConfig) managers.set(config, (perConfig = new Map()));
   const key = componentAuth === undefined ? '' : JSON.stringify(componentAuth);
@@ -26,7 +29,7 @@ export function workspaceAuthManager(config: AtmosConfig, env: NodeJS.ProcessEnv
       env,
       ...(config.file ? { configDir: config.dir } : {}),
       locate: (p) => config.locate(p),
-      keyring: () => openAuthKeyring(config.auth.keyring as Record<string, unknown> | undefined, { env, cwd, isTTY: false }),
+      keyring: () => openAuthKeyring(config.auth.keyring as Record<string, unknown> | undefined, { env, cwd, isTTY: keyringPrompt?.isTTY ?? false, ...(keyringPrompt?.prompt ? { prompt: keyringPrompt.prompt } : {}) }),
       // Same override as the CLI (`credential_files.mode: process` profiles run this command).
       ...(env.INFRAKEY_CREDENTIAL_PROCESS_COMMAND ? { credentialProcessCommand: env.INFRAKEY_CREDENTIAL_PROCESS_COMMAND } : {}),
     });
@@ -41,39 +44,55 @@ export function workspaceAuthManager(config: AtmosConfig, env: NodeJS.ProcessEnv
  * and the default identity adopted by stores without their own. When auth is disabled
  * (`ATMOS_IDENTITY=false`) the resolver gives no credentials: stores use the SDK's default chain.
  */
-export function storeAuthOptions(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string): { resolver: StoreAuthResolver; defaultIdentity?: string } {
+export function storeAuthOptions(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string, keyringPrompt?: KeyringPromptOption): { resolver: StoreAuthResolver; defaultIdentity?: string } {
   // Disabled: stores (even those naming an identity) use the SDK's default chain, as Atmos.
   if (isDisabledValue(env.ATMOS_IDENTITY)) return { resolver: async () => ({}) };
   let defaultIdentity: string | undefined;
   try {
-    const s = workspaceAuthManager(config, env, cwd).select();
+    const s = workspaceAuthManager(config, env, cwd, undefined, keyringPrompt).select();
     if (s.kind === 'identity') defaultIdentity = s.name;
   } catch {
     defaultIdentity = undefined; // reported when an identity is actually used
   }
   return {
-    resolver: (identity, store) => storeAuthResolver(workspaceAuthManager(config, env, cwd))(identity, store),
+    resolver: (identity, store) => storeAuthResolver(workspaceAuthManager(config, env, cwd, undefined, keyringPrompt))(identity, store),
     ...(defaultIdentity ? { defaultIdentity } : {}),
   };
 }
 
+/** AWS credentials of one caller: a credentials source, region, endpoint and who it is. */
+export interface AwsCredentialSource {
+  readonly credentials?: AwsCredentialsProvider;
+  readonly region?: string;
+  readonly endpoint?: string;
+  /** The identity, for messages; absent: the SDK's default chain (ambient credentials). */
+  readonly identity?: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** The AWS credentials of `identity`, authenticated now through `manager`; no identity: ambient. */
+export async function awsCredentialSourceFor(manager: AuthManager | undefined, identity: string | undefined, env: NodeJS.ProcessEnv): Promise<AwsCredentialSource> {
+  if (!manager || !identity) return { env };
+  const ctx = await identityAwsContext(manager, identity);
+  return { credentials: ctx.credentials, ...(ctx.region ? { region: ctx.region } : {}), ...(ctx.endpointUrl ? { endpoint: ctx.endpointUrl } : {}), identity, env };
+}
+
 /**
- * The AWS KMS key services of SOPS providers (§6.6): the provider's `identity`, else the default
- * identity (`--identity`/`ATMOS_IDENTITY`, else `default: true`) of the component's effective auth,
- * authenticated lazily through the Workspace's manager; with neither, or with auth disabled
- * (`ATMOS_IDENTITY=false`), the ambient AWS credentials. The AWS SDK loads on the first KMS call.
+ * The AWS credentials of SOPS providers' KMS keys (§6.6): the provider's `identity`, else the
+ * default identity (`--identity`/`ATMOS_IDENTITY`, else `default: true`) of the component's
+ * effective auth, authenticated lazily through the Workspace's manager; with neither, or with auth
+ * disabled (`ATMOS_IDENTITY=false`), the ambient AWS credentials. The SOPS code builds its KMS key
+ * service on them (core/secrets/sops/key-types/aws-kms-service.ts).
  */
-export function sopsKmsKeyServices(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string): (provider: { identity?: string; componentAuth?: unknown }) => Promise<KmsKeyService> {
+export function sopsAwsCredentials(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string, keyringPrompt?: KeyringPromptOption): (provider: { identity?: string; componentAuth?: unknown }) => Promise<AwsCredentialSource> {
   return async (provider) => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: age-only runs never load it
-    const { kmsKeyService, kmsKeyServiceForIdentity } = require('./kms-data-key') as typeof import('./kms-data-key');
-    if (isDisabledValue(env.ATMOS_IDENTITY)) return kmsKeyService({ env });
-    const manager = workspaceAuthManager(config, env, cwd, provider.componentAuth ?? undefined);
+    if (isDisabledValue(env.ATMOS_IDENTITY)) return { env };
+    const manager = workspaceAuthManager(config, env, cwd, provider.componentAuth ?? undefined, keyringPrompt);
     let identity = provider.identity;
     if (!identity) {
       const s = manager.select();
       if (s.kind === 'identity') identity = s.name;
     }
-    return kmsKeyServiceForIdentity(manager, identity, env);
+    return awsCredentialSourceFor(manager, identity, env);
   };
 }

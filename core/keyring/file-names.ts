@@ -48,7 +48,8 @@ export function fileNameForKey(key: string): string {
  */
 export function legacyFileName(key: string): string | undefined {
   const name = key.replace(/[%/]/g, (c) => percentBytes(c));
-  if (name === fileNameForKey(key) || name === '' || name === '.' || name === '..') return undefined;
+  // A dot name is never an entry: `.lock` is the keyring's own lock folder, `.tmp-*` its temp files.
+  if (name === fileNameForKey(key) || !isEntryFileName(name)) return undefined;
   const unsafe = process.platform === 'win32' ? /[\\:*?"<>|]/ : /$^/;
   if (unsafe.test(name) || [...name].some((c) => c.charCodeAt(0) < 0x20) || Buffer.byteLength(name) > 255) return undefined;
   return name;

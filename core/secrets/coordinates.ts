@@ -5,6 +5,7 @@
  * giving `{prefix}/{stack}/{component}/{NAME}`, `{prefix}/{stack}/{NAME}` and `{prefix}/{NAME}`.
  */
 import type { ComponentTarget } from '../component-target';
+import { safeText } from '../secret';
 import type { SecretDeclaration, SecretScope } from './declaration';
 
 /** Coordinates of a secret value in its backend. */
@@ -34,10 +35,10 @@ export function coordinateFor(decl: Pick<SecretDeclaration, 'name' | 'reference'
 export function scopeDescription(scope: SecretScope, stack: string, component: string): string {
   switch (scope) {
     case 'global':
-      return 'global secret (shared by every stack and component using this backend)';
+      return safeText`global secret (shared by every stack and component using this backend)`;
     case 'stack':
-      return `stack-scoped secret (shared by every component of stack "${stack}")`;
+      return safeText`stack-scoped secret (shared by every component of stack "${stack}")`;
     default:
-      return `secret for component "${component}" in stack "${stack}"`;
+      return safeText`secret for component "${component}" in stack "${stack}"`;
   }
 }

@@ -2,7 +2,7 @@
  * Secret declarations (`secrets.vars`, semantics §6.2): what a component says it needs, where the
  * value lives (exactly one of `store:` or `sops:`), and the scope that decides who shares it.
  *
- * Differences from Atmos, on purpose (documented in the README): a declaration with both `store:`
+ * Differences from Atmos, on purpose (documented in docs/atmos-differences.md): a declaration with both `store:`
  * and `sops:` is an error (Atmos silently lets `sops` win), and so is a declaration with neither, as
  * soon as the component is loaded (Atmos fails only when the secret is used). Unknown `scope`
  * strings are an error (Atmos treats them as `instance`).

@@ -10,6 +10,7 @@ import type { InfrakeyError } from '../errors';
 import type { Store } from '../stores/store';
 import type { SecretDeclaration } from './declaration';
 import { declarationError, SECRET_ERROR_CODES } from './secret-errors';
+import { sopsProviderKinds } from './sops/key-types/index';
 
 /**
  * SOPS provider kinds this build can decrypt (Atmos's names, §6.6). `sops/aws-kms` files have their
@@ -17,7 +18,7 @@ import { declarationError, SECRET_ERROR_CODES } from './secret-errors';
  * opens files with age and AWS KMS master keys alike (sops tries every master key); the kind
  * says which one the provider is meant for.
  */
-export const SUPPORTED_PROVIDER_KINDS = ['sops/age', 'sops/aws-kms'] as const;
+export const SUPPORTED_PROVIDER_KINDS: readonly string[] = sopsProviderKinds();
 
 /** One `secrets.providers.<name>` entry. */
 export interface SecretsProviderConfig {
@@ -159,7 +160,7 @@ export function checkBackend(decl: SecretDeclaration, stores: StoreLookup, provi
       known.length > 0 ? `use one of: ${known.join(', ')}; or add secrets.providers.${name} to atmos.yaml or the stack` : `add secrets.providers.${name} (kind: sops/age, spec.file) to atmos.yaml or the stack`,
     );
   }
-  if (!(SUPPORTED_PROVIDER_KINDS as readonly string[]).includes(provider.kind)) {
+  if (!SUPPORTED_PROVIDER_KINDS.includes(provider.kind)) {
     return declarationError(
       SECRET_ERROR_CODES.PROVIDER_UNSUPPORTED,
       `secrets provider "${name}" has kind "${provider.kind}", which infrakey cannot use yet (secret ${n})`,

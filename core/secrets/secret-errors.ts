@@ -1,7 +1,8 @@
 /**
  * Secret error codes and factories. Messages name the declaration, the store or provider and the
- * file that declared it — never a value, never a default, never a backend's own error text.
+ * file that declared it — never a value, never a default; a backend's own error text only masked and cut to one line (`causeSummary`).
  */
+import { causeSummary } from '../masking/cause-summary';
 import { DeclarationError, InfrakeyError, type SourceLocation } from '../errors';
 
 /** Stable codes of the secrets layer. */
@@ -37,6 +38,8 @@ export const SECRET_ERROR_CODES = {
   VALIDATION_FAILED: 'SECRET_VALIDATION_FAILED',
   /** `secret set` was given no value. */
   VALUE_MISSING: 'SECRET_VALUE_MISSING',
+  /** The value is larger than its backend accepts (sizes in `core/stores/value-limits.ts`). */
+  VALUE_TOO_LARGE: 'SECRET_VALUE_TOO_LARGE',
   /** `secret keygen` cannot pick or use a provider. */
   KEYGEN_FAILED: 'SECRET_KEYGEN_FAILED',
 } as const;
@@ -82,10 +85,9 @@ export function backendFailure(name: string, backend: string, cause: unknown, wh
       cause,
     });
   }
-  const kind = cause instanceof Error ? cause.name : 'error';
   return new DeclarationError({
     code: 'SECRET_BACKEND_FAILED',
-    message: `secret ${JSON.stringify(name)} (${backend}): the backend failed (${kind})`,
+    message: `secret ${JSON.stringify(name)} (${backend}): the backend failed (${causeSummary(cause)})`,
     where,
     fix: 'check that the backend is reachable and that your credentials can read it; run with --debug for details',
     cause,

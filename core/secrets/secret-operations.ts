@@ -4,7 +4,7 @@
  * values) and import (copy a legacy `!store` value to a declaration's coordinate).
  */
 import type { InfrakeyError } from '../errors';
-import { Secret, unsafeUnwrap } from '../secret';
+import { safeText, Secret, unsafeUnwrap } from '../secret';
 import { declaredNames, type ComponentSecrets } from './component-secrets';
 import { coordinateFor, scopeDescription } from './coordinates';
 import { backendLabel, type SecretScope } from './declaration';
@@ -36,7 +36,7 @@ export async function setSecret(service: SecretsService, target: ComponentTarget
     scope: decl.scope,
     backend: backend.label,
     location,
-    message: `Set ${scopeDescription(decl.scope, cs.stack, cs.component)} \`${name}\` in ${backend.label}`,
+    message: safeText`Set ${scopeDescription(decl.scope, cs.stack, cs.component)} \`${name}\` in ${backend.label}`,
   };
 }
 
@@ -49,7 +49,7 @@ export async function deleteSecret(service: SecretsService, target: ComponentTar
     scope: decl.scope,
     backend: backend.label,
     location,
-    message: `Deleted ${scopeDescription(decl.scope, cs.stack, cs.component)} \`${name}\` from ${backend.label}`,
+    message: safeText`Deleted ${scopeDescription(decl.scope, cs.stack, cs.component)} \`${name}\` from ${backend.label}`,
   };
 }
 
@@ -164,7 +164,7 @@ export async function importSecret(service: SecretsService, target: ComponentTar
   }
   if (r.status === 'error') throw backendFailure(name, `store ${storeName}`, r.error, `stores.${storeName}`);
   const change = await setSecret(service, target, name, r.value);
-  return { ...change, message: `Imported ${r.location} from store ${storeName} into ${change.message.replace(/^Set /, '')}` };
+  return { ...change, message: safeText`Imported ${r.location} from store ${storeName} into ${change.message.replace(/^Set /, '')}` };
 }
 
 /** Throws the component's declaration problems (for commands that need a valid component). */

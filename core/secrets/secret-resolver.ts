@@ -16,6 +16,7 @@ import type { ReadResult } from '../read-result';
 import { InfrakeyError as InfrakeyErrorClass } from '../errors';
 import { redactor, Secret } from '../secret';
 import type { Store } from '../stores/store';
+import { DEFAULT_MAX_VALUE_BYTES, storedValueBytes } from '../stores/value-limits';
 import { queryPath } from '../yaml/query-path';
 import type { ComponentSecrets } from './component-secrets';
 import { declaredNames } from './component-secrets';
@@ -189,6 +190,7 @@ export class SecretResolver {
   async write(cs: ComponentSecrets, name: string, value: unknown): Promise<{ decl: SecretDeclaration; backend: SecretBackend; location: string }> {
     const { decl, backend, coord } = this.locate(cs, name);
     const location = backend.location(coord);
+    checkValueSize(name, backend, value, decl.where);
     registerDeep(value);
     try {
       await backend.write(coord, value);
@@ -297,4 +299,17 @@ function describeKind(v: unknown): string {
   if (typeof v === 'string') return 'a plain string (not JSON)';
   if (v === null || v === undefined) return 'empty';
   return `a ${typeof v}`;
+}
+
+/** Refuses a value larger than the backend accepts, naming the secret and the sizes only. */
+function checkValueSize(name: string, backend: SecretBackend, value: unknown, where: SecretDeclaration['where']): void {
+  const limit = backend.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+  const size = storedValueBytes(value);
+  if (size <= limit) return;
+  throw declarationError(
+    SECRET_ERROR_CODES.VALUE_TOO_LARGE,
+    `the value of secret ${JSON.stringify(name)} is ${size} bytes; ${backend.label} accepts at most ${limit}`,
+    where,
+    `store a smaller value (for a large file, store it elsewhere and keep its location or a key in ${JSON.stringify(name)})`,
+  );
 }

@@ -20,7 +20,7 @@ import { declarationError, SECRET_ERROR_CODES } from './secret-errors';
 import { secretFunction } from './secret-function';
 import type { SecretsProviderConfig } from './providers';
 import type { SopsOpsFactory } from './sops-backend';
-import type { SopsKmsKeyService } from './sops/kms-keys';
+import type { KmsConnection } from './sops/key-types/aws-kms-service';
 
 /** A merged component as the stack engine gives it (the fields the secrets layer reads). */
 export interface ComponentSource {
@@ -53,11 +53,11 @@ export interface SecretsServiceOptions {
   /** SOPS file operations; default: core/secrets/sops, loaded on first use. */
   sops?: SopsOpsFactory;
   /**
-   * The AWS KMS key service of a SOPS provider (its `identity`, else the default identity of its
-   * `componentAuth`), built when a file with KMS keys is first opened. Default: the ambient AWS
-   * credentials.
+   * The AWS credentials source of a SOPS provider's KMS keys (its `identity`, else the default
+   * identity of its `componentAuth`), called when a file with KMS keys is first opened. Default:
+   * the ambient AWS credentials.
    */
-  kms?: (provider: SecretsProviderConfig) => Promise<SopsKmsKeyService>;
+  awsCredentials?: (provider: SecretsProviderConfig) => Promise<KmsConnection>;
 }
 
 /** The secrets layer of a workspace. */
@@ -89,7 +89,7 @@ export class SecretsService {
   /** The per-process resolver: each value is read once. */
   get resolver(): SecretResolver {
     if (!this.resolverValue) {
-      const sops = this.opts.sops ?? lazySops(this.opts.config, this.opts.env ?? process.env, () => this.registry, this.opts.kms);
+      const sops = this.opts.sops ?? lazySops(this.opts.config, this.opts.env ?? process.env, () => this.registry, this.opts.awsCredentials);
       this.resolverValue = new SecretResolver(new SecretBackends({ stores: lazyLookup(() => this.registry), sops, basePath: this.opts.config.basePath }));
     }
     return this.resolverValue;
@@ -202,14 +202,14 @@ function lazyLookup(get: () => StoreRegistry): { find(name: string): ReturnType<
   return { find: (name) => get().find(name), names: () => get().names() };
 }
 
-function lazySops(config: SecretsConfig, env: NodeJS.ProcessEnv, registry: () => StoreRegistry, kms?: (provider: SecretsProviderConfig) => Promise<SopsKmsKeyService>): SopsOpsFactory {
+function lazySops(config: SecretsConfig, env: NodeJS.ProcessEnv, registry: () => StoreRegistry, awsCredentials?: (provider: SecretsProviderConfig) => Promise<KmsConnection>): SopsOpsFactory {
   return (provider) => {
     const { sopsFileOps } = require('./sops-ops') as typeof import('./sops-ops');
     return sopsFileOps(provider, {
       basePath: config.basePath,
       env,
       registry,
-      ...(kms ? { kms: () => kms(provider) } : {}),
+      ...(awsCredentials ? { awsCredentials: () => awsCredentials(provider) } : {}),
       ...(provider.identity ? { kmsIdentity: `identity "${provider.identity}"` } : {}),
     });
   };

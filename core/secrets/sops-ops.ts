@@ -14,7 +14,7 @@ import type { Secret } from '../secret';
 import type { StoreRegistry } from '../stores/store-registry';
 import type { SecretsProviderConfig } from './providers';
 import type { SopsFileOps } from './sops-backend';
-import type { SopsKmsKeyService } from './sops/kms-keys';
+import { kmsKeyService, type KmsConnection, type SopsKmsKeyService } from './sops/key-types/aws-kms-service';
 
 /** Context of a provider's file operations. */
 export interface SopsOpsContext {
@@ -22,10 +22,10 @@ export interface SopsOpsContext {
   env: NodeJS.ProcessEnv;
   registry: () => StoreRegistry;
   /**
-   * The AWS KMS key service of the provider (§6.6: its `identity`, else the component's default
-   * identity, else the ambient credentials). Called only when a file has KMS keys.
+   * The AWS credentials of the provider's KMS keys (§6.6: its `identity`, else the component's
+   * default identity, else the ambient credentials). Called only when a file has KMS keys.
    */
-  kms?: () => Promise<SopsKmsKeyService>;
+  awsCredentials?: () => Promise<KmsConnection>;
   /** Who the KMS calls run as, for messages. */
   kmsIdentity?: string;
 }
@@ -76,22 +76,19 @@ export function sopsFileOps(provider: SecretsProviderConfig, ctx: SopsOpsContext
         readFromStore: (store, key) => readAgeKeyFromStore(ctx.registry(), store, provider.name, key),
       }),
   );
-  const kms = ctx.kms ? memoizeAsync(ctx.kms) : undefined;
+  const credentials = ctx.awsCredentials;
+  const kms = credentials ? memoizeAsync(() => credentials().then((conn) => kmsKeyService(conn))) : undefined;
   const kmsService = (): Promise<SopsKmsKeyService> => {
-    if (!kms) throw new Error('no KMS key service');
+    if (!kms) throw new Error('no AWS credentials source');
     return kms();
   };
   // age keys and KMS are both resolved on first need: a KMS-only file needs no age key and an
   // age-only file never authenticates or loads the AWS SDK.
   const keyOpts = () => ({
     ageKeys: identities,
-    ...(ctx.kms ? { kms: kmsService } : {}),
+    ...(ctx.awsCredentials ? { kms: kmsService } : {}),
     ...(ctx.kmsIdentity ? { kmsIdentity: ctx.kmsIdentity } : {}),
   });
-  const recipients = (): string | readonly string[] | undefined => {
-    const r = provider.spec.age_recipients;
-    return typeof r === 'string' || Array.isArray(r) ? (r as string | string[]) : undefined;
-  };
   return {
     async readFile(file) {
       // One read and parse of the file; a missing file means "not initialised", not an error.
@@ -106,7 +103,7 @@ export function sopsFileOps(provider: SecretsProviderConfig, ctx: SopsOpsContext
     async setKey(file, key, value) {
       // A new file needs only recipients (KMS ones through the key service); an existing one a
       // key that opens its data key, which is reused. Both are resolved only when needed.
-      await setSopsValue(file, [key], value, { ...keyOpts(), recipients: recipients(), specPath });
+      await setSopsValue(file, [key], value, { ...keyOpts(), spec: provider.spec, specPath });
     },
     async deleteKey(file, key) {
       // A missing file or key is a no-op inside deleteSopsValue.

@@ -7,6 +7,7 @@
  * `AWS_ENDPOINT_URL_<SERVICE>` → `AWS_ENDPOINT_URL` → the public AWS endpoint. Credentials: the
  * injected provider → the identity's → the SDK default chain.
  */
+import { causeSummary } from '../masking/cause-summary';
 import type { AwsCredentialsProvider, StoreAuthResolver, StoreKind } from './store';
 import { STORE_ERROR_CODES, storeWhere } from './store-errors';
 import { StoreError } from '../errors';
@@ -111,9 +112,9 @@ export class AwsConnector<C extends { destroy(): void }> {
         if (e instanceof StoreError) throw e;
         throw new StoreError({
           code: STORE_ERROR_CODES.AUTH_FAILED,
-          message: `store "${this.setup.name}": auth context not available for identity "${identity}"`,
+          message: `store "${this.setup.name}": auth context not available for identity "${identity}" (${causeSummary(e)})`,
           where: storeWhere(this.setup.name),
-          fix: `log in with the identity (infrakey auth login -i ${identity}) or check auth.identities.${identity}`,
+          fix: `fix the cause shown in parentheses; then, if the session is gone, log in with the identity (infrakey auth login -i ${identity}) or check auth.identities.${identity}`,
           cause: e,
         });
       }

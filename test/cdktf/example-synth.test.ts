@@ -1,7 +1,7 @@
 /**
  * The example app (examples/cdktf-aws) synthesized as `cdktf synth` does it: the app command runs
  * with CDKTF_OUTDIR and CDKTF_CONTEXT_JSON (cdktf.json's context) set, in a copy of the example.
- * cdktf-cli itself is not a dependency (see the README); no Terraform binary is needed.
+ * cdktf-cli itself is not a dependency (see CONTRIBUTING.md); no Terraform binary is needed.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';

@@ -27,8 +27,12 @@ function rawIO(stdin?: string): CliIO & { text(): string } {
   return {
     out: (t) => void (all += t),
     err: (t) => void (all += t),
+    outMasked: (t) => void (all += t),
+    errMasked: (t) => void (all += t),
     stdinIsTTY: false,
+    stdoutIsTTY: false,
     stderrIsTTY: false,
+    masking: false,
     stdin: Readable.from(stdin === undefined ? [] : [stdin]),
     setMask: () => undefined,
     color: false,

@@ -5,6 +5,7 @@ import { awsCredentials, type AwsCredentials, type OidcCredentials } from '../cr
 import { parseDurationSeconds } from '../duration';
 import { unsafeUnwrap } from '../../secret';
 import type { StepContext } from '../step-context';
+import { wrongBaseError, type IdentityKind } from './kind';
 
 /**
  * `aws/assume-role`: STS AssumeRole from base AWS credentials, or AssumeRoleWithWebIdentity
@@ -70,3 +71,20 @@ export function sanitizeSessionName(name: string): string {
   const s = name.replace(/[^A-Za-z0-9+=,.@-]/g, '-').slice(0, 64).replace(/-+$/, '');
   return s === '' ? 'atmos-session' : s;
 }
+
+/** The `aws/assume-role` identity kind: from AWS credentials or an OIDC token. */
+export const assumeRoleKind: IdentityKind = {
+  kind: 'aws/assume-role',
+  cloud: 'aws',
+  validate(id, report) {
+    const p = id.path;
+    if (!str(id.principal.assume_role)) report.error(AUTH_ERROR_CODES.FIELD_MISSING, `${p}.principal`, `identity "${id.displayName}": principal.assume_role is required`, `set ${p}.principal.assume_role to the role ARN (arn:aws:iam::<account>:role/<name>)`);
+    if (id.principal.duration !== undefined && parseDurationSeconds(id.principal.duration) === undefined) {
+      report.error(AUTH_ERROR_CODES.CONFIG_INVALID, `${p}.principal.duration`, `identity "${id.displayName}": principal.duration is not a duration`, 'write seconds (3600), a Go duration (1h) or days (1d)');
+    }
+  },
+  authenticate(id, base, ctx) {
+    if (base?.type !== 'aws' && base?.type !== 'oidc') throw wrongBaseError(id, base, ctx);
+    return authenticateAssumeRole(id, base, ctx);
+  },
+};

@@ -3,6 +3,7 @@ import { AUTH_ERROR_CODES, authError } from '../auth-errors';
 import type { OidcCredentials } from '../credentials';
 import { Secret } from '../../secret';
 import type { StepContext } from '../step-context';
+import type { ProviderKind } from './kind';
 
 /** Time limit of the Actions token request. */
 export const GITHUB_TOKEN_TIMEOUT_MS = 10_000;
@@ -97,3 +98,15 @@ async function httpsGet(url: URL, headers: Record<string, string>, ca: readonly 
     req.end();
   });
 }
+
+/** The `github/oidc` provider kind: ambient (the token comes from the Actions job every time). */
+export const githubOidcProviderKind: ProviderKind = {
+  kind: 'github/oidc',
+  ambient: true,
+  validate(p, report) {
+    if (Object.keys(p.spec).length > 0 && !str(p.spec.audience)) {
+      report.error(AUTH_ERROR_CODES.FIELD_MISSING, `${p.path}.spec`, `invalid provider config: audience is required in provider spec (provider "${p.displayName}")`, `set ${p.path}.spec.audience, e.g. sts.amazonaws.com`);
+    }
+  },
+  authenticate: authenticateGithubOidc,
+};

@@ -4,6 +4,7 @@ import { awsErrorName, clientSettings, isNetworkError, providerEndpointFor } fro
 import { awsCredentials, type AwsCredentials, type SsoTokenCredentials } from '../credentials';
 import { unsafeUnwrap } from '../../secret';
 import type { StepContext } from '../step-context';
+import { wrongBaseError, type IdentityKind } from './kind';
 
 /**
  * `aws/permission-set`: SSO portal GetRoleCredentials for `principal.name` in
@@ -63,3 +64,24 @@ export async function authenticatePermissionSet(identity: IdentityConfig, provid
     client.destroy();
   }
 }
+
+/** The `aws/permission-set` identity kind: needs the token of an aws/iam-identity-center provider. */
+export const permissionSetKind: IdentityKind = {
+  kind: 'aws/permission-set',
+  cloud: 'aws',
+  validate(id, report) {
+    const p = id.path;
+    const principal = id.principal;
+    if (!str(principal.name)) report.error(AUTH_ERROR_CODES.FIELD_MISSING, `${p}.principal`, `identity "${id.displayName}": principal.name (the permission set) is required`, `set ${p}.principal.name, e.g. AdministratorAccess`);
+    const account = isMap(principal.account) ? principal.account : {};
+    if (!str(account.name) && !str(account.id)) report.error(AUTH_ERROR_CODES.FIELD_MISSING, `${p}.principal`, `identity "${id.displayName}": principal.account.name or principal.account.id is required`, `set ${p}.principal.account.id (12 digits) or .name`);
+    const prov = id.via?.provider ? report.config.providers.get(id.via.provider) : undefined;
+    if (prov && prov.kind !== 'aws/iam-identity-center') report.error(AUTH_ERROR_CODES.VIA_INVALID, `${p}.via.provider`, `identity "${id.displayName}": aws/permission-set needs an aws/iam-identity-center provider, "${prov.name}" is ${prov.kind}`, 'point via.provider at an aws/iam-identity-center provider');
+    if (id.via?.identity) report.error(AUTH_ERROR_CODES.VIA_INVALID, `${p}.via`, `identity "${id.displayName}": aws/permission-set must use via.provider`, 'set via.provider to an aws/iam-identity-center provider');
+  },
+  authenticate(id, base, ctx) {
+    const provider = ctx.chain.provider;
+    if (base?.type !== 'sso-token' || !provider) throw wrongBaseError(id, base, ctx);
+    return authenticatePermissionSet(id, provider, base, ctx);
+  },
+};

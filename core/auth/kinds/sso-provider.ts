@@ -3,7 +3,8 @@ import { AUTH_ERROR_CODES, authError } from '../auth-errors';
 import { awsErrorName, clientSettings, isNetworkError, providerEndpointFor } from '../aws-sdk';
 import type { SsoTokenCredentials } from '../credentials';
 import { parseDurationSeconds } from '../duration';
-import { readSsoToken, writeSsoToken } from '../keyring-credentials';
+import { deleteKeyringCredentials, readSsoToken, writeSsoToken } from '../keyring-credentials';
+import type { ProviderKind } from './kind';
 import { Secret } from '../../secret';
 import type { StepContext } from '../step-context';
 
@@ -94,3 +95,21 @@ export async function authenticateSsoProvider(provider: ProviderConfig, ctx: Ste
     client.destroy();
   }
 }
+
+/** The `aws/iam-identity-center` provider kind. */
+export const ssoProviderKind: ProviderKind = {
+  kind: 'aws/iam-identity-center',
+  validate(p, report) {
+    if (!p.startUrl) report.error(AUTH_ERROR_CODES.FIELD_MISSING, p.path, `provider "${p.displayName}": start_url is required`, `set ${p.path}.start_url to the AWS access portal URL (https://<id>.awsapps.com/start)`);
+    if (!p.region) report.error(AUTH_ERROR_CODES.FIELD_MISSING, p.path, `provider "${p.displayName}": region is required`, `set ${p.path}.region to the IAM Identity Center region`);
+  },
+  authenticate: authenticateSsoProvider,
+  cached: cachedSsoToken,
+  async forget(p, ctx) {
+    // The token lives in the keyring (as Atmos keeps it); without one there is nothing to remove.
+    const keyring = await ctx.keyring();
+    if (!keyring) return false;
+    await deleteKeyringCredentials(keyring, ctx.realm, p.name, ctx.where(p.path));
+    return true;
+  },
+};

@@ -1,4 +1,4 @@
-/** In-process SOPS (age, AWS KMS): decrypt with MAC verification, set/delete, recipients, keys, paths. */
+/** In-process SOPS (key types age, AWS KMS): decrypt with MAC verification, set/delete, recipients, keys, paths. */
 export { SopsError, type SopsErrorCode } from './sops-error';
 export type { SopsFormat } from './formats/store';
 export {
@@ -28,7 +28,9 @@ export {
 } from './age-keys';
 export { generateAgeIdentity, ageRecipientOf, type AgeIdentityInput } from './age';
 export { generateAgeKeyFile } from './keygen';
-export { parseKmsRecipients, isKmsArn, type SopsKmsKeyService, type SopsKmsKeyServiceSource, type SopsKmsRecipient } from './kms-keys';
-export type { SopsKmsEntry } from './metadata';
+export { parseKmsRecipients, isKmsArn, type SopsKmsRecipient } from './key-types/aws-kms';
+export { kmsKeyService, type SopsKmsKeyService, type SopsKmsKeyServiceSource, type KmsKeyService, type KmsConnection, type SopsKmsEntry } from './key-types/aws-kms-service';
+export type { SopsKeyType, SopsUnwrapResult } from './key-type';
+export { SOPS_KEY_TYPES, sopsKeyType, sopsProviderKinds } from './key-types/index';
 export { resolveSopsRecipients, upsertSopsYamlRecipient, pathRegexForTemplate, SOPS_CONFIG_FILE, type ResolvedRecipients } from './sops-config';
 export { renderSopsPath, sopsFilePath, type SopsPathContext } from './path-template';

@@ -1,34 +1,23 @@
+import { metaString, type SopsKeyType } from './key-type';
+import { SOPS_KEY_TYPES } from './key-types/index';
 import { sopsError } from './sops-error';
 import { DEFAULT_UNENCRYPTED_SUFFIX, type SopsRules } from './tree';
 
-/** One age recipient of a file and the data key encrypted to it (armored age file). */
-export interface SopsAgeEntry {
-  recipient: string;
-  enc: string;
-}
+export type { SopsAgeEntry } from './key-types/age';
+export type { SopsKmsEntry } from './key-types/aws-kms-service';
 
-/**
- * One AWS KMS master key of a file (`sops.kms[]`, sops' field names): the data key encrypted
- * with the KMS key `arn`; `enc` is base64 of the KMS CiphertextBlob.
- */
-export interface SopsKmsEntry {
-  arn: string;
-  enc: string;
-  created_at?: string;
-  aws_profile?: string;
-  /** A role sops assumes before calling KMS. */
-  role?: string;
-  /** KMS encryption context (must be given again to decrypt). */
-  context?: Record<string, string>;
+/** The entries of one key type in a file. */
+export interface SopsKeyEntries {
+  readonly type: SopsKeyType;
+  readonly entries: readonly unknown[];
 }
 
 /** The `sops` section of a file. */
 export interface SopsMetadata {
   /** The section as read, kept so that other key types and unknown fields survive a rewrite. */
   raw: Record<string, unknown>;
-  age: SopsAgeEntry[];
-  /** AWS KMS master keys (top level or the single key group). */
-  kms: SopsKmsEntry[];
+  /** Master keys of each registered type, in registry order (top level or the single key group). */
+  keys: SopsKeyEntries[];
   /** `lastmodified` as written in the file. */
   lastModified: string;
   mac: string;
@@ -63,7 +52,9 @@ export const METADATA_ORDER = [
   'version',
 ] as const;
 
-const OTHER_KEY_TYPES = ['gcp_kms', 'azure_kv', 'hc_vault', 'pgp', 'hckms'];
+/** Master key fields sops knows; those no registered type reads are named in messages. */
+const SOPS_KEY_FIELDS = ['kms', 'gcp_kms', 'azure_kv', 'hc_vault', 'age', 'pgp', 'hckms'];
+const otherKeyFields = (): string[] => SOPS_KEY_FIELDS.filter((f) => !SOPS_KEY_TYPES.some((t) => t.field === f));
 
 /**
  * Go formats `lastmodified` with time.RFC3339 after parsing it, and that string is the MAC's
@@ -81,91 +72,39 @@ export function lastModifiedNow(now: Date = new Date()): string {
   return now.toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-function str(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return undefined;
-}
-
-function ageEntries(list: unknown, file: string): SopsAgeEntry[] {
-  if (list === null || list === undefined) return [];
-  if (!Array.isArray(list)) throw sopsError('SOPS_FORMAT_INVALID', 'sops.age is not a list', file, 'restore the file from version control');
-  return list.map((e, i) => {
-    const rec = e as Record<string, unknown> | null;
-    const recipient = str(rec?.recipient);
-    const enc = str(rec?.enc);
-    if (!recipient || !enc) {
-      throw sopsError('SOPS_FORMAT_INVALID', `sops.age[${i}] lacks "recipient" or "enc"`, file, 'restore the file from version control');
-    }
-    return { recipient, enc };
-  });
-}
-
-function kmsEntries(list: unknown, file: string, at: string): SopsKmsEntry[] {
-  if (list === null || list === undefined) return [];
-  if (!Array.isArray(list)) throw sopsError('SOPS_FORMAT_INVALID', `${at} is not a list`, file, 'restore the file from version control');
-  return list.map((e, i) => {
-    const rec = e as Record<string, unknown> | null;
-    const arn = str(rec?.arn);
-    const enc = str(rec?.enc);
-    if (!arn || !enc) {
-      throw sopsError('SOPS_FORMAT_INVALID', `${at}[${i}] lacks "arn" or "enc"`, file, 'restore the file from version control');
-    }
-    const out: SopsKmsEntry = { arn, enc };
-    const createdAt = str(rec?.created_at);
-    if (createdAt !== undefined) out.created_at = createdAt;
-    const profile = str(rec?.aws_profile);
-    if (profile !== undefined) out.aws_profile = profile;
-    const role = str(rec?.role);
-    if (role) out.role = role;
-    const ctx = rec?.context;
-    if (ctx && typeof ctx === 'object' && !Array.isArray(ctx)) {
-      const context: Record<string, string> = {};
-      for (const [k, v] of Object.entries(ctx as Record<string, unknown>)) {
-        const sv = str(v);
-        if (sv !== undefined) context[k] = sv;
-      }
-      if (Object.keys(context).length > 0) out.context = context;
-    }
-    return out;
-  });
-}
-
 /** Reads and checks the `sops` section. */
 export function parseMetadata(raw: unknown, file: string): SopsMetadata {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw sopsError('SOPS_FORMAT_INVALID', 'the file has no sops metadata (it is not a sops-encrypted file)', file, 'encrypt it with `infrakey secret set` or sops, or point the provider at the encrypted file');
   }
   const r = raw as Record<string, unknown>;
-  const lastModified = str(r.lastmodified);
-  const mac = str(r.mac);
+  const lastModified = metaString(r.lastmodified);
+  const mac = metaString(r.mac);
   if (!lastModified || !mac) {
     throw sopsError('SOPS_FORMAT_INVALID', 'the sops metadata lacks "lastmodified" or "mac"', file, 'restore the file from version control');
   }
-  let age: SopsAgeEntry[];
-  let kms: SopsKmsEntry[];
+  let keys: SopsKeyEntries[];
   const otherKeyTypes = new Set<string>();
+  const others = otherKeyFields();
   if (Array.isArray(r.key_groups) && r.key_groups.length > 0) {
     if (r.key_groups.length > 1) {
       throw sopsError('SOPS_FORMAT_UNSUPPORTED', `the file splits its data key over ${r.key_groups.length} key groups (Shamir), which infrakey does not support`, file, 'decrypt it with the sops CLI and re-encrypt it with a single key group');
     }
     const group = (r.key_groups[0] ?? {}) as Record<string, unknown>;
-    age = ageEntries(group.age, file);
-    kms = kmsEntries(group.kms, file, 'sops.key_groups[0].kms');
-    for (const t of OTHER_KEY_TYPES) if (Array.isArray(group[t]) && group[t].length > 0) otherKeyTypes.add(t);
+    keys = SOPS_KEY_TYPES.map((type) => ({ type, entries: type.parseEntries(group[type.field], file, `sops.key_groups[0].${type.field}`) }));
+    for (const t of others) if (Array.isArray(group[t]) && group[t].length > 0) otherKeyTypes.add(t);
   } else {
-    age = ageEntries(r.age, file);
-    kms = kmsEntries(r.kms, file, 'sops.kms');
+    keys = SOPS_KEY_TYPES.map((type) => ({ type, entries: type.parseEntries(r[type.field], file, `sops.${type.field}`) }));
   }
-  for (const t of OTHER_KEY_TYPES) if (Array.isArray(r[t]) && r[t].length > 0) otherKeyTypes.add(t);
+  for (const t of others) if (Array.isArray(r[t]) && r[t].length > 0) otherKeyTypes.add(t);
 
   const ruleFields = {
-    unencryptedSuffix: str(r.unencrypted_suffix),
-    encryptedSuffix: str(r.encrypted_suffix),
-    unencryptedRegex: str(r.unencrypted_regex),
-    encryptedRegex: str(r.encrypted_regex),
+    unencryptedSuffix: metaString(r.unencrypted_suffix),
+    encryptedSuffix: metaString(r.encrypted_suffix),
+    unencryptedRegex: metaString(r.unencrypted_regex),
+    encryptedRegex: metaString(r.encrypted_regex),
   };
-  if (str(r.unencrypted_comment_regex) || str(r.encrypted_comment_regex)) {
+  if (metaString(r.unencrypted_comment_regex) || metaString(r.encrypted_comment_regex)) {
     throw sopsError('SOPS_FORMAT_UNSUPPORTED', 'the file uses unencrypted_comment_regex/encrypted_comment_regex, which infrakey does not support', file, 'use unencrypted_suffix or encrypted_regex instead');
   }
   const set = Object.entries(ruleFields).filter(([, v]) => v);
@@ -175,32 +114,25 @@ export function parseMetadata(raw: unknown, file: string): SopsMetadata {
   const rules: SopsRules = set.length === 0 ? { unencryptedSuffix: DEFAULT_UNENCRYPTED_SUFFIX } : { ...Object.fromEntries(set) };
   const onlyEnc = r.mac_only_encrypted;
   rules.macOnlyEncrypted = onlyEnc === true || onlyEnc === 'true';
-  return { raw: r, age, kms, lastModified, mac, rules, version: str(r.version) ?? '', otherKeyTypes: [...otherKeyTypes] };
+  return { raw: r, keys, lastModified, mac, rules, version: metaString(r.version) ?? '', otherKeyTypes: [...otherKeyTypes] };
 }
 
-/** A kms entry in sops' field order (stores.go kmskey: arn, role, context, created_at, enc, aws_profile). */
-export function kmsEntryRaw(e: SopsKmsEntry): Record<string, unknown> {
-  return {
-    arn: e.arn,
-    ...(e.role ? { role: e.role } : {}),
-    ...(e.context && Object.keys(e.context).length > 0 ? { context: { ...e.context } } : {}),
-    created_at: e.created_at ?? '',
-    enc: e.enc,
-    aws_profile: e.aws_profile ?? '',
-  };
-}
-
-/** Metadata for a new file: age and AWS KMS entries, rules as given (default unencrypted suffix). */
-export function newMetadataRaw(age: SopsAgeEntry[], rules: SopsRules, emptyList: null | [], kms: readonly SopsKmsEntry[] = []): Record<string, unknown> {
+/**
+ * Metadata for a new file: the entries of each key type (as {@link SopsKeyType.entryRaw} writes
+ * them, by metadata field), empty lists for the other key fields sops writes, rules as given
+ * (default unencrypted suffix).
+ */
+export function newMetadataRaw(entries: Readonly<Record<string, readonly Record<string, unknown>[]>>, rules: SopsRules, emptyList: null | []): Record<string, unknown> {
+  const list = (field: string): unknown => (entries[field]?.length ? entries[field] : emptyList);
   const raw: Record<string, unknown> = {
-    kms: kms.length > 0 ? kms.map(kmsEntryRaw) : emptyList,
-    gcp_kms: emptyList,
-    azure_kv: emptyList,
-    hc_vault: emptyList,
-    age: age.length > 0 || kms.length === 0 ? age.map((a) => ({ recipient: a.recipient, enc: a.enc })) : emptyList,
+    kms: list('kms'),
+    gcp_kms: list('gcp_kms'),
+    azure_kv: list('azure_kv'),
+    hc_vault: list('hc_vault'),
+    age: list('age'),
     lastmodified: '',
     mac: '',
-    pgp: emptyList,
+    pgp: list('pgp'),
   };
   const anyRule = rules.unencryptedSuffix || rules.encryptedSuffix || rules.unencryptedRegex || rules.encryptedRegex;
   if (!anyRule || rules.unencryptedSuffix) raw.unencrypted_suffix = rules.unencryptedSuffix ?? DEFAULT_UNENCRYPTED_SUFFIX;

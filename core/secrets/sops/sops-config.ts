@@ -1,8 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { type Document, isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
-import { writeFileAtomic } from './atomic-write';
-import { kmsRecipientsFromGroup, parseKmsRecipients, type SopsKmsRecipient } from './kms-keys';
+import { ensureParentDir, withSopsFileLock, writeFileAtomic } from './atomic-write';
+import { splitRecipients } from './key-types/age';
+import type { SopsKmsRecipient } from './key-types/aws-kms';
+import { SOPS_KEY_TYPES } from './key-types/index';
 import { sopsError } from './sops-error';
 import { goRegExp } from './tree';
 
@@ -11,28 +13,17 @@ export const SOPS_CONFIG_FILE = '.sops.yaml';
 
 /** Where the recipients of a new file came from. */
 export interface ResolvedRecipients {
-  /** age recipients. */
+  /** Recipients of each key type, by type name (`age`, `aws-kms`); types without any are absent. */
+  byType: Record<string, unknown[]>;
+  /** age recipients (`byType.age`). */
   recipients: string[];
-  /** AWS KMS keys (`.sops.yaml` `kms:`). */
+  /** AWS KMS keys (`byType['aws-kms']`, `.sops.yaml` `kms:`). */
   kms: SopsKmsRecipient[];
   /** `spec.age_recipients` or `<.sops.yaml path> creation_rules[i]`. */
   source: string;
 }
 
-interface RawRule {
-  path_regex?: unknown;
-  filename_regex?: unknown;
-  age?: unknown;
-  kms?: unknown;
-  aws_profile?: unknown;
-  key_groups?: unknown;
-}
-
-/** Splits sops' comma-separated recipient lists. */
-export function splitRecipients(value: unknown): string[] {
-  const parts = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : [];
-  return parts.map((s) => s.trim()).filter((s) => s !== '');
-}
+type RawRule = Record<string, unknown> & { path_regex?: unknown; filename_regex?: unknown; key_groups?: unknown };
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -42,14 +33,19 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** A rule's recipients: `key_groups` when given (sops ignores the flat fields then), else `age`/`kms`. */
-function ruleRecipients(rule: RawRule): { age: string[]; kms: SopsKmsRecipient[] } {
-  if (Array.isArray(rule.key_groups) && rule.key_groups.length > 0) {
-    const groups = rule.key_groups as (RawRule | null)[];
-    return { age: groups.flatMap((g) => splitRecipients(g?.age)), kms: groups.flatMap((g) => kmsRecipientsFromGroup(g?.kms)) };
+/** A rule's recipients: `key_groups` when given (sops ignores the flat fields then), else the flat fields. */
+function ruleRecipients(rule: RawRule): Record<string, unknown[]> {
+  const groups = Array.isArray(rule.key_groups) && rule.key_groups.length > 0 ? (rule.key_groups as unknown[]).map((g) => (g && typeof g === 'object' ? (g as Record<string, unknown>) : {})) : undefined;
+  const out: Record<string, unknown[]> = {};
+  for (const type of SOPS_KEY_TYPES) {
+    const found = groups ? groups.flatMap((g) => type.recipientsFromGroup(g)) : type.recipientsFromRule(rule);
+    if (found.length > 0) out[type.name] = found;
   }
-  const profile = typeof rule.aws_profile === 'string' && rule.aws_profile !== '' ? rule.aws_profile : undefined;
-  return { age: splitRecipients(rule.age), kms: parseKmsRecipients(rule.kms, profile) };
+  return out;
+}
+
+function resolved(byType: Record<string, unknown[]>, source: string): ResolvedRecipients {
+  return { byType, recipients: (byType.age ?? []) as string[], kms: (byType['aws-kms'] ?? []) as SopsKmsRecipient[], source };
 }
 
 /**
@@ -72,9 +68,17 @@ function matchRule(rules: RawRule[], configDir: string, file: string): number {
  * Recipients for a new file: `spec.age_recipients` (comma-separated or a list), else the first
  * matching creation rule of the nearest `.sops.yaml` searched upward from the file's folder.
  */
-export async function resolveSopsRecipients(file: string, spec: { age_recipients?: string | readonly string[] } = {}, specPath = 'spec'): Promise<ResolvedRecipients> {
-  const fromSpec = splitRecipients(spec.age_recipients);
-  if (fromSpec.length > 0) return { recipients: fromSpec, kms: [], source: `${specPath}.age_recipients` };
+export async function resolveSopsRecipients(file: string, spec: Readonly<Record<string, unknown>> = {}, specPath = 'spec'): Promise<ResolvedRecipients> {
+  const fromSpec: Record<string, unknown[]> = {};
+  const specFields: string[] = [];
+  for (const type of SOPS_KEY_TYPES) {
+    const found = type.spec ? type.spec.recipients(spec[type.spec.field]) : [];
+    if (found.length > 0 && type.spec) {
+      fromSpec[type.name] = found;
+      specFields.push(`${specPath}.${type.spec.field}`);
+    }
+  }
+  if (specFields.length > 0) return resolved(fromSpec, specFields.join(', '));
   const looked: string[] = [];
   let dir = dirname(resolve(file));
   for (;;) {
@@ -93,10 +97,10 @@ export async function resolveSopsRecipients(file: string, spec: { age_recipients
       const idx = matchRule(rules, dir, file);
       if (idx !== -1) {
         const found = ruleRecipients(rules[idx] ?? {});
-        if (found.age.length === 0 && found.kms.length === 0) {
-          throw sopsError('SOPS_NO_RECIPIENTS', `the matching creation rule has no age or kms recipients`, `${candidate} creation_rules[${idx}]`, 'add `age: age1...` or `kms: arn:aws:kms:...` to that rule, or set spec.age_recipients');
+        if (Object.keys(found).length === 0) {
+          throw sopsError('SOPS_NO_RECIPIENTS', `the matching creation rule has no ${SOPS_KEY_TYPES.map((t) => t.field).join(' or ')} recipients`, `${candidate} creation_rules[${idx}]`, 'add `age: age1...` or `kms: arn:aws:kms:...` to that rule, or set spec.age_recipients');
         }
-        return { recipients: found.age, kms: found.kms, source: `${candidate} creation_rules[${idx}]` };
+        return resolved(found, `${candidate} creation_rules[${idx}]`);
       }
     }
     const parent = dirname(dir);
@@ -119,38 +123,42 @@ export async function resolveSopsRecipients(file: string, spec: { age_recipients
  */
 export async function upsertSopsYamlRecipient(dir: string, pathRegex: string, recipient: string): Promise<string> {
   const file = join(dir, SOPS_CONFIG_FILE);
-  let text = '';
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  const doc = parseDocument(text, { prettyErrors: false });
-  if (doc.errors[0]) {
-    const pos = doc.errors[0].linePos?.[0];
-    throw sopsError('SOPS_CONFIG_INVALID', `invalid YAML (${doc.errors[0].code})`, pos ? `${file}:${pos.line}:${pos.col}` : file, 'fix the .sops.yaml syntax');
-  }
-  const plainDoc = doc as unknown as Document;
-  if (!isMap(plainDoc.contents)) plainDoc.contents = new YAMLMap();
-  const root = plainDoc.contents as YAMLMap;
-  let seq = root.get('creation_rules', true) as unknown;
-  if (!isSeq(seq)) {
-    seq = new YAMLSeq();
-    root.set('creation_rules', seq);
-  }
-  const rules = seq as YAMLSeq;
-  const existing = rules.items.find((r) => isMap(r) && r.get('path_regex') === pathRegex) as YAMLMap | undefined;
-  if (existing) {
-    const list = splitRecipients(existing.get('age'));
-    if (!list.includes(recipient)) list.push(recipient);
-    existing.set('age', list.join(','));
-  } else {
-    const rule = doc.createNode({ path_regex: pathRegex, age: recipient }) as YAMLMap;
-    const catchAll = rules.items.findIndex((r) => isMap(r) && !r.get('path_regex') && !r.get('filename_regex'));
-    if (catchAll === -1) rules.items.push(rule);
-    else rules.items.splice(catchAll, 0, rule);
-  }
-  await writeFileAtomic(file, doc.toString({ lineWidth: 0 }), 0o644, 0o755);
+  await ensureParentDir(file, 0o755);
+  // Two keygens at once must not drop each other's rule.
+  await withSopsFileLock(file, async (lock) => {
+    let text = '';
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    const doc = parseDocument(text, { prettyErrors: false });
+    if (doc.errors[0]) {
+      const pos = doc.errors[0].linePos?.[0];
+      throw sopsError('SOPS_CONFIG_INVALID', `invalid YAML (${doc.errors[0].code})`, pos ? `${file}:${pos.line}:${pos.col}` : file, 'fix the .sops.yaml syntax');
+    }
+    const plainDoc = doc as unknown as Document;
+    if (!isMap(plainDoc.contents)) plainDoc.contents = new YAMLMap();
+    const root = plainDoc.contents as YAMLMap;
+    let seq = root.get('creation_rules', true) as unknown;
+    if (!isSeq(seq)) {
+      seq = new YAMLSeq();
+      root.set('creation_rules', seq);
+    }
+    const rules = seq as YAMLSeq;
+    const existing = rules.items.find((r) => isMap(r) && r.get('path_regex') === pathRegex) as YAMLMap | undefined;
+    if (existing) {
+      const list = splitRecipients(existing.get('age'));
+      if (!list.includes(recipient)) list.push(recipient);
+      existing.set('age', list.join(','));
+    } else {
+      const rule = doc.createNode({ path_regex: pathRegex, age: recipient }) as YAMLMap;
+      const catchAll = rules.items.findIndex((r) => isMap(r) && !r.get('path_regex') && !r.get('filename_regex'));
+      if (catchAll === -1) rules.items.push(rule);
+      else rules.items.splice(catchAll, 0, rule);
+    }
+    await writeFileAtomic(file, doc.toString({ lineWidth: 0 }), 0o644, 0o755, lock);
+  });
   return file;
 }
 

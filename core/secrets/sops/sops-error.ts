@@ -18,6 +18,7 @@ export type SopsErrorCode =
   | 'SOPS_KEY_PATH_INVALID'
   | 'SOPS_CONFIG_INVALID'
   | 'SOPS_WRITE_FAILED'
+  | 'SOPS_LOCK_TIMEOUT'
   | 'SOPS_ENCRYPT_FAILED';
 
 /** A SOPS file, key or `.sops.yaml` problem. */

@@ -1,19 +1,19 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Secret, unsafeUnwrap } from '../../secret';
 import { decryptBytes, parseEncryptedValue } from './aes-value';
-import { ageDecrypt, ageEncryptArmored, prepareIdentities, type AgeIdentityInput } from './age';
-import { resolveAgeIdentities, type ResolvedAgeIdentities } from './age-keys';
-import { writeFileAtomic } from './atomic-write';
+import { ensureParentDir, removeCreatedDirs, withSopsFileLock, writeFileAtomic } from './atomic-write';
 import { dotenvStore } from './formats/dotenv-store';
 import { jsonStore } from './formats/json-store';
 import type { ParsedSopsText, SopsFormat, SopsStore } from './formats/store';
 import { yamlStore } from './formats/yaml-store';
-import { isKmsArn, keyServiceOf, type SopsKmsKeyService, type SopsKmsKeyServiceSource, type SopsKmsRecipient } from './kms-keys';
-import { lastModifiedNow, newMetadataRaw, normalizeLastModified, orderedMetadataEntries, parseMetadata, type SopsAgeEntry, type SopsKmsEntry, type SopsMetadata } from './metadata';
+import type { SopsKeyOptions, SopsUnwrapResult } from './key-type';
+import type { SopsKmsRecipient } from './key-types/aws-kms';
+import { keyTypeLabels, SOPS_KEY_TYPES, sopsProviderKinds } from './key-types/index';
+import { lastModifiedNow, newMetadataRaw, normalizeLastModified, orderedMetadataEntries, parseMetadata, type SopsMetadata } from './metadata';
 import { resolveSopsRecipients } from './sops-config';
-import { SopsError as SopsErrorClass, sopsError, type SopsError } from './sops-error';
+import { sopsError, type SopsError } from './sops-error';
 import { decryptTree, encryptMac, encryptTree, fromPlain, toPlain, TreeIntegrityError, type IvStash, type SopsMap, type SopsNode, type SopsRules } from './tree';
 
 /** Mode of SOPS files infrakey writes. */
@@ -27,27 +27,7 @@ export const SOPS_DIR_MODE = 0o755;
 /** A file path, or text with its format (`name` is used in messages). */
 export type SopsSource = string | { text: string; format: SopsFormat; name?: string };
 
-/** How to find the key that opens a file. */
-export interface SopsKeyOptions {
-  /** Identities to try. When omitted, sops' defaults: SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, keys.txt. */
-  ageIdentities?: readonly AgeIdentityInput[];
-  /** Where `ageIdentities` came from (shown when no key matches). */
-  keySources?: readonly string[];
-  /**
-   * Resolves the age identities on first need (only files with age entries need them). Used when
-   * `ageIdentities` is not given.
-   */
-  ageKeys?: () => Promise<ResolvedAgeIdentities>;
-  /**
-   * AWS KMS for `sops.kms` entries (and KMS recipients of new files): a key service or a function
-   * that builds it (called only when a KMS key is used). Default: the ambient AWS credentials.
-   */
-  kms?: SopsKmsKeyServiceSource;
-  /** Who KMS calls run as, for messages (e.g. `identity "dev-admin"`). */
-  kmsIdentity?: string;
-  /** Format, when the file extension does not tell (.yaml/.yml, .json, .env). */
-  format?: SopsFormat;
-}
+export type { SopsKeyOptions } from './key-type';
 
 /** A key path inside the document: a top-level key, or a list of keys and list indexes. */
 export type SopsKeyPath = string | readonly (string | number)[];
@@ -56,6 +36,11 @@ export type SopsKeyPath = string | readonly (string | number)[];
 export interface SopsWriteOptions extends SopsKeyOptions {
   /** `spec.age_recipients` (comma-separated or a list), used only when the file is created. */
   recipients?: string | readonly string[];
+  /**
+   * The provider's spec: each key type reads its own recipients field from it (`age_recipients`)
+   * when the file is created; they replace `.sops.yaml`.
+   */
+  spec?: Readonly<Record<string, unknown>>;
   /** Config path of the provider spec, for messages (default `spec`). */
   specPath?: string;
   /** Clock for `lastmodified` (tests). */
@@ -69,6 +54,8 @@ export interface EncryptSopsOptions extends Pick<SopsKeyOptions, 'ageIdentities'
   recipients?: readonly string[];
   /** AWS KMS keys of a new data key (encrypted through `kms`). */
   kmsRecipients?: readonly (string | SopsKmsRecipient)[];
+  /** Recipients of any registered key type, by type name (`age`, `aws-kms`, …). */
+  recipientsByType?: Readonly<Record<string, readonly unknown[]>>;
   /** The `sops` section of an existing file: its data key is reused (needs a key that opens it). */
   existingMetadata?: unknown;
   /** Which values stay in cleartext for new files (default: keys ending in `_unencrypted`). */
@@ -113,119 +100,26 @@ function notFound(name: string): SopsError {
   return sopsError('SOPS_FILE_NOT_FOUND', 'SOPS file not found', name, 'create it with `infrakey secret set <NAME> -s <stack>` (or check spec.file)');
 }
 
-/** The age identities to try: given, resolved by the caller's resolver, else sops' defaults. */
-async function ageIdentitiesFor(keys: SopsKeyOptions): Promise<{ ids: readonly AgeIdentityInput[]; sources: readonly string[] }> {
-  if (keys.ageIdentities) return { ids: keys.ageIdentities, sources: keys.keySources ?? ['the identities given by the caller'] };
-  const resolved = keys.ageKeys ? await keys.ageKeys() : await resolveAgeIdentities({});
-  return { ids: resolved.identities, sources: resolved.sources };
-}
-
-/** Tries the age entries; the data key, or why none opened. */
-async function unwrapWithAge(meta: SopsMetadata, keys: SopsKeyOptions): Promise<{ key?: Buffer; failure: string; fix: string; error?: unknown }> {
-  const recipients = meta.age.map((a) => a.recipient);
-  let found: { ids: readonly AgeIdentityInput[]; sources: readonly string[] };
-  try {
-    found = await ageIdentitiesFor(keys);
-  } catch (e) {
-    return { failure: `no age key is available for its age recipients ${recipients.join(', ')} (${e instanceof Error ? e.message : 'key lookup failed'})`, fix: (e as { fix?: string }).fix ?? 'set spec.age_key_file, SOPS_AGE_KEY_FILE or SOPS_AGE_KEY', error: e };
-  }
-  const prepared = prepareIdentities(found.ids);
-  const mine = new Set(prepared.native.map((n) => n.recipient));
-  const ordered: SopsAgeEntry[] = [...meta.age.filter((a) => mine.has(a.recipient)), ...meta.age.filter((a) => !mine.has(a.recipient))];
-  let malformed = 0;
-  for (const entry of ordered) {
-    let key: Buffer | undefined;
-    try {
-      key = await ageDecrypt(entry.enc, prepared);
-    } catch {
-      malformed++;
-      continue;
-    }
-    if (key && key.length === 32) return { key, failure: '', fix: '' };
-    if (key) malformed++;
-  }
-  const have = prepared.native.map((n) => n.recipient);
-  return {
-    failure:
-      `no age key opens this file. It is encrypted to ${recipients.join(', ')}; ` +
-      `keys were looked for in ${found.sources.join(', ') || '(nowhere)'}` +
-      (have.length ? `, and they belong to ${have.join(', ')}` : '') +
-      (malformed ? ` (${malformed} recipient entr${malformed === 1 ? 'y was' : 'ies were'} unreadable or altered)` : ''),
-    fix: 'point spec.age_key_file, SOPS_AGE_KEY_FILE or SOPS_AGE_KEY at the identity of one of those recipients (age-keygen -y shows an identity\'s recipient), or re-encrypt the file to your key',
-  };
-}
-
-/** An error's own text (InfrakeyError: without its location and fix, which are shown apart). */
-function messageOf(e: unknown): string {
-  if (!(e instanceof Error)) return 'unknown error';
-  const summary = (e as { summary?: unknown }).summary;
-  return typeof summary === 'string' ? summary : e.message;
-}
-
-/** Tries the KMS entries in order; the data key, or why none opened. */
-async function unwrapWithKms(meta: SopsMetadata, keys: SopsKeyOptions): Promise<{ key?: Buffer; failure: string; fix: string; error?: unknown }> {
-  const arns = meta.kms.map((k) => k.arn);
-  const who = keys.kmsIdentity ?? (keys.kms === undefined ? 'the ambient AWS credentials' : 'the configured identity');
-  let service: SopsKmsKeyService;
-  try {
-    service = await keyServiceOf(keys.kms);
-  } catch (e) {
-    return {
-      failure: `its data key is wrapped by AWS KMS key ${arns.join(', ')}, and authenticating ${who} for KMS failed: ${messageOf(e)}`,
-      fix: (e as { fix?: string }).fix ?? 'set secrets.providers.<name>.identity (or --identity / ATMOS_IDENTITY) to an identity allowed to use the key, and log in with `infrakey auth login`',
-      error: e,
-    };
-  }
-  const runAs = service.who ?? who;
-  const reasons: string[] = [];
-  let last: unknown;
-  let lastFix: string | undefined;
-  for (const entry of meta.kms) {
-    try {
-      const key = await service.decryptDataKey(entry);
-      if (key.length === 32) return { key, failure: '', fix: '' };
-      reasons.push(`${entry.arn}: KMS returned ${key.length} bytes, not a 32-byte data key (the entry was altered)`);
-    } catch (e) {
-      last = e;
-      lastFix = (e as { fix?: string }).fix;
-      const m = messageOf(e);
-      reasons.push(m.includes(entry.arn) ? m : `${entry.arn} as ${runAs}: ${m}`);
-    }
-  }
-  return {
-    failure: `no AWS KMS key opened this file's data key: ${reasons.join('; ')}`,
-    fix:
-      lastFix && /auth login/.test(lastFix)
-        ? lastFix
-        : `check that ${runAs} may call kms:Decrypt on ${arns.join(', ')} (same account and region, key enabled), set the provider's identity (secrets.providers.<name>.identity, --identity or ATMOS_IDENTITY) if it is the wrong one, or restore the file if its kms "enc" was altered`,
-    error: last,
-  };
-}
-
 /**
- * Recovers the data key as sops does: every master key is tried until one opens it. age entries
- * whose recipient matches a local identity go first (no network), then the AWS KMS entries.
+ * Recovers the data key as sops does: every master key is tried until one opens it, local types
+ * (age: no network) first, then the remote ones (AWS KMS), in registry order.
  */
 async function unwrapDataKey(meta: SopsMetadata, name: string, keys: SopsKeyOptions): Promise<Buffer> {
-  if (meta.age.length === 0 && meta.kms.length === 0) {
+  const present = meta.keys.filter((k) => k.entries.length > 0);
+  if (present.length === 0) {
     throw sopsError(
       'SOPS_DECRYPT_FAILED',
-      `the file has no age or AWS KMS master keys${meta.otherKeyTypes.length ? ` (its data key is wrapped with ${meta.otherKeyTypes.join(', ')}, which this in-process decryptor does not open)` : ''}`,
+      `the file has no ${keyTypeLabels()} master keys${meta.otherKeyTypes.length ? ` (its data key is wrapped with ${meta.otherKeyTypes.join(', ')}, which this in-process decryptor does not open)` : ''}`,
       name,
-      'add an age recipient or an AWS KMS key to the file with the sops CLI (`sops updatekeys`), or use a sops/age or sops/aws-kms provider',
+      `add a master key of a type infrakey opens (${keyTypeLabels()}) to the file with the sops CLI (\`sops updatekeys\`), or use a ${sopsProviderKinds().join(' or ')} provider`,
     );
   }
-  const failures: { failure: string; fix: string; error?: unknown }[] = [];
-  if (meta.age.length > 0) {
-    const r = await unwrapWithAge(meta, keys);
+  const ordered = [...present.filter((k) => k.type.local), ...present.filter((k) => !k.type.local)];
+  const failures: SopsUnwrapResult[] = [];
+  for (const { type, entries } of ordered) {
+    const r = await type.unwrap(entries, keys);
     if (r.key) return r.key;
-    // An age-only file keeps the precise age-key error (SOPS_AGE_KEY_MISSING / _INVALID).
-    if (meta.kms.length === 0 && r.error instanceof SopsErrorClass) throw r.error;
-    failures.push(r);
-  }
-  if (meta.kms.length > 0) {
-    const r = await unwrapWithKms(meta, keys);
-    if (r.key) return r.key;
+    if (present.length === 1 && r.alone) throw r.alone;
     failures.push(r);
   }
   const cause = failures.map((f) => f.error).find((e) => e !== undefined);
@@ -304,61 +198,22 @@ export async function listSopsKeys(source: SopsSource, opts: Pick<SopsKeyOptions
   return parsed.branch.entries.map((e) => e.key);
 }
 
-function kmsRecipient(r: string | SopsKmsRecipient): SopsKmsRecipient {
-  return typeof r === 'string' ? { arn: r } : r;
-}
-
-async function wrapNewDataKey(
-  recipients: readonly string[],
-  kmsRecipients: readonly (string | SopsKmsRecipient)[],
-  where: string,
-  keys: Pick<SopsKeyOptions, 'kms' | 'kmsIdentity'>,
-): Promise<{ dataKey: Buffer; age: SopsAgeEntry[]; kms: SopsKmsEntry[] }> {
-  if (recipients.length === 0 && kmsRecipients.length === 0) {
-    throw sopsError('SOPS_NO_RECIPIENTS', 'no age recipients or AWS KMS keys to encrypt the new file to', where, 'set spec.age_recipients or add a matching .sops.yaml creation rule (age: or kms:)');
+/**
+ * A new 32-byte data key wrapped to every recipient, type by type (registry order), as the
+ * entries to write by metadata field.
+ */
+async function wrapNewDataKey(byType: Readonly<Record<string, readonly unknown[]>>, where: string, keys: SopsKeyOptions): Promise<{ dataKey: Buffer; entries: Record<string, Record<string, unknown>[]> }> {
+  if (!SOPS_KEY_TYPES.some((t) => (byType[t.name]?.length ?? 0) > 0)) {
+    throw sopsError('SOPS_NO_RECIPIENTS', `no recipients (${keyTypeLabels()}) to encrypt the new file to`, where, 'set spec.age_recipients or add a matching .sops.yaml creation rule (age: or kms:)');
   }
   const dataKey = randomBytes(32);
-  const age: SopsAgeEntry[] = [];
-  for (const recipient of recipients) {
-    try {
-      age.push({ recipient, enc: await ageEncryptArmored(dataKey, [recipient]) });
-    } catch (e) {
-      throw sopsError('SOPS_RECIPIENT_INVALID', `"${recipient}" is not a valid age recipient`, where, 'use the age1... public key that age-keygen prints', e);
-    }
+  const entries: Record<string, Record<string, unknown>[]> = {};
+  for (const type of SOPS_KEY_TYPES) {
+    const recipients = byType[type.name] ?? [];
+    if (recipients.length === 0) continue;
+    entries[type.field] = (await type.wrap(dataKey, recipients, keys, where)).map((e) => type.entryRaw(e));
   }
-  const kms: SopsKmsEntry[] = [];
-  if (kmsRecipients.length > 0) {
-    const wanted = kmsRecipients.map(kmsRecipient);
-    for (const r of wanted) {
-      if (!isKmsArn(r.arn)) throw sopsError('SOPS_RECIPIENT_INVALID', `"${r.arn}" is not an AWS KMS key ARN`, where, 'use the key\'s ARN: arn:aws:kms:<region>:<account>:key/<id>');
-    }
-    const who = keys.kmsIdentity ?? (keys.kms === undefined ? 'the ambient AWS credentials' : 'the configured identity');
-    let service: SopsKmsKeyService;
-    try {
-      service = await keyServiceOf(keys.kms);
-    } catch (e) {
-      throw sopsError('SOPS_ENCRYPT_FAILED', `cannot encrypt the new data key with AWS KMS key ${wanted.map((r) => r.arn).join(', ')}: authenticating ${who} failed: ${messageOf(e)}`, where, (e as { fix?: string }).fix ?? 'set the provider\'s identity and log in with `infrakey auth login`', e);
-    }
-    const runAs = service.who ?? who;
-    for (const r of wanted) {
-      let out: SopsKmsEntry;
-      try {
-        out = await service.encryptDataKey(r.arn, dataKey, r.context);
-      } catch (e) {
-        const m = messageOf(e);
-        throw sopsError('SOPS_ENCRYPT_FAILED', `cannot encrypt the new data key: ${m.includes(r.arn) ? m : `AWS KMS key ${r.arn} as ${runAs}: ${m}`}`, where, `check that ${runAs} may call kms:Encrypt on the key (same account and region, key enabled)`, e);
-      }
-      kms.push({
-        arn: r.arn,
-        ...(r.role ? { role: r.role } : {}),
-        ...(r.context ? { context: r.context } : {}),
-        created_at: out.created_at ?? lastModifiedNow(),
-        enc: out.enc,
-        aws_profile: r.aws_profile ?? '',
-      });
-    }
-  }
-  return { dataKey, age, kms };
+  return { dataKey, entries };
 }
 
 function seal(store: SopsStore, tree: SopsMap, dataKey: Buffer, raw: Record<string, unknown>, rules: SopsRules, now: Date | undefined, stash?: IvStash, context?: unknown): string {
@@ -393,10 +248,11 @@ export async function encryptSopsDocument(tree: unknown, opts: EncryptSopsOption
     const dataKey = await unwrapDataKey(meta, '(existing metadata)', opts);
     return seal(store, model, dataKey, meta.raw, meta.rules, opts.now);
   }
-  const { dataKey, age, kms } = await wrapNewDataKey(opts.recipients ?? [], opts.kmsRecipients ?? [], 'recipients', opts);
+  const byType = { ...opts.recipientsByType, ...(opts.recipients ? { age: opts.recipients } : {}), ...(opts.kmsRecipients ? { 'aws-kms': opts.kmsRecipients.map((r) => (typeof r === 'string' ? { arn: r } : r)) } : {}) };
+  const { dataKey, entries } = await wrapNewDataKey(byType, 'recipients', opts);
   const rules: SopsRules = opts.rules ?? {};
   const effective: SopsRules = rules.unencryptedSuffix || rules.encryptedSuffix || rules.unencryptedRegex || rules.encryptedRegex ? rules : { ...rules, unencryptedSuffix: '_unencrypted' };
-  return seal(store, model, dataKey, newMetadataRaw(age, effective, store.emptyList, kms), effective, opts.now);
+  return seal(store, model, dataKey, newMetadataRaw(entries, effective, store.emptyList), effective, opts.now);
 }
 
 function normPath(keyPath: SopsKeyPath): (string | number)[] {
@@ -468,23 +324,33 @@ function deleteIn(root: SopsMap, path: readonly (string | number)[]): boolean {
 export async function setSopsValue(path: string, keyPath: SopsKeyPath, value: unknown, opts: SopsWriteOptions = {}): Promise<{ created: boolean }> {
   const segs = normPath(keyPath);
   const node = fromPlain(Secret.isSecret(value) ? unsafeUnwrap(value) : value);
-  const opened = await openSource(path, opts);
-  if (opened) {
-    setIn(opened.tree, segs, node, path);
-    const text = seal(opened.store, opened.tree, opened.dataKey, opened.meta.raw, opened.meta.rules, opts.now, opened.stash, opened.parsed.context);
-    await writeFileAtomic(path, text, SOPS_FILE_MODE, SOPS_DIR_MODE);
-    return { created: false };
+  // The lock lives next to the file, so its folder is created first (0755, see SOPS_DIR_MODE).
+  const made = await ensureParentDir(path, SOPS_DIR_MODE);
+  try {
+    // Read, change and write under the file's lock: a concurrent writer's key is never lost.
+    return await withSopsFileLock(path, async (lock) => {
+      const opened = await openSource(path, opts);
+      if (opened) {
+        setIn(opened.tree, segs, node, path);
+        const text = seal(opened.store, opened.tree, opened.dataKey, opened.meta.raw, opened.meta.rules, opts.now, opened.stash, opened.parsed.context);
+        await writeFileAtomic(path, text, SOPS_FILE_MODE, SOPS_DIR_MODE, lock);
+        return { created: false };
+      }
+      const format = sopsFormatForPath(path, opts.format);
+      const store = STORES[format];
+      const { byType, source } = await resolveSopsRecipients(path, { ...opts.spec, ...(opts.recipients !== undefined ? { age_recipients: opts.recipients } : {}) }, opts.specPath);
+      const tree: SopsMap = { kind: 'map', entries: [] };
+      setIn(tree, segs, node, path);
+      const { dataKey, entries } = await wrapNewDataKey(byType, source, opts);
+      const rules: SopsRules = { unencryptedSuffix: '_unencrypted' };
+      const text = seal(store, tree, dataKey, newMetadataRaw(entries, rules, store.emptyList), rules, opts.now);
+      await writeFileAtomic(path, text, SOPS_FILE_MODE, SOPS_DIR_MODE, lock);
+      return { created: true };
+    });
+  } catch (e) {
+    await removeCreatedDirs(path, made);
+    throw e;
   }
-  const format = sopsFormatForPath(path, opts.format);
-  const store = STORES[format];
-  const { recipients, kms: kmsRecipients, source } = await resolveSopsRecipients(path, { age_recipients: opts.recipients }, opts.specPath);
-  const tree: SopsMap = { kind: 'map', entries: [] };
-  setIn(tree, segs, node, path);
-  const { dataKey, age, kms } = await wrapNewDataKey(recipients, kmsRecipients, source, opts);
-  const rules: SopsRules = { unencryptedSuffix: '_unencrypted' };
-  const text = seal(store, tree, dataKey, newMetadataRaw(age, rules, store.emptyList, kms), rules, opts.now);
-  await writeFileAtomic(path, text, SOPS_FILE_MODE, SOPS_DIR_MODE);
-  return { created: true };
 }
 
 /**
@@ -493,10 +359,23 @@ export async function setSopsValue(path: string, keyPath: SopsKeyPath, value: un
  */
 export async function deleteSopsValue(path: string, keyPath: SopsKeyPath, opts: SopsKeyOptions & { now?: Date } = {}): Promise<boolean> {
   const segs = normPath(keyPath);
-  const opened = await openSource(path, opts);
-  if (!opened) return false;
-  if (!deleteIn(opened.tree, segs)) return false;
-  const text = seal(opened.store, opened.tree, opened.dataKey, opened.meta.raw, opened.meta.rules, opts.now, opened.stash, opened.parsed.context);
-  await writeFileAtomic(path, text, SOPS_FILE_MODE, SOPS_DIR_MODE);
-  return true;
+  if (!(await fileExists(path))) return false;
+  return withSopsFileLock(path, async (lock) => {
+    const opened = await openSource(path, opts);
+    if (!opened) return false;
+    if (!deleteIn(opened.tree, segs)) return false;
+    const text = seal(opened.store, opened.tree, opened.dataKey, opened.meta.raw, opened.meta.rules, opts.now, opened.stash, opened.parsed.context);
+    await writeFileAtomic(path, text, SOPS_FILE_MODE, SOPS_DIR_MODE, lock);
+    return true;
+  });
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    throw sopsError('SOPS_DECRYPT_FAILED', `cannot read the SOPS file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, path, 'check the path and its permissions', e);
+  }
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { parse } from 'yaml';
-import { kmsKeyService } from '../../../core/auth/kms-data-key';
+import { kmsKeyService } from '../../../core/secrets/sops/key-types/aws-kms-service';
 import { decryptSopsFile, encryptSopsDocument, generateAgeIdentity, listSopsKeys, setSopsValue } from '../../../core/secrets/sops';
 import { unsafeUnwrap } from '../../../core/secret';
 import { motoEndpoint } from '../../support/services';

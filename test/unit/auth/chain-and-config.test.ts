@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseAuthConfig } from '../../../core/auth/auth-config';
-import { buildChain } from '../../../core/auth/chain';
+import { buildChain } from '../../../core/auth/build-chain';
 import { validateAuthConfig } from '../../../core/auth/validate-auth';
 import { defaultIdentity, isDisabledValue, selectIdentity } from '../../../core/auth/identity-selection';
 import { sanitizeSessionName } from '../../../core/auth/kinds/assume-role';

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -169,5 +169,22 @@ describe('setSopsValue / deleteSopsValue', () => {
     await expectCode(setSopsValue(join(dir, 'a.enc.env'), 'A=B', 'x', { recipients: FIXTURE_RECIPIENT }), 'SOPS_KEY_PATH_INVALID');
     await expectCode(setSopsValue(join(dir, 'a.enc.env'), 'A', { nested: 'x' }, { recipients: FIXTURE_RECIPIENT }), 'SOPS_FORMAT_UNSUPPORTED');
     await expectCode(setSopsValue(join(dir, 'a.txt'), 'A', 'x', { recipients: FIXTURE_RECIPIENT }), 'SOPS_FORMAT_UNSUPPORTED');
+  });
+  test('a write takes the file lock and releases it; a failed create leaves no folder; a dead writer\'s lock is taken over', async () => {
+    const dir = tmp();
+    const file = join(dir, 'a', 'b', 's.enc.yaml');
+    await expectCode(setSopsValue(file, 'k', 'v'), 'SOPS_NO_RECIPIENTS');
+    expect(existsSync(join(dir, 'a'))).toBe(false);
+    await setSopsValue(file, 'k', 'value-one', { recipients: FIXTURE_RECIPIENT });
+    expect(readdirSync(join(dir, 'a', 'b'))).toEqual(['s.enc.yaml']);
+    // A writer killed while holding the lock left it; it is not refreshed, so it is taken over.
+    const lock = join(dir, 'a', 'b', '.s.enc.yaml.lock');
+    mkdirSync(lock);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    await setSopsValue(file, 'k2', 'value-two', keys);
+    expect(await deleteSopsValue(file, 'k', keys)).toBe(true);
+    expect(await decryptSopsFile(file, keys)).toEqual({ k2: 'value-two' });
+    expect(readdirSync(join(dir, 'a', 'b'))).toEqual(['s.enc.yaml']);
   });
 });

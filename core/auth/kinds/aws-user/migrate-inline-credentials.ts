@@ -1,15 +1,15 @@
 import { promises as fsp } from 'node:fs';
-import { writeFileAtomic } from '../fs/atomic-write';
+import { writeFileAtomic } from '../../../fs/atomic-write';
 import { basename } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { isAlias, isMap, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode, type Pair, type ScalarTag, type YAMLMap } from 'yaml';
-import { parseAuthConfig } from '../auth/auth-config';
-import { AuthError, InfrakeyError } from '../errors';
-import { Secret } from '../secret';
-import { YAML_FUNCTION_TAGS } from '../yaml/yaml-function';
+import { parseAuthConfig } from '../../auth-config';
+import { AuthError, InfrakeyError } from '../../../errors';
+import { Secret } from '../../../secret';
+import { YAML_FUNCTION_TAGS } from '../../../yaml/yaml-function';
 import { AUTH_USER_ERROR_CODES, readExisting, verifyStored, type UserPromptIO } from './configure-user';
-import { CredentialStore, type AwsKeyringCredentials } from './credential-store';
-import type { Keyring, KeyringType } from './keyring';
+import { CredentialStore, type AwsKeyringCredentials } from '../../../keyring/credential-store';
+import type { Keyring, KeyringType } from '../../../keyring/keyring';
 
 /**
  * `infrakey auth user migrate`: moves the inline `credentials.access_key_id` and

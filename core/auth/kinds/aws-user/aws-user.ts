@@ -1,10 +1,12 @@
-import { str, type IdentityConfig } from '../auth-config';
-import { AUTH_ERROR_CODES, authError } from '../auth-errors';
-import { clientSettings, endpointFor, mapAwsError } from '../aws-sdk';
-import { awsCredentials, type AwsCredentials } from '../credentials';
-import { clamp, parseDurationSeconds } from '../duration';
-import { readAwsKeyringCredentials } from '../keyring-credentials';
-import type { StepContext } from '../step-context';
+import { str, type IdentityConfig } from '../../auth-config';
+import { AUTH_ERROR_CODES, authError } from '../../auth-errors';
+import { clientSettings, endpointFor, mapAwsError } from '../../aws-sdk';
+import { awsCredentials, type AwsCredentials } from '../../credentials';
+import { clamp, parseDurationSeconds } from '../../duration';
+import { readAwsKeyringCredentials } from '../../keyring-credentials';
+import type { StepContext } from '../../step-context';
+import { AWS_USER_ROOT } from '../../chain';
+import type { IdentityKind } from '../kind';
 
 /**
  * `aws/user` (§1.3.1): long-lived keys from the YAML `credentials:` (both or neither) or from the
@@ -93,3 +95,19 @@ async function longLivedKeys(identity: IdentityConfig, ctx: StepContext): Promis
   }
   return fromKeyring;
 }
+
+/** The `aws/user` identity kind: standalone, its chains' files live under `aws-user`. */
+export const awsUserKind: IdentityKind = {
+  kind: 'aws/user',
+  cloud: 'aws',
+  standalone: true,
+  rootFolder: AWS_USER_ROOT,
+  validate(id, report) {
+    const c = id.credentials;
+    if (Boolean(str(c.access_key_id)) !== Boolean(str(c.secret_access_key))) {
+      report.error(AUTH_ERROR_CODES.CONFIG_INVALID, `${id.path}.credentials`, `invalid auth config: identity "${id.displayName}": credentials.access_key_id and credentials.secret_access_key must be set together`, 'set both, or neither and store them with `infrakey auth user configure`');
+    }
+  },
+  authenticate: (id, _base, ctx) => authenticateAwsUser(id, ctx),
+  rootRegion: (id) => str(id.credentials.region),
+};

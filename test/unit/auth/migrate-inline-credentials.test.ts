@@ -1,11 +1,11 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUTH_USER_ERROR_CODES } from '../../../core/keyring/configure-user';
+import { AUTH_USER_ERROR_CODES } from '../../../core/auth/kinds/aws-user/configure-user';
 import { FileKeyring } from '../../../core/keyring/file-keyring';
 import type { Keyring } from '../../../core/keyring/keyring';
 import { MemoryKeyring } from '../../../core/keyring/memory-keyring';
-import { migrateInlineCredentials } from '../../../core/keyring/migrate-inline-credentials';
+import { migrateInlineCredentials } from '../../../core/auth/kinds/aws-user/migrate-inline-credentials';
 import { unsafeUnwrap } from '../../../core/secret';
 
 const A1 = 'AKIAMIGRATEUNIT00001';

@@ -3,11 +3,15 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AuthManager } from '../../../core/auth/auth-manager';
-import { kmsKeyServiceForIdentity } from '../../../core/auth/kms-data-key';
+import { awsCredentialSourceFor } from '../../../core/auth/workspace-auth';
+import { kmsKeyService } from '../../../core/secrets/sops/key-types/aws-kms-service';
 import { identityAwsContext } from '../../../core/auth/store-auth';
 import { motoEndpoint } from '../../support/services';
-import { failure, makeAuthTestEnv, type AuthTestEnv } from './auth-test-env';
+import { failure, makeAuthTestEnv, type AuthTestEnv } from '../auth/auth-test-env';
 import { ATMOS_SCENARIOS } from '../../support/fixtures';
+
+// The KMS key service takes a credentials source; the identity's comes from core/auth.
+const kmsKeyServiceForIdentity = async (m: AuthManager, identity: string, env: NodeJS.ProcessEnv) => kmsKeyService(await awsCredentialSourceFor(m, identity, env));
 
 describe('sops/aws-kms key service with an identity (moto KMS)', () => {
   let t: AuthTestEnv;

@@ -1,9 +1,9 @@
-import { findIdentity, parseAuthConfig, str, type IdentityConfig } from '../auth/auth-config';
-import { parseDurationSeconds } from '../auth/duration';
-import { AuthError, InfrakeyError } from '../errors';
-import { Secret, unsafeUnwrap } from '../secret';
-import { CredentialStore, type AwsKeyringCredentials } from './credential-store';
-import type { Keyring, KeyringType } from './keyring';
+import { findIdentity, parseAuthConfig, str, type IdentityConfig } from '../../auth-config';
+import { parseDurationSeconds } from '../../duration';
+import { AuthError, InfrakeyError } from '../../../errors';
+import { Secret, unsafeUnwrap } from '../../../secret';
+import { CredentialStore, type AwsKeyringCredentials } from '../../../keyring/credential-store';
+import type { Keyring, KeyringType } from '../../../keyring/keyring';
 
 /**
  * `infrakey auth user configure`: stores the long-lived access keys of an `aws/user` identity in

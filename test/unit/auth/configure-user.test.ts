@@ -1,5 +1,5 @@
 import { readAwsKeyringCredentials } from '../../../core/auth/keyring-credentials';
-import { AUTH_USER_ERROR_CODES, configureAwsUser, type UserPromptIO } from '../../../core/keyring/configure-user';
+import { AUTH_USER_ERROR_CODES, configureAwsUser, type UserPromptIO } from '../../../core/auth/kinds/aws-user/configure-user';
 import { MemoryKeyring } from '../../../core/keyring/memory-keyring';
 import { Secret, unsafeUnwrap } from '../../../core/secret';
 

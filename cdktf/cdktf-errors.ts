@@ -18,4 +18,6 @@ export const CDKTF_ERROR_CODES = {
   VARIABLE_NAME_INVALID: 'CDKTF_VARIABLE_NAME_INVALID',
   /** A value resolved through infrakey (registered with the Redactor) is in the synthesized JSON. */
   SECRET_IN_SYNTH: 'CDKTF_SECRET_IN_SYNTH',
+  /** An ephemeral DeclaredSecret's value flows into an argument that is not write-only, or an output. */
+  EPHEMERAL_FLOW: 'CDKTF_EPHEMERAL_FLOW',
 } as const;

@@ -6,13 +6,16 @@
  * - anything else (SOPS, Redis, keychain, Vault, ...): a `sensitive` Terraform variable named
  *   after the declaration, filled at plan/apply time by
  *   `infrakey secret exec -s S -c C --tf-vars -- terraform apply` (`TF_VAR_<name>`).
+ * With `ephemeral: true` the same three become an `ephemeral` block or an ephemeral variable, which
+ * keep the value out of plan and state files (see `ephemeral.ts`).
  */
 import { Construct, type IConstruct } from 'constructs';
 import type { TerraformProvider, TerraformVariable } from 'cdktf';
 import { describeSecretStorage, UsageError, type SecretStorage, type Workspace } from '../core/internal';
 import { CDKTF_ERROR_CODES } from './cdktf-errors';
 import { engineOf } from './engine';
-import { requireContext } from './infrakey-context';
+import { addEphemeralBlock, guardEphemeralFlow } from './ephemeral';
+import { requireContext, workspaceAt } from './infrakey-context';
 import { pathSegments, valueExpression } from './value-expression';
 
 /** Props of {@link DeclaredSecret}. */
@@ -25,13 +28,22 @@ export interface DeclaredSecretProps {
   readonly component?: string;
   /** Like `!secret NAME | path .a.b[0]`: select inside a JSON value (evaluated by Terraform). */
   readonly path?: string;
-  /** The loaded project; default: {@link infrakeyContext}. */
+  /** The loaded project; default: {@link infrakeyContext}, else the app's working directory's project. */
   readonly workspace?: Workspace;
   /**
    * The AWS provider the data source uses (an `IdentityAwsProvider`'s `.provider`, or any
    * `AwsProvider`); default: the stack's default `aws` provider.
    */
   readonly provider?: IConstruct;
+  /**
+   * Keep the value out of plan and state files: `ephemeral "aws_ssm_parameter"` /
+   * `ephemeral "aws_secretsmanager_secret_version"` for store-backed secrets,
+   * `variable { ephemeral = true, sensitive = true }` for the rest. Use `.value` only in write-only
+   * arguments (`*_wo`), provider blocks, provisioners or other ephemeral resources; anything else
+   * fails synthesis (`CDKTF_EPHEMERAL_FLOW`). Needs Terraform ≥ 1.11 or OpenTofu ≥ 1.11 and
+   * hashicorp/aws ≥ 6. Default false.
+   */
+  readonly ephemeral?: boolean;
 }
 
 /** How Terraform gets the value. */
@@ -56,13 +68,15 @@ export class DeclaredSecret extends Construct {
   readonly storage: SecretStorage;
   /** The Terraform variable's name when `source` is `variable` (fill it with `TF_VAR_<name>`). */
   readonly variableName?: string;
-  /** The data source or variable construct. */
+  /** The data source or variable construct (this construct for an ephemeral block, which is a stack override). */
   readonly element: IConstruct;
+  /** True in ephemeral mode: the value stays out of plan and state files. */
+  readonly ephemeral: boolean;
 
   constructor(scope: Construct, id: string, props: DeclaredSecretProps) {
     super(scope, id);
     const engine = engineOf(this);
-    const workspace = requireContext(this, 'workspace', props.workspace, `DeclaredSecret ${JSON.stringify(props.name)}`);
+    const workspace = workspaceAt(this, props.workspace);
     const stack = requireContext(this, 'stack', props.stack, `DeclaredSecret ${JSON.stringify(props.name)}`);
     const component = requireContext(this, 'component', props.component, `DeclaredSecret ${JSON.stringify(props.name)}`);
     const storage = describeSecretStorage(workspace, props.name, { stack, component });
@@ -72,7 +86,17 @@ export class DeclaredSecret extends Construct {
     const provider = props.provider as TerraformProvider | undefined;
     const region = storage.track === 'store' && storage.region !== undefined ? { region: storage.region } : {};
 
-    if (storage.track === 'store' && storage.kind === 'aws/ssm') {
+    this.ephemeral = props.ephemeral === true;
+    if (this.ephemeral && storage.track === 'store' && (storage.kind === 'aws/ssm' || storage.kind === 'aws/asm')) {
+      const common = { ...(storage.region !== undefined ? { region: storage.region } : {}), ...(provider ? { provider: provider.fqn } : {}) };
+      const ssm = storage.kind === 'aws/ssm';
+      const text = ssm
+        ? addEphemeralBlock(engine.lib, this, 'aws_ssm_parameter', { arn: this.parameterArn(engine, storage.keyPath, storage.region, provider), with_decryption: true, ...common }, 'value')
+        : addEphemeralBlock(engine.lib, this, 'aws_secretsmanager_secret_version', { secret_id: storage.keyPath, ...common }, 'secret_string');
+      this.source = ssm ? 'ssm-parameter' : 'secrets-manager-version';
+      this.element = this;
+      this.value = valueExpression(engine.lib, text, storage.encoding, segments);
+    } else if (storage.track === 'store' && storage.kind === 'aws/ssm') {
       const { DataAwsSsmParameter } = engine.ssmParameter();
       const ds = new DataAwsSsmParameter(this, 'Parameter', { name: storage.keyPath, withDecryption: true, ...region, ...(provider ? { provider } : {}) });
       this.source = 'ssm-parameter';
@@ -94,6 +118,21 @@ export class DeclaredSecret extends Construct {
     }
   }
 
+  /**
+   * The parameter's ARN, which the ephemeral resource requires (the data source takes a name):
+   * partition and account from the provider's credentials, the store's region else the provider's.
+   */
+  private parameterArn(engine: ReturnType<typeof engineOf>, name: string, region: string | undefined, provider: TerraformProvider | undefined): string {
+    const on = provider ? { provider } : {};
+    const { DataAwsPartition } = engine.partition();
+    const { DataAwsCallerIdentity } = engine.callerIdentity();
+    const partition = new DataAwsPartition(this, 'Partition', on).partition;
+    const account = new DataAwsCallerIdentity(this, 'Account', on).accountId;
+    const { DataAwsRegion } = engine.region();
+    const regionName = region ?? new DataAwsRegion(this, 'Region', on).region;
+    return `arn:${partition}:ssm:${regionName}:${account}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
+  }
+
   /** One sensitive variable per declaration and stack, shared by DeclaredSecrets of the same secret. */
   private variable(lib: ReturnType<typeof engineOf>['lib'], storage: SecretStorage, stack: string, component: string): TerraformVariable {
     const name = storage.name;
@@ -109,13 +148,13 @@ export class DeclaredSecret extends Construct {
     let vars = variablesByStack.get(tfStack);
     if (!vars) variablesByStack.set(tfStack, (vars = new Map()));
     const backend = storage.track === 'sops' ? `sops ${storage.provider}` : `store ${storage.store}`;
-    const key = `${backend}\u0000${storage.coordinate.stack}\u0000${storage.coordinate.component}\u0000${storage.coordinate.key}`;
+    const key = `${this.ephemeral ? 'ephemeral ' : ''}${backend}\u0000${storage.coordinate.stack}\u0000${storage.coordinate.component}\u0000${storage.coordinate.key}`;
     const existing = vars.get(name);
     if (existing) {
       if (existing.key === key) return existing.variable;
       throw new UsageError({
         code: CDKTF_ERROR_CODES.VARIABLE_CONFLICT,
-        message: `Terraform variable "${name}" of stack "${tfStack.node.path}" already stands for a different secret "${name}" (another Atmos stack, component or backend)`,
+        message: `Terraform variable "${name}" of stack "${tfStack.node.path}" already stands for a different secret "${name}" (another Atmos stack, component or backend, or the other of ephemeral and not)`,
         where: this.node.path,
         fix: 'use one (stack, component) per CDKTF stack for variable-backed secrets, or give the declarations different names',
       });
@@ -127,6 +166,11 @@ export class DeclaredSecret extends Construct {
       description: `infrakey secret ${name} (${backend}); set it with: infrakey secret exec -s ${stack} -c ${component} --tf-vars -- terraform apply`,
     });
     variable.overrideLogicalId(name);
+    if (this.ephemeral) {
+      // Neither engine's TerraformVariable has the argument yet.
+      variable.addOverride('ephemeral', true);
+      guardEphemeralFlow(lib, tfStack);
+    }
     vars.set(name, { key, variable });
     return variable;
   }

@@ -12,11 +12,12 @@ import type * as Cdktf from 'cdktf';
 import type * as AwsProviderModule from '@cdktf/provider-aws/lib/provider';
 import type * as SsmParameterModule from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import type * as SecretVersionModule from '@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version';
+import type * as CallerIdentityModule from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import type * as PartitionModule from '@cdktf/provider-aws/lib/data-aws-partition';
+import type * as RegionModule from '@cdktf/provider-aws/lib/data-aws-region';
 import { UsageError } from '../core/index';
 import { CDKTF_ERROR_CODES } from './cdktf-errors';
-
-/** The two engines. */
-export type EngineName = 'cdktf' | 'cdktn';
+import { engineOfClass, type EngineName } from './engine-class';
 
 /**
  * The engine's API. Typed with cdktf's declarations: cdktn is a fork with the same shapes, and
@@ -32,6 +33,12 @@ export interface Engine {
   ssmParameter(): typeof SsmParameterModule;
   /** `<provider-aws>/lib/data-aws-secretsmanager-secret-version`. */
   secretVersion(): typeof SecretVersionModule;
+  /** `<provider-aws>/lib/data-aws-caller-identity` (ephemeral SSM parameters need the account in their ARN). */
+  callerIdentity(): typeof CallerIdentityModule;
+  /** `<provider-aws>/lib/data-aws-partition`. */
+  partition(): typeof PartitionModule;
+  /** `<provider-aws>/lib/data-aws-region`. */
+  region(): typeof RegionModule;
 }
 
 const PACKAGES: Record<EngineName, { lib: string; aws: string }> = {
@@ -41,7 +48,6 @@ const PACKAGES: Record<EngineName, { lib: string; aws: string }> = {
 
 const load = createRequire(__filename);
 const engines = new Map<EngineName, Engine>();
-const JSII_RTTI = Symbol.for('jsii.rtti');
 
 /**
  * The engine of `scope`: the first construct on the path from the root whose class (or a base
@@ -61,24 +67,6 @@ export function engineOf(scope: IConstruct): Engine {
     where: scope.node.path || '(root construct)',
     fix: installed.length === 0 ? 'npm install cdktf @cdktf/provider-aws (or cdktn @cdktn/provider-aws)' : 'create the construct under an App/TerraformStack of your engine',
   });
-}
-
-/** Which engine (`cdktf` or `cdktn`) the construct tree of `scope` uses. */
-export function engineNameOf(scope: IConstruct): EngineName {
-  return engineOf(scope).name;
-}
-
-/** `cdktf`, `cdktn` or undefined, from the jsii type name of the object's class chain. */
-export function engineOfClass(obj: object): EngineName | undefined {
-  for (let ctor = (obj as { constructor?: unknown }).constructor; typeof ctor === 'function'; ctor = Object.getPrototypeOf(ctor)) {
-    const rtti = (ctor as unknown as Record<symbol, unknown>)[JSII_RTTI];
-    const fqn = typeof rtti === 'object' && rtti !== null ? (rtti as { fqn?: unknown }).fqn : undefined;
-    if (typeof fqn === 'string') {
-      if (fqn.startsWith('cdktf.')) return 'cdktf';
-      if (fqn.startsWith('cdktn.')) return 'cdktn';
-    }
-  }
-  return undefined;
 }
 
 function resolvable(pkg: string): boolean {
@@ -105,6 +93,9 @@ function loadEngine(name: EngineName, scope: IConstruct): Engine {
       awsProvider: lazy('provider'),
       ssmParameter: lazy('data-aws-ssm-parameter'),
       secretVersion: lazy('data-aws-secretsmanager-secret-version'),
+      callerIdentity: lazy('data-aws-caller-identity'),
+      partition: lazy('data-aws-partition'),
+      region: lazy('data-aws-region'),
     };
     engines.set(name, engine);
   }

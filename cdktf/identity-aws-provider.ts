@@ -8,7 +8,7 @@
 import { Construct, type IConstruct } from 'constructs';
 import { assumeRolePlan, type Workspace } from '../core/internal';
 import { engineOf } from './engine';
-import { requireContext } from './infrakey-context';
+import { workspaceAt } from './infrakey-context';
 
 /** Props of {@link IdentityAwsProvider}. */
 export interface IdentityAwsProviderProps {
@@ -27,7 +27,7 @@ export interface IdentityAwsProviderProps {
    * Terraform assumes the roles itself (the base must be logged in; the hops need not be).
    */
   readonly mode?: 'profile' | 'assume-role';
-  /** The loaded project; default: {@link infrakeyContext}. */
+  /** The loaded project; default: {@link infrakeyContext}, else the app's working directory's project. */
   readonly workspace?: Workspace;
 }
 
@@ -50,7 +50,7 @@ export class IdentityAwsProvider extends Construct {
   constructor(scope: Construct, id: string, props: IdentityAwsProviderProps = {}) {
     super(scope, id);
     const engine = engineOf(this);
-    const workspace = requireContext(this, 'workspace', props.workspace, 'IdentityAwsProvider');
+    const workspace = workspaceAt(this, props.workspace);
     // The workspace's auth manager (its env, realm, XDG paths): config-only questions, no login.
     const manager = workspace.auth();
     const common = { ...(props.alias !== undefined ? { alias: props.alias } : {}) };

@@ -11,6 +11,6 @@ export { infrakeyContext, CONTEXT_KEYS } from './infrakey-context';
 export type { InfrakeyContext } from './infrakey-context';
 export { protectSecrets } from './protect-secrets';
 export type { ProtectSecretsOptions } from './protect-secrets';
-export { engineNameOf } from './engine';
-export type { EngineName } from './engine';
+export { engineNameOf } from './engine-name';
+export type { EngineName } from './engine-class';
 export { CDKTF_ERROR_CODES } from './cdktf-errors';

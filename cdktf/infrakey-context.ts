@@ -6,12 +6,15 @@
  * construct tree's context (`cdktf.json` `"context": { "infrakey:stack": ..., "infrakey:component": ... }`).
  */
 import type { IConstruct } from 'constructs';
-import { UsageError, type Workspace } from '../core/index';
+import { UsageError, Workspace } from '../core/index';
 import { CDKTF_ERROR_CODES } from './cdktf-errors';
 
 /** Defaults for the constructs below a scope. */
 export interface InfrakeyContext {
-  /** The loaded Atmos project (`await Workspace.load()`). */
+  /**
+   * The loaded Atmos project (`await Workspace.load()`). Default: atmos.yaml and the stacks found
+   * from the app's working directory, loaded once per app (see {@link workspaceAt}).
+   */
   readonly workspace?: Workspace;
   /** The Atmos stack name (e.g. `plat-ue2-dev`). */
   readonly stack?: string;
@@ -20,7 +23,9 @@ export interface InfrakeyContext {
 }
 
 /** Construct-context keys read when no {@link infrakeyContext} call sets a value. */
-export const CONTEXT_KEYS = { stack: 'infrakey:stack', component: 'infrakey:component' } as const;
+export const CONTEXT_KEYS = { stack: 'infrakey:stack', component: 'infrakey:component', profile: 'infrakey:profile' } as const;
+
+const appWorkspaces = new WeakMap<IConstruct, Workspace>();
 
 const contexts = new WeakMap<IConstruct, InfrakeyContext>();
 
@@ -63,15 +68,35 @@ export function contextAt(scope: IConstruct): InfrakeyContext {
   return out;
 }
 
+/**
+ * The Workspace for `scope`: `explicit`, else the nearest {@link infrakeyContext} value, else the
+ * project of the app's working directory — atmos.yaml and the stacks found from `process.cwd()`
+ * as the CLI and the Pulumi adapter find them (`ATMOS_CLI_CONFIG_PATH`, `ATMOS_PROFILE` or the
+ * `infrakey:profile` context apply), loaded synchronously once per app, so that a CommonJS
+ * `main.ts` as `cdktf init` writes it needs no setup. Loading reads files only (no network).
+ */
+export function workspaceAt(scope: IConstruct, explicit: Workspace | undefined): Workspace {
+  const given = explicit ?? contextAt(scope).workspace;
+  if (given) return given;
+  const app = scope.node.root;
+  let ws = appWorkspaces.get(app);
+  if (!ws) {
+    const profile: unknown = scope.node.tryGetContext(CONTEXT_KEYS.profile);
+    ws = Workspace.loadSync(typeof profile === 'string' && profile !== '' ? { profile } : {});
+    appWorkspaces.set(app, ws);
+  }
+  return ws;
+}
+
 /** The field, from `explicit` or the context, or a CDKTF_CONTEXT_MISSING error naming the construct. */
-export function requireContext<K extends keyof InfrakeyContext>(scope: IConstruct, key: K, explicit: InfrakeyContext[K] | undefined, what: string): NonNullable<InfrakeyContext[K]> {
+export function requireContext<K extends 'stack' | 'component'>(scope: IConstruct, key: K, explicit: InfrakeyContext[K] | undefined, what: string): NonNullable<InfrakeyContext[K]> {
   const v = explicit ?? contextAt(scope)[key];
   if (v !== undefined && v !== null) return v as NonNullable<InfrakeyContext[K]>;
-  const example = key === 'workspace' ? 'workspace: await Workspace.load()' : key === 'stack' ? "stack: 'plat-ue2-dev'" : "component: 'api'";
+  const example = key === 'stack' ? "stack: 'plat-ue2-dev'" : "component: 'api'";
   throw new UsageError({
     code: CDKTF_ERROR_CODES.CONTEXT_MISSING,
     message: `${what} needs a ${key} and none was given`,
     where: scope.node.path || '(root construct)',
-    fix: `pass \`${key}\` in its props, or call infrakeyContext(stack, { ${example} }) before creating it${key === 'workspace' ? '' : ` (or set "${CONTEXT_KEYS[key as 'stack' | 'component']}" in cdktf.json context)`}`,
+    fix: `pass \`${key}\` in its props, or call infrakeyContext(stack, { ${example} }) before creating it (or set "${CONTEXT_KEYS[key]}" in cdktf.json context)`,
   });
 }

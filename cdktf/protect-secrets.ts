@@ -17,6 +17,7 @@ import type * as Cdktf from 'cdktf';
 import { LeakError, redactor as defaultRedactor, type Redactor } from '../core/index';
 import { CDKTF_ERROR_CODES } from './cdktf-errors';
 import { engineOf } from './engine';
+import { formatPath } from './json-path';
 
 /** Options of {@link protectSecrets}. */
 export interface ProtectSecretsOptions {
@@ -117,11 +118,6 @@ function findLeak(value: unknown, red: Redactor, path: (string | number)[]): str
     }
   }
   return undefined;
-}
-
-function formatPath(path: (string | number)[]): string {
-  if (path.length === 0) return '(the value itself)';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_][\w-]*$/.test(p) ? `${i === 0 ? '' : '.'}${p}` : `[${JSON.stringify(p)}]`)).join('');
 }
 
 function leak(constructPath: string, attribute: string): LeakError {

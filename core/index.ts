@@ -50,7 +50,7 @@ export { SystemKeyring } from './keyring/system-keyring';
 export type { SystemKeyringOptions, SystemKeyringProbe } from './keyring/system-keyring';
 export type { PasswordPrompt } from './keyring/keyring-password';
 // Config loading
-export { loadAtmosConfig } from './config/load-config';
+export { loadAtmosConfig, loadAtmosConfigSync } from './config/load-config';
 export type { LoadAtmosConfigOptions } from './config/load-config';
 export type { AtmosConfig, StacksConfig, ComponentsConfig, StoreEntry } from './config/atmos-config';
 export { discoverAtmosConfig } from './config/discovery';

@@ -26,6 +26,7 @@ export { SecretResolver, SecretBackends } from './secrets/secret-resolver';
 export { setSecret, deleteSecret, listSecrets, validateSecrets, importSecret } from './secrets/secret-operations';
 export { secretEnvironment, componentsWithSecrets, secretText } from './secrets/secret-environment';
 export { keygen, pickKeygenProvider } from './secrets/keygen';
+export { readSecretImportFile, readSecretValueFile } from './secrets/import-file';
 export { describeSecretStorage } from './secrets/secret-storage';
 export type { SecretStorage, StoredEncoding } from './secrets/secret-storage';
 // Keyrings and auth

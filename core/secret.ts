@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { fixedTextSpans, recordFixedText } from './masking/fixed-text';
-import { literalSpans, mergeSpans, patternSpans, replaceSpans, type Span } from './masking/literal-search';
+import { LiteralIndex, mergeSpans, patternSpans, replaceSpans, type Span } from './masking/literal-search';
 import { MaskStream } from './masking/mask-stream';
 
 /**
@@ -89,6 +89,7 @@ export class Redactor {
   private readonly formSet = new Set<string>();
   private readonly patterns: RegExp[] = [];
   private longest = 0;
+  private index: LiteralIndex | undefined;
 
   /**
    * Registers a value and its encoded forms: base64 (padded, unpadded, URL-safe), URL- and
@@ -99,6 +100,7 @@ export class Redactor {
     for (const form of encodedForms(value)) {
       if (form.length < Redactor.MIN_LENGTH || this.formSet.has(form)) continue;
       this.formSet.add(form);
+      this.index = undefined;
       this.longest = Math.max(this.longest, form.length);
     }
   }
@@ -180,10 +182,12 @@ export class Redactor {
     this.formSet.clear();
     this.patterns.length = 0;
     this.longest = 0;
+    this.index = undefined;
   }
 
   private spans(text: string): Span[] {
-    return patternSpans(text, this.patterns, literalSpans(text, this.formSet));
+    this.index ??= new LiteralIndex(this.formSet);
+    return patternSpans(text, this.patterns, this.index.spans(text));
   }
 }
 

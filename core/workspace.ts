@@ -2,7 +2,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { ComponentTarget } from './component-target';
 import { ConfigError } from './errors';
 import type { AtmosConfig } from './config/atmos-config';
-import { loadAtmosConfig } from './config/load-config';
+import { loadAtmosConfig, loadAtmosConfigSync } from './config/load-config';
 import { isMap, LIST_MERGE_STRATEGIES, type ListMergeStrategy, type YamlMap } from './stacks/deep-merge';
 import { renderGoTemplate } from './stacks/go-template';
 import type { ComponentMergeSettings, ResolvedComponent } from './stacks/component-resolver';
@@ -100,6 +100,18 @@ export class Workspace {
     const cwd = resolvePath(opts.cwd ?? process.cwd());
     const config = await loadAtmosConfig({ cwd, env, profile: opts.profile, configPath: opts.configPath });
     return new Workspace(config, env, cwd, opts.functions, opts.keyringPrompt);
+  }
+
+  /**
+   * {@link Workspace.load} without waiting: reading atmos.yaml and the stacks needs no network
+   * (an `!exec` in atmos.yaml runs synchronously). For code that cannot await, such as a CDKTF
+   * construct in a CommonJS `main.ts`.
+   */
+  static loadSync(opts: WorkspaceLoadOptions = {}): Workspace {
+    const env = opts.env ?? process.env;
+    const cwd = resolvePath(opts.cwd ?? process.cwd());
+    const config = loadAtmosConfigSync({ cwd, env, profile: opts.profile, configPath: opts.configPath });
+    return new Workspace(config, env, cwd, opts.functions);
   }
 
   /** Sets the callbacks for `!store`, `!store.get`, `!secret` (used by the stores/secrets modules). */

@@ -16,12 +16,12 @@ export class InfrakeyPulumiError extends pulumi.RunError {
 
   constructor(subject: string, cause: unknown) {
     const text = cause instanceof Error ? cause.message : 'unknown failure';
-    super(redactor.mask(`infrakey: ${subject}: ${text}`));
+    super(redactor.maskMessage(`infrakey: ${subject}: ${text}`));
     this.name = 'InfrakeyPulumiError';
     this.code = cause instanceof InfrakeyError ? cause.code : 'PULUMI_ADAPTER_FAILED';
     if (cause instanceof InfrakeyError) {
       if (cause.where !== undefined) this.where = cause.where;
-      if (cause.fix !== undefined) this.fix = redactor.mask(cause.fix);
+      if (cause.fix !== undefined) this.fix = redactor.maskMessage(cause.fix);
     }
   }
 }

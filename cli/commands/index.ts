@@ -6,6 +6,7 @@ import { registerDescribeCommands } from './describe';
 import { registerListCommands } from './list';
 import { registerValidateCommands } from './validate';
 import { registerSecretCommands } from './secret';
+import { registerCompletionCommands } from './completion';
 
 /** A command file's registration function. */
 export type RegisterCommands = (program: Command, ctx: CliContext) => void;
@@ -18,4 +19,5 @@ export const commandRegistrations: RegisterCommands[] = [
   registerListCommands,
   registerValidateCommands,
   registerSecretCommands,
+  registerCompletionCommands,
 ];

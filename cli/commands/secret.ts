@@ -107,7 +107,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       else if (opts.format === 'env') ctx.io.outMasked(`${name}=${c.shellQuote(c.secretText(shown))}\n`);
       else ctx.io.outMasked(c.secretText(shown) + (opts.raw ? '' : '\n'));
       // `X=$(infrakey secret get …)` would silently hold "<MASKED>" (issue 16, item 5).
-      if (masked && !ctx.io.stdoutIsTTY) ctx.io.err(`infrakey: ${name} is masked in this output; pass --mask=false to print the value\n`);
+      if (masked && !ctx.io.stdoutIsTTY) ctx.io.err(c.safeText`infrakey: ${name} is masked in this output; pass --mask=false to print the value\n`);
     });
 
   withTarget(
@@ -130,7 +130,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       }
       let value: string;
       if (eq >= 0) value = arg.slice(eq + 1);
-      else if (opts.file !== undefined) value = readValueFile(ctx, opts.file);
+      else if (opts.file !== undefined) value = c.readSecretValueFile(cwdPath(ctx, opts.file));
       else if (opts.stdin || !ctx.io.stdinIsTTY) value = await readStdin(ctx.io);
       else value = await hiddenPrompt(`Value for ${name}:`);
       if (value === '') throw new c.UsageError({ code: c.SECRET_ERROR_CODES.VALUE_MISSING, message: `no value given for secret ${JSON.stringify(name)}`, fix: 'pipe the value on stdin or type it at the prompt' });
@@ -176,7 +176,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       const targets = t.component ? [t] : c.componentsWithSecrets(ws.stacks, t.stack);
       const report = await c.validateSecrets(svc, targets);
       for (const p of report.problems) ctx.io.err(`error [${p.code}]: ${p.message}\n`);
-      for (const m of report.missing) ctx.io.err(`missing required secret ${m.name} (component ${m.component}, stack ${m.stack}${m.location ? `, ${m.location}` : ''})\n`);
+      for (const m of report.missing) ctx.io.err(c.safeText`missing required secret ${m.name} (component ${m.component}, stack ${m.stack}${m.location ? `, ${m.location}` : ''})\n`);
       if (!report.ok) {
         throw new c.DeclarationError({
           code: c.SECRET_ERROR_CODES.VALIDATION_FAILED,
@@ -185,7 +185,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
           fix: `set each missing secret with \`infrakey secret set NAME -s ${t.stack} -c <component>\``,
         });
       }
-      ctx.io.err(`All required secrets are initialized (${report.checked.join(', ')})\n`);
+      ctx.io.err(c.safeText`All required secrets are initialized (${report.checked.join(', ')})\n`);
     },
   );
 
@@ -212,15 +212,15 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
         return;
       }
       const format = opts.format ?? (arg.endsWith('.json') ? 'json' : 'env');
-      const values = readImportFile(ctx, arg, format);
+      const values = c.readSecretImportFile(cwdPath(ctx, arg), format);
       for (const v of Object.values(values)) if (typeof v === 'string') c.redactor.register(v);
       const cs = svc.forComponent(t);
       for (const [name, value] of Object.entries(values)) {
         if (!cs.declarations.has(name)) {
-          ctx.io.err(`skipping ${name}: not declared in component ${t.component}\n`);
+          ctx.io.err(c.safeText`skipping ${name}: not declared in component ${t.component}\n`);
           continue;
         }
-        if (opts.dryRun) ctx.io.err(`would set ${name}\n`);
+        if (opts.dryRun) ctx.io.err(c.safeText`would set ${name}\n`);
         else ctx.io.err(`${(await c.setSecret(svc, t, name, value)).message}\n`);
       }
     });
@@ -270,10 +270,10 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
       const svc = ws.secretsLayer();
       const r = await c.keygen(provider, { basePath: ws.config.basePath, env: ctx.env, registry: () => svc.registry, force: opts.force });
       if (r.skipped) {
-        ctx.io.err(`An age key for ${r.provider} already exists in ${r.keyLocation}; pass --force to generate another\n`);
+        ctx.io.err(c.safeText`An age key for ${r.provider} already exists in ${r.keyLocation}; pass --force to generate another\n`);
         return;
       }
-      ctx.io.err(`Wrote the private key of ${r.provider} to ${r.keyLocation} and its recipient to ${r.recipientsFile}\n`);
+      ctx.io.err(c.safeText`Wrote the private key of ${r.provider} to ${r.keyLocation} and its recipient to ${r.recipientsFile}\n`);
       ctx.io.out(`${r.recipient}\n`);
     });
 }
@@ -281,7 +281,8 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
 /** The child environment: the current one plus every initialised declared secret (`NAME=value`). */
 async function secretEnv(ctx: CliContext, svc: import('../../core/internal').SecretsService, t: import('../../core/internal').ComponentTarget, tfVars: boolean): Promise<NodeJS.ProcessEnv> {
   const { env, skipped } = await core().secretEnvironment(svc, t, { base: ctx.env, tfVars });
-  for (const s of skipped) ctx.io.err(`Skipping \`${s.name}\`: not initialized in ${s.backend}\n`);
+  const c = core();
+  for (const s of skipped) ctx.io.err(c.safeText`Skipping \`${s.name}\`: not initialized in ${s.backend}\n`);
   return env;
 }
 
@@ -304,62 +305,8 @@ function childExit(code: number, command: string): void {
   throw Object.assign(err, { exitCode: code });
 }
 
-/**
- * Reads a FILE for `secret import`. Errors name the file and never quote its content: V8's JSON
- * syntax errors include the text around the fault, which here is a secret value.
- */
-function readImportFile(ctx: CliContext, file: string, format: string): Record<string, unknown> {
-  const c = core();
-  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+/** A path given on the command line, relative to the working directory. */
+function cwdPath(ctx: CliContext, file: string): string {
   const { resolve } = require('node:path') as typeof import('node:path');
-  const path = resolve(ctx.cwd, file);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new c.UsageError({ code: 'SECRET_IMPORT_FILE_UNREADABLE', message: `cannot read the import file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, where: path, fix: 'pass an existing .env or .json file, or a declared NAME with --from-store/--from-key to import from a store' });
-  }
-  if (format !== 'json') return parseDotenv(text);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    const at = /at position (\d+)/.exec(e instanceof Error ? e.message : '')?.[1];
-    throw new c.InfrakeyError({ code: 'SECRET_IMPORT_FILE_INVALID', message: `the import file is not valid JSON${at ? ` (at character ${at})` : ''}`, where: path, fix: 'write a JSON object of NAME: value pairs (check it with `jq . FILE`), or use --format env' });
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new c.InfrakeyError({ code: 'SECRET_IMPORT_FILE_INVALID', message: 'the import file must hold a JSON object of NAME: value pairs', where: path, fix: 'write {"NAME": "value", ...}' });
-  }
-  return parsed as Record<string, unknown>;
-}
-
-/** `secret set --file`: the file's bytes as UTF-8 text, nothing trimmed. */
-function readValueFile(ctx: CliContext, file: string): string {
-  const c = core();
-  const { readFileSync } = require('node:fs') as typeof import('node:fs');
-  const { resolve } = require('node:path') as typeof import('node:path');
-  const path = resolve(ctx.cwd, file);
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new c.UsageError({ code: 'USAGE_VALUE_FILE_UNREADABLE', message: `cannot read the value file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, where: path, fix: 'pass an existing, readable file to --file' });
-  }
-}
-
-/** Dotenv lines (Atmos rules): blanks and `#` skipped, `export ` removed, quotes trimmed. */
-function parseDotenv(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    let line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    if (line.startsWith('export ')) line = line.slice(7).trim();
-    const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    const key = line.slice(0, eq).trim();
-    let value = line.slice(eq + 1).trim();
-    if (/^["']/.test(value) && value.endsWith(value[0]) && value.length >= 2) value = value.slice(1, -1);
-    else value = value.replace(/\s+#.*$/, '');
-    out[key] = value;
-  }
-  return out;
+  return resolve(ctx.cwd, file);
 }

@@ -50,8 +50,18 @@ export const AUTH_ERROR_CODES = {
   SSO_FAILED: 'AUTH_SSO_FAILED',
   /** GitHub Actions OIDC: not in Actions, bad request URL, or token endpoint failure. */
   OIDC_FAILED: 'AUTH_OIDC_FAILED',
-  /** The credential files could not be locked within the time limit. */
+  /** Another process held the credential files' lock for the whole wait (which outlasts the stale threshold). */
   FILE_LOCK_TIMEOUT: 'AUTH_FILE_LOCK_TIMEOUT',
+  /** The disk (or quota) is full while writing the credential files. */
+  FILES_NO_SPACE: 'AUTH_FILES_NO_SPACE',
+  /** Permission denied or a read-only file system at the credential files. */
+  FILES_PERMISSION: 'AUTH_FILES_PERMISSION',
+  /** A folder where a credential file should be, or a file where a folder of its path should be. */
+  FILES_NOT_A_FILE: 'AUTH_FILES_NOT_A_FILE',
+  /** Another file-system failure at the credential files (or their lock). */
+  FILES_FAILED: 'AUTH_FILES_FAILED',
+  /** Credential files readable by others, or in a folder others can write or own (refused, as ssh does). */
+  FILES_INSECURE: 'AUTH_FILES_INSECURE',
   /** A network call exceeded its time limit. */
   TIMEOUT: 'AUTH_TIMEOUT',
   /** `auth console` could not obtain a sign-in token. */

@@ -3,6 +3,7 @@ import { AUTH_ERROR_CODES, authError, locateWhere } from './auth-errors';
 import { buildChain, chainRegion } from './build-chain';
 import type { Chain } from './chain';
 import type { CredentialFilePaths } from './credential-files';
+import { credentialProcessCommand } from './credential-process';
 import { isExpired, isFresh, type Credentials } from './credentials';
 import { isDisabledValue, noDefaultIdentityError, selectIdentity, type IdentitySelection } from './identity-selection';
 import type { CloudSessions, IdentityKind, ProviderKind, SessionLocation } from './kinds/kind';
@@ -30,7 +31,10 @@ export interface AuthManagerOptions {
   readonly keyring?: Keyring | (() => Promise<Keyring>);
   /** How to reach the user; default: non-interactive, notices dropped. */
   readonly interaction?: AuthInteraction;
-  /** Command that prints credential_process JSON (`credential_files.mode: process`). Default `infrakey`. */
+  /**
+   * Command that prints credential_process JSON (`credential_files.mode: process`). Default: the
+   * installed CLI by absolute path, run by this Node binary (works with an empty PATH).
+   */
   readonly credentialProcessCommand?: string;
   /** Extra trusted CA certificates (PEM) for HTTPS token endpoints. */
   readonly httpsCa?: readonly string[];
@@ -418,14 +422,8 @@ export class AuthManager {
     await this.sessionsOf(id).cloud.persist(this.location(chain, id), creds, {
       chain: sub,
       ...(region ? { region } : {}),
-      ...(this.config.credentialFilesMode === 'process' ? { credentialProcess: this.credentialProcessCommand(id.name) } : {}),
+      ...(this.config.credentialFilesMode === 'process' ? { credentialProcess: credentialProcessCommand({ command: this.opts.credentialProcessCommand, configDir: this.opts.configDir, identity: id.name }) } : {}),
     });
-  }
-
-  private credentialProcessCommand(identity: string): string {
-    const cmd = this.opts.credentialProcessCommand ?? 'infrakey';
-    const config = this.opts.configDir ? ` --config ${quoteArg(this.opts.configDir)}` : '';
-    return `${cmd}${config} auth credentials --identity ${quoteArg(identity)}`;
   }
 
   private authContext(): AuthContext {
@@ -444,10 +442,6 @@ export class AuthManager {
   private stepContext(chain: Chain): StepContext {
     return { ...this.authContext(), chain };
   }
-}
-
-function quoteArg(s: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `"${s.replace(/(["\\$`])/g, '\\$1')}"`;
 }
 
 /** Creates a manager for the `auth:` section of a loaded config. */

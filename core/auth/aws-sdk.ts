@@ -10,7 +10,10 @@ import { toSdkCredentials, type AwsCredentials } from './credentials';
  * credentials and time limits; ambient environment keys are never consulted.
  */
 
-/** Time limits: an unreachable endpoint fails in seconds, never hangs. */
+/**
+ * Time limits: an unreachable endpoint fails in seconds, never hangs. Worst case per call:
+ * `maxAttempts` × `requestTimeout` plus the SDK's retry pause (under a second), about 31 s.
+ */
 export const AWS_AUTH_TIMEOUTS = { connectionTimeout: 3000, requestTimeout: 15_000, maxAttempts: 2 } as const;
 
 /** Client settings shared by every auth SDK client. */
@@ -19,7 +22,7 @@ export interface AwsClientSettings {
   endpoint?: string;
   credentials?: ReturnType<typeof toSdkCredentials>;
   maxAttempts: number;
-  requestHandler: { connectionTimeout: number; requestTimeout: number };
+  requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
 }
 
 /**
@@ -69,7 +72,9 @@ export function clientSettings(region: string, endpoint: string | undefined, cre
     ...(endpoint ? { endpoint } : {}),
     ...(creds ? { credentials: toSdkCredentials(creds) } : {}),
     maxAttempts: AWS_AUTH_TIMEOUTS.maxAttempts,
-    requestHandler: { connectionTimeout: AWS_AUTH_TIMEOUTS.connectionTimeout, requestTimeout: AWS_AUTH_TIMEOUTS.requestTimeout },
+    // Without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes,
+    // and an endpoint that accepts the connection but never answers is waited on forever.
+    requestHandler: { connectionTimeout: AWS_AUTH_TIMEOUTS.connectionTimeout, requestTimeout: AWS_AUTH_TIMEOUTS.requestTimeout, throwOnRequestTimeout: true },
   };
 }
 

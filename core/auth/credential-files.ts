@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { withFileLock, type HeldLock } from '../fs/file-lock';
+import { InfrakeyError } from '../errors';
 import * as path from 'node:path';
 import { xdgConfigHome } from '../config/xdg';
 import { invalidNameError, nameProblem } from './auth-config';
@@ -66,7 +68,7 @@ export interface ProfileWriteOptions {
 
 /** Writes (or replaces) the identity's profile in both files. */
 export async function writeAwsProfile(paths: CredentialFilePaths, creds: AwsCredentials | undefined, opts: ProfileWriteOptions): Promise<void> {
-  await withFilesLock(paths, async () => {
+  await withFilesLock(paths, async (lock) => {
     const credDoc = await readIni(paths.credentialsFile);
     if (opts.credentialProcess || !creds) {
       removeSection(credDoc, paths.profile);
@@ -84,13 +86,14 @@ export async function writeAwsProfile(paths: CredentialFilePaths, creds: AwsCred
     if (opts.endpointUrl) cfgEntries.push(['endpoint_url', opts.endpointUrl]);
     if (opts.credentialProcess) cfgEntries.push(['credential_process', opts.credentialProcess]);
     putSection(cfgDoc, { name: configSectionName(paths.profile), comments: [], entries: cfgEntries });
-    await writeIni(paths.credentialsFile, credDoc);
-    await writeIni(paths.configFile, cfgDoc);
+    await writeIni(paths.credentialsFile, credDoc, lock);
+    await writeIni(paths.configFile, cfgDoc, lock);
   });
 }
 
 /** Reads the identity's session from the credentials file (undefined when absent). */
 export async function readAwsProfile(paths: CredentialFilePaths, label: string): Promise<AwsCredentials | undefined> {
+  await checkPrivate(paths);
   const credDoc = await readIni(paths.credentialsFile);
   const section = findSection(credDoc, paths.profile);
   const keyId = entry(section, 'aws_access_key_id');
@@ -115,6 +118,7 @@ export async function readAwsProfile(paths: CredentialFilePaths, label: string):
 
 /** Reads the config-file entries of the profile (region, credential_process), no secrets. */
 export async function readProfileConfig(paths: CredentialFilePaths): Promise<Record<string, string>> {
+  await checkPrivate(paths);
   const cfg = findSection(await readIni(paths.configFile), configSectionName(paths.profile));
   return Object.fromEntries(cfg?.entries ?? []);
 }
@@ -124,71 +128,169 @@ export async function removeAwsProfile(paths: CredentialFilePaths): Promise<bool
   let removed = false;
   const exists = await fileExists(paths.credentialsFile) || await fileExists(paths.configFile);
   if (!exists) return false;
-  await withFilesLock(paths, async () => {
+  await withFilesLock(paths, async (lock) => {
     for (const [file, name] of [[paths.credentialsFile, paths.profile], [paths.configFile, configSectionName(paths.profile)]] as const) {
       if (!(await fileExists(file))) continue;
       const doc = await readIni(file);
       if (removeSection(doc, name)) removed = true;
-      if (doc.sections.filter((s) => s.name !== 'DEFAULT').length === 0) await fs.rm(file, { force: true });
-      else await writeIni(file, doc);
+      if (doc.sections.filter((s) => s.name !== 'DEFAULT').length === 0) await fs.rm(file, { force: true }).catch((e: unknown) => {
+        throw fileFailure(e, 'write', file);
+      });
+      else await writeIni(file, doc, lock);
     }
   });
   return removed;
 }
 
 async function readIni(file: string): Promise<IniDocument> {
+  let text: string;
   try {
-    return parseIni(await fs.readFile(file, 'utf8'));
+    text = await fs.readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { preamble: [], sections: [] };
-    throw e;
+    throw fileFailure(e, 'read', file);
   }
+  return parseIni(text);
 }
 
 /** Replaces the file atomically with mode 0600 (a reader never sees half a profile). */
-async function writeIni(file: string, doc: IniDocument): Promise<void> {
-  await writeFileAtomic(file, serializeIni(doc), { mode: 0o600 });
+async function writeIni(file: string, doc: IniDocument, lock: HeldLock): Promise<void> {
+  try {
+    await writeFileAtomic(file, serializeIni(doc), { mode: 0o600, beforeRename: async () => lock.assertHeld() });
+  } catch (e) {
+    if (e instanceof InfrakeyError) throw e;
+    throw fileFailure(e, 'write', file);
+  }
+}
+
+/**
+ * A file-system failure of the credential files as an AuthError with a code per cause and the
+ * fix (disk full, no permission, a folder where a file should be); the raw errno stays the cause.
+ */
+export function fileFailure(e: unknown, action: 'read' | 'write' | 'create', file: string): Error {
+  const raw = (e as NodeJS.ErrnoException)?.code ?? 'error';
+  // mkdir -p over an existing file says EEXIST: a file stands where a folder should be.
+  const errno = raw === 'EEXIST' && action === 'create' ? 'ENOTDIR' : raw;
+  const what = `could not ${action} the credential ${action === 'create' ? 'folder' : 'file'} ${file} (${raw})`;
+  switch (errno) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return authError(AUTH_ERROR_CODES.FILES_NO_SPACE, `${what}: the disk (or your quota) is full`, file, 'free disk space, then run the command again', e);
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return authError(
+        AUTH_ERROR_CODES.FILES_PERMISSION,
+        `${what}: ${errno === 'EROFS' ? 'the file system is read-only' : 'permission denied'}`,
+        file,
+        errno === 'EROFS'
+          ? 'point ATMOS_XDG_CONFIG_HOME (or XDG_CONFIG_HOME) at a writable folder'
+          : `make ${path.dirname(file)} and its files yours and writable (chmod u+rwx on the folders, u+rw on the files), or point ATMOS_XDG_CONFIG_HOME at a folder you own`,
+        e,
+      );
+    case 'EISDIR':
+    case 'ENOTDIR':
+      return authError(
+        AUTH_ERROR_CODES.FILES_NOT_A_FILE,
+        `${what}: ${errno === 'EISDIR' ? 'a folder stands where the file should be' : 'a file stands where a folder of its path should be'}`,
+        file,
+        `move away whatever stands at ${errno === 'EISDIR' ? file : 'a part of that path'} (infrakey writes only files named credentials and config in that folder)`,
+        e,
+      );
+    default:
+      return authError(AUTH_ERROR_CODES.FILES_FAILED, what, file, 'check the folder and the disk, then run the command again', e);
+  }
 }
 
 /** Creates `dir` and each missing parent below `realmDir`'s parent with 0700, and tightens existing ones under the realm. */
 export async function ensurePrivateDir(dir: string, realmDir: string): Promise<void> {
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  let d = dir;
-  while (d.startsWith(realmDir) && d.length >= realmDir.length) {
-    await fs.chmod(d, 0o700);
-    if (d === realmDir) break;
-    d = path.dirname(d);
+  try {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    let d = dir;
+    while (d.startsWith(realmDir) && d.length >= realmDir.length) {
+      await fs.chmod(d, 0o700);
+      if (d === realmDir) break;
+      d = path.dirname(d);
+    }
+  } catch (e) {
+    throw fileFailure(await realMkdirError(dir, e), 'create', dir);
   }
 }
 
-const LOCK_TIMEOUT_MS = 10_000;
+/**
+ * Node's recursive mkdir reports ENOENT when a parent cannot be created on a read-only file
+ * system; one plain mkdir below the deepest existing ancestor gives the real cause (EROFS, EACCES).
+ */
+async function realMkdirError(dir: string, e: unknown): Promise<unknown> {
+  if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return e;
+  let child = dir;
+  for (let parent = path.dirname(dir); parent !== child; child = parent, parent = path.dirname(parent)) {
+    if (await fileExists(parent)) {
+      try {
+        await fs.mkdir(child, { mode: 0o700 });
+      } catch (real) {
+        return real;
+      }
+      break;
+    }
+  }
+  return e;
+}
 
-async function withFilesLock<T>(paths: CredentialFilePaths, fn: () => Promise<T>): Promise<T> {
+/**
+ * Refuses credential files others can read or change, as ssh refuses a private key with loose
+ * permissions: a file with any group/other bit (its session keys may be known to others), or a
+ * file or folder (from the file's up to `{XDG config}/atmos`) that another user owns or that is
+ * writable by group or others (someone else could plant a profile or its credential_process
+ * command). POSIX only. A missing file passes.
+ */
+export async function checkPrivate(paths: CredentialFilePaths): Promise<void> {
+  if (process.platform === 'win32') return;
+  const uid = process.getuid?.();
+  const insecure = (target: string, problem: string, fix: string) =>
+    authError(AUTH_ERROR_CODES.FILES_INSECURE, `refusing to use ${target}: ${problem}`, target, fix);
+  let anyFile = false;
+  for (const file of [paths.credentialsFile, paths.configFile]) {
+    let st;
+    try {
+      st = await fs.lstat(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw fileFailure(e, 'read', file);
+    }
+    anyFile = true;
+    const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+    if (!st.isFile()) throw fileFailure(Object.assign(new Error('not a file'), { code: st.isDirectory() ? 'EISDIR' : 'EINVAL' }), 'read', file);
+    if (uid !== undefined && st.uid !== uid) throw insecure(file, `it belongs to another user (uid ${st.uid})`, `remove it (\`rm ${file}\`) and log in again`);
+    if ((st.mode & 0o077) !== 0) {
+      throw insecure(file, `its mode is ${mode}, so other users can read it (the session keys in it may be known to them)`, `run \`chmod 600 ${file}\`; if others may have read it, run \`infrakey auth logout\` and log in again for new keys`);
+    }
+  }
+  if (!anyFile) return;
+  const top = path.dirname(paths.realmDir);
+  for (let d = path.dirname(paths.credentialsFile); ; d = path.dirname(d)) {
+    const st = await fs.stat(d).catch((e: unknown) => {
+      throw fileFailure(e, 'read', d);
+    });
+    const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+    if (uid !== undefined && st.uid !== uid) throw insecure(d, `the folder belongs to another user (uid ${st.uid})`, `point ATMOS_XDG_CONFIG_HOME at a folder you own`);
+    if ((st.mode & 0o022) !== 0) throw insecure(d, `the folder's mode is ${mode}, so other users can add or replace files in it`, `run \`chmod 700 ${d}\``);
+    if (d === top || d === path.dirname(d)) break;
+  }
+}
+
+async function withFilesLock<T>(paths: CredentialFilePaths, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
   const dir = path.dirname(paths.credentialsFile);
   await ensurePrivateDir(dir, paths.realmDir);
-  const lockfile = await import('proper-lockfile');
-  let release: (() => Promise<void>) | undefined;
-  try {
-    release = await lockfile.lock(paths.credentialsFile, {
-      realpath: false,
-      lockfilePath: `${paths.credentialsFile}.lock`,
-      stale: LOCK_TIMEOUT_MS,
-      retries: { retries: Math.ceil(LOCK_TIMEOUT_MS / 100), minTimeout: 50, maxTimeout: 100, factor: 1 },
-    });
-  } catch (e) {
-    throw authError(
-      AUTH_ERROR_CODES.FILE_LOCK_TIMEOUT,
-      `could not lock the credential files within ${LOCK_TIMEOUT_MS / 1000}s`,
-      `${paths.credentialsFile}.lock`,
-      'another infrakey or atmos process is writing them; wait and retry, or remove a stale .lock folder left by a killed process',
-      e,
-    );
-  }
-  try {
-    return await fn();
-  } finally {
-    await release();
-  }
+  return withFileLock(
+    {
+      lockPath: `${paths.credentialsFile}.lock`,
+      subject: `the credential files in ${dir}`,
+      toError: (f) =>
+        authError(f.reason === 'io' ? AUTH_ERROR_CODES.FILES_FAILED : AUTH_ERROR_CODES.FILE_LOCK_TIMEOUT, f.message, f.where, f.fix, f.cause),
+    },
+    fn,
+  );
 }
 
 async function fileExists(file: string): Promise<boolean> {

@@ -5,12 +5,11 @@
  * own files and profile: `Workspace.identity(name).credentialFiles()`.) Config only: nothing is
  * read, written or authenticated here.
  */
-import { str } from './auth-config';
 import { AuthError } from '../errors';
-import { AUTH_ERROR_CODES, authError, locateWhere } from './auth-errors';
+import { locateWhere } from './auth-errors';
 import type { AuthManager } from './auth-manager';
 import { credentialFilePaths } from './credential-files';
-import { parseDurationSeconds } from './duration';
+import type { RoleHop } from './kinds/kind';
 import { identityKind } from './kinds/registry';
 
 /** An identity's profile in its realm-scoped shared files. */
@@ -24,14 +23,7 @@ export interface AwsProfileFiles {
 }
 
 /** One `aws/assume-role` step, as Terraform's `assume_role` block takes it. */
-export interface AssumeRoleHop {
-  readonly identity: string;
-  readonly roleArn: string;
-  /** `principal.session_name`, when set (else the tool picks one). */
-  readonly sessionName?: string;
-  readonly externalId?: string;
-  readonly durationSeconds?: number;
-}
+export type AssumeRoleHop = RoleHop;
 
 /** Base profile + the role hops after it, root first. */
 export interface AssumeRolePlan {
@@ -64,7 +56,7 @@ export function assumeRolePlan(manager: AuthManager, name: string): AssumeRolePl
   const chain = manager.chain(name);
   const ids = chain.identities;
   let first = ids.length;
-  while (first > 0 && ids[first - 1].kind === 'aws/assume-role') first--;
+  while (first > 0 && identityKind(ids[first - 1].kind)?.roleHop) first--;
   const where = locateWhere(chain.target.path, manager.config.locate);
   if (first === ids.length) {
     throw planError(
@@ -81,20 +73,7 @@ export function assumeRolePlan(manager: AuthManager, name: string): AssumeRolePl
       'use the identity\'s profile instead (the default mode): infrakey writes the final session to the files',
     );
   }
-  const hops = ids.slice(first).map((id): AssumeRoleHop => {
-    const roleArn = str(id.principal.assume_role);
-    if (!roleArn) {
-      throw authError(AUTH_ERROR_CODES.FIELD_MISSING, `principal is required: identity "${id.name}" has no principal.assume_role`, locateWhere(`${id.path}.principal`, manager.config.locate), `set ${id.path}.principal.assume_role to the role ARN`);
-    }
-    const duration = id.principal.duration !== undefined ? parseDurationSeconds(id.principal.duration) : undefined;
-    return {
-      identity: id.name,
-      roleArn,
-      ...(str(id.principal.session_name) ? { sessionName: str(id.principal.session_name) } : {}),
-      ...(str(id.principal.external_id) ? { externalId: str(id.principal.external_id) } : {}),
-      ...(duration !== undefined ? { durationSeconds: duration } : {}),
-    };
-  });
+  const hops = ids.slice(first).map((id) => identityKind(id.kind)!.roleHop!(id, (p) => locateWhere(p, manager.config.locate)));
   const paths = credentialFilePaths(manager.env, manager.realm.value, chain.rootName, base.name);
   const baseRegion = manager.region(base.name);
   const region = manager.region(name);

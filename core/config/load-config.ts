@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { ConfigError } from '../errors';
 import { loadYamlFile, type LoadedYaml } from '../yaml/load-yaml';
-import { resolveYamlFunctions } from '../yaml/resolve-functions';
+import { resolveYamlFunctions, resolveYamlFunctionsSync, type ResolveOptions } from '../yaml/resolve-functions';
 import type { AtmosConfig, StoreEntry } from './atmos-config';
 import { configNotFound, discoverAtmosConfig } from './discovery';
 import { isPlainObject, mergeConfig } from './merge-config';
@@ -72,6 +72,33 @@ const ENV_OVERRIDES: readonly { name: string; path: string[]; list?: boolean }[]
 
 /** Loads the effective atmos.yaml. See the module comment for the order of sources. */
 export async function loadAtmosConfig(opts: LoadAtmosConfigOptions = {}): Promise<AtmosConfig> {
+  const steps = configSteps(opts);
+  let step = steps.next();
+  while (!step.done) {
+    const q = step.value;
+    step = steps.next(await resolveYamlFunctions(q.value, {}, q.opts));
+  }
+  return step.value;
+}
+
+/**
+ * {@link loadAtmosConfig} without waiting (reading atmos.yaml needs no network; `!exec` runs with
+ * `spawnSync`): for the CDKTF constructs, which load the project inside a constructor.
+ */
+export function loadAtmosConfigSync(opts: LoadAtmosConfigOptions = {}): AtmosConfig {
+  const steps = configSteps(opts);
+  let step = steps.next();
+  while (!step.done) step = steps.next(resolveYamlFunctionsSync(step.value.value, {}, step.value.opts));
+  return step.value;
+}
+
+/** The one asynchronous step of loading: the YAML-function pass, yielded to the caller. */
+interface FunctionPass {
+  value: unknown;
+  opts: ResolveOptions;
+}
+
+function* configSteps(opts: LoadAtmosConfigOptions): Generator<FunctionPass, AtmosConfig, unknown> {
   const env = opts.env ?? process.env;
   const cwd = resolve(opts.cwd ?? process.cwd());
 
@@ -119,12 +146,10 @@ export async function loadAtmosConfig(opts: LoadAtmosConfigOptions = {}): Promis
     }
   }
 
-  let raw = (await resolveYamlFunctions(merged, {}, {
-    env,
-    cwd,
-    unhandled: 'keep',
-    execTimeoutMs: opts.execTimeoutMs,
-  })) as Record<string, unknown>;
+  let raw = (yield {
+    value: merged,
+    opts: { env, cwd, unhandled: 'keep', execTimeoutMs: opts.execTimeoutMs },
+  }) as Record<string, unknown>;
 
   const overridden = new Map<string, string>();
   for (const o of ENV_OVERRIDES) {

@@ -70,7 +70,7 @@ export class FileKeyring implements Keyring {
 
   constructor(options: FileKeyringOptions) {
     this.dir = options.dir;
-    this.password = passwordResolver(options, options.dir);
+    this.password = passwordResolver(options, options.dir, async () => (await this.entryNames()).length === 0);
     this.envName = passwordEnvName(options);
     const low = options.unsafeLowIterationsForTests;
     if (low !== undefined && (!Number.isSafeInteger(low) || low < MIN_READ_ITERATIONS)) {

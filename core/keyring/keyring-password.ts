@@ -7,6 +7,10 @@ import { Secret, unsafeUnwrap } from '../secret';
  * entry, or a write, asks for it. Order: a password given in code → the variable named by
  * `ATMOS_KEYRING_PASSWORD_ENV` → `spec.password_env` → `ATMOS_KEYRING_PASSWORD` → a hidden prompt
  * when stdin is a TTY → `KEYRING_PASSWORD_REQUIRED` naming the variable to set.
+ *
+ * The prompt says what happens: a keyring folder without entries is being created, so the new
+ * passphrase is asked twice (a typo would lock the user out of everything written with it); a
+ * folder with entries is being unlocked, so the passphrase is asked once.
  */
 
 /** Shortest password accepted (Atmos: `keyring: password too short`). */
@@ -30,10 +34,16 @@ export interface PasswordSource {
   prompt?: PasswordPrompt;
 }
 
-/** Returns a memoised function that resolves the password once, when first needed. */
-export function passwordResolver(source: PasswordSource, dir: string): () => Promise<string> {
+/** How many times a new passphrase and its repetition may differ before creating gives up. */
+export const NEW_PASSWORD_ATTEMPTS = 3;
+
+/**
+ * Returns a memoised function that resolves the password once, when first needed. `isNew` tells
+ * whether the keyring folder has no entry yet (asked only when a prompt is about to appear).
+ */
+export function passwordResolver(source: PasswordSource, dir: string, isNew: () => Promise<boolean> = async () => false): () => Promise<string> {
   // A failed prompt may be retried.
-  return memoizeAsync(() => resolvePassword(source, dir));
+  return memoizeAsync(() => resolvePassword(source, dir, isNew));
 }
 
 /** The name of the variable the password is read from. */
@@ -42,7 +52,7 @@ export function passwordEnvName(source: Pick<PasswordSource, 'passwordEnv' | 'en
   return nonEmpty(env.ATMOS_KEYRING_PASSWORD_ENV) ?? nonEmpty(source.passwordEnv) ?? DEFAULT_PASSWORD_ENV;
 }
 
-async function resolvePassword(source: PasswordSource, dir: string): Promise<string> {
+async function resolvePassword(source: PasswordSource, dir: string, isNew: () => Promise<boolean>): Promise<string> {
   if (source.password !== undefined) {
     const pw = Secret.isSecret(source.password) ? unsafeUnwrap(source.password) : source.password;
     checkLength(pw, 'the password passed to openKeyring');
@@ -58,7 +68,8 @@ async function resolvePassword(source: PasswordSource, dir: string): Promise<str
   const isTTY = source.isTTY ?? Boolean(process.stdin.isTTY);
   if (isTTY) {
     const prompt = source.prompt ?? defaultPrompt;
-    const typed = await prompt(`Enter passphrase to unlock ${dir}`);
+    if (await isNew()) return promptNewPassword(prompt, dir, name);
+    const typed = await prompt(`Unlocking the file keyring at ${dir}: enter its passphrase`);
     checkLength(typed, 'the password typed at the prompt');
     return typed;
   }
@@ -67,6 +78,23 @@ async function resolvePassword(source: PasswordSource, dir: string): Promise<str
     message: `the file keyring at ${dir} needs a password and there is no terminal to ask for it`,
     where: `environment variable ${name}`,
     fix: `set ${name} to the keyring password (at least ${MIN_PASSWORD_LENGTH} characters), or run interactively`,
+  });
+}
+
+async function promptNewPassword(prompt: PasswordPrompt, dir: string, envName: string): Promise<string> {
+  let again = '';
+  for (let attempt = 0; attempt < NEW_PASSWORD_ATTEMPTS; attempt++) {
+    const first = await prompt(`${again}Creating a file keyring at ${dir}: choose a passphrase (at least ${MIN_PASSWORD_LENGTH} characters)`);
+    checkLength(first, 'the password typed at the prompt');
+    const second = await prompt(`Creating a file keyring at ${dir}: repeat the passphrase`);
+    if (first === second) return first;
+    again = 'The two passphrases differ. ';
+  }
+  throw new KeyringError({
+    code: 'KEYRING_PASSWORD_MISMATCH',
+    message: `the new file keyring at ${dir} was not created: the passphrase and its repetition differed ${NEW_PASSWORD_ATTEMPTS} times`,
+    where: dir,
+    fix: `run the command again and type the same passphrase twice, or set ${envName}`,
   });
 }
 

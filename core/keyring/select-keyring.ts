@@ -94,7 +94,7 @@ export async function selectKeyring(options: SelectKeyringOptions = {}): Promise
   const file = makeFile();
   if (!fallbackNoticeShown) {
     fallbackNoticeShown = true;
-    const notice = options.notice ?? ((line: string) => void process.stderr.write(redactor.mask(line) + '\n'));
+    const notice = options.notice ?? ((line: string) => void process.stderr.write(redactor.maskMessage(line) + '\n'));
     notice(`infrakey: the system keyring is unavailable (${probe.reason}); using the file keyring at ${file.dir} (auth.keyring.fallback: file)`);
   }
   return file;

@@ -21,6 +21,55 @@ export function literalSpans(text: string, forms: Iterable<string>, out: Span[] 
   return out;
 }
 
+/** Up to this many forms, one native `indexOf` scan per form is fastest. */
+const SCAN_PER_FORM_LIMIT = 16;
+
+/**
+ * An index of registered forms by a hash of their first four UTF-16 code units (every form has at
+ * least four), for many forms: the text is scanned once and each position is checked only against
+ * the forms whose first four characters hash alike (a literal multi-pattern search, linear in the
+ * text unless many forms share their first four characters).
+ */
+export class LiteralIndex {
+  private readonly buckets = new Map<number, string[]>();
+  private readonly forms: string[];
+  /** Forms shorter than the key (none from the Redactor, whose minimum is four): scanned one by one. */
+  private readonly short: string[] = [];
+
+  constructor(forms: Iterable<string>) {
+    this.forms = [...forms].filter((f) => f.length > 0);
+    if (this.forms.length <= SCAN_PER_FORM_LIMIT) return;
+    for (const f of this.forms) {
+      if (f.length < KEY_LENGTH) {
+        this.short.push(f);
+        continue;
+      }
+      const key = prefixKey(f, 0);
+      const bucket = this.buckets.get(key);
+      if (bucket) bucket.push(f);
+      else this.buckets.set(key, [f]);
+    }
+  }
+
+  /** Every occurrence of every form in `text` (overlapping ones included). */
+  spans(text: string, out: Span[] = []): Span[] {
+    if (this.forms.length <= SCAN_PER_FORM_LIMIT) return literalSpans(text, this.forms, out);
+    const last = text.length - KEY_LENGTH;
+    for (let i = 0; i <= last; i++) {
+      const bucket = this.buckets.get(prefixKey(text, i));
+      if (bucket === undefined) continue;
+      for (const f of bucket) if (text.startsWith(f, i)) out.push({ start: i, end: i + f.length });
+    }
+    return this.short.length > 0 ? literalSpans(text, this.short, out) : out;
+  }
+}
+
+const KEY_LENGTH = 4;
+
+function prefixKey(s: string, i: number): number {
+  return (((s.charCodeAt(i) * 31 + s.charCodeAt(i + 1)) * 31 + s.charCodeAt(i + 2)) * 31 + s.charCodeAt(i + 3)) | 0;
+}
+
 /** Every match of every pattern (global RegExps) in `text`. */
 export function patternSpans(text: string, patterns: readonly RegExp[], out: Span[] = []): Span[] {
   for (const p of patterns) {

@@ -6,7 +6,7 @@
  */
 import type { ComponentTarget } from '../component-target';
 import type { InfrakeyError } from '../errors';
-import { parseDeclarations, type DeclarationSources, type SecretDeclaration } from './declaration';
+import { allowedUnsafeNames, parseDeclarations, type DeclarationSources, type SecretDeclaration } from './declaration';
 import { checkBackend, mergeProviders, type SecretsProviderConfig, type StoreLookup } from './providers';
 
 /** What the resolver and the CLI need to know about one component instance. */
@@ -41,6 +41,8 @@ export interface ComponentSecretsInput {
   where?: string;
   /** The configured stores (to check `store:` references). */
   stores: StoreLookup;
+  /** The environment: `INFRAKEY_ALLOW_UNSAFE_SECRET_NAMES` allows unsafe declared names by name. */
+  env?: NodeJS.ProcessEnv;
 }
 
 function isMap(v: unknown): v is Record<string, unknown> {
@@ -50,7 +52,7 @@ function isMap(v: unknown): v is Record<string, unknown> {
 /** Builds a component's secrets and checks every declaration's backend. */
 export function buildComponentSecrets(input: ComponentSecretsInput): ComponentSecrets {
   const section = isMap(input.section) ? input.section : {};
-  const parsed = parseDeclarations(section.vars, { sources: input.sources, where: input.where });
+  const parsed = parseDeclarations(section.vars, { sources: input.sources, where: input.where, ...(input.env ? { allowUnsafeNames: allowedUnsafeNames(input.env) } : {}) });
   const { providers, problems: providerProblems } = mergeProviders(input.configProviders, section.providers, {
     locateConfig: input.locateConfig,
     componentWhere: input.where,

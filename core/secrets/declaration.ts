@@ -56,6 +56,48 @@ export interface ParseDeclarationsOptions {
    * every declaration, so this matters only for hand-built sections. Default `instance`.
    */
   defaultScope?: SecretScope;
+  /**
+   * Names of {@link isUnsafeEnvName} that are allowed anyway (from
+   * {@link ALLOW_UNSAFE_SECRET_NAMES_ENV}, see {@link allowedUnsafeNames}).
+   */
+  allowUnsafeNames?: ReadonlySet<string>;
+}
+
+/**
+ * Declared names become environment variables of `secret exec`/`shell` children and of
+ * `auth exec`, so each must be a portable variable name (POSIX: letters, digits, `_`, not
+ * starting with a digit); `A=B` would set another variable, `a-b` cannot be read by a shell.
+ */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Variables that change how a child process loads or runs code: the dynamic loaders' (`LD_*`,
+ * `DYLD_*`), the search path, and the start-up hooks of the shells and runtimes infrakey's
+ * children usually are (Node, Python, Perl, Ruby, Java, bash, git). A secret under one of these
+ * names would let whoever writes its value run code in every child. Compared without case
+ * (Windows names are case-insensitive).
+ */
+const UNSAFE_PREFIXES = ['LD_', 'DYLD_'];
+const UNSAFE_NAMES = new Set([
+  'PATH', 'NODE_OPTIONS', 'NODE_PATH', 'NODE_EXTRA_CA_CERTS', 'PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'PYTHONINSPECT',
+  'PERL5LIB', 'PERL5OPT', 'PERLLIB', 'RUBYOPT', 'RUBYLIB', 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS',
+  'BASH_ENV', 'ENV', 'SHELLOPTS', 'BASHOPTS', 'IFS', 'PS4', 'PROMPT_COMMAND', 'GCONV_PATH', 'HOSTALIASES',
+  'GIT_SSH_COMMAND', 'GIT_EXEC_PATH', 'GIT_CONFIG_PARAMETERS', 'GIT_ASKPASS', 'SSH_ASKPASS',
+]);
+
+/** The variable that lists the unsafe names a user allows (comma-separated, exact names). */
+export const ALLOW_UNSAFE_SECRET_NAMES_ENV = 'INFRAKEY_ALLOW_UNSAFE_SECRET_NAMES';
+
+/** True when a declared name would change how a child process loads or runs ({@link UNSAFE_NAMES}). */
+export function isUnsafeEnvName(name: string): boolean {
+  const upper = name.toUpperCase();
+  return UNSAFE_NAMES.has(upper) || UNSAFE_PREFIXES.some((p) => upper.startsWith(p));
+}
+
+/** The names {@link ALLOW_UNSAFE_SECRET_NAMES_ENV} allows (upper-cased). */
+export function allowedUnsafeNames(env: NodeJS.ProcessEnv): ReadonlySet<string> {
+  const raw = env[ALLOW_UNSAFE_SECRET_NAMES_ENV] ?? '';
+  return new Set(raw.split(',').map((s) => s.trim().toUpperCase()).filter((s) => s !== ''));
 }
 
 /** Declarations by name, plus every problem found (all of them, not just the first). */
@@ -119,6 +161,20 @@ function parseOne(name: string, raw: unknown, where: DeclWhere, opts: ParseDecla
     problem: declarationError(code, message, where, fix),
   });
   if (name.trim() === '') return fail(SECRET_ERROR_CODES.DECLARATION_INVALID, 'secret name cannot be empty', 'give the declaration a name under secrets.vars');
+  if (!ENV_NAME.test(name)) {
+    return fail(
+      SECRET_ERROR_CODES.NAME_INVALID,
+      `secret name ${JSON.stringify(name)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`,
+      `rename it, e.g. ${JSON.stringify(name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=\d)/, '_') || 'NAME')}`,
+    );
+  }
+  if (isUnsafeEnvName(name) && !opts.allowUnsafeNames?.has(name.toUpperCase())) {
+    return fail(
+      SECRET_ERROR_CODES.NAME_UNSAFE,
+      `secret name ${JSON.stringify(name)} would change how child processes load or run code when it is set in their environment`,
+      `rename it (e.g. ${JSON.stringify(`APP_${name}`)}); if the child really needs this variable from a secret, allow it by name with ${ALLOW_UNSAFE_SECRET_NAMES_ENV}=${name}`,
+    );
+  }
   if (!isMap(raw)) {
     return fail(
       SECRET_ERROR_CODES.NO_BACKEND,

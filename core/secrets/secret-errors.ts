@@ -23,6 +23,10 @@ export const SECRET_ERROR_CODES = {
   SCOPE_CONFLICT: 'SECRET_SCOPE_CONFLICT',
   /** A scope the backend cannot store (SOPS and `global`, stores that need stack and component). */
   SCOPE_UNSUPPORTED: 'SECRET_SCOPE_UNSUPPORTED',
+  /** A declared name that is not a valid environment variable name (`A=B`, `1X`, `db-password`). */
+  NAME_INVALID: 'SECRET_NAME_INVALID',
+  /** A declared name that changes how a child process loads or runs (`LD_PRELOAD`, `PATH`, …), not allowed by INFRAKEY_ALLOW_UNSAFE_SECRET_NAMES. */
+  NAME_UNSAFE: 'SECRET_NAME_UNSAFE',
   /** A declaration field of the wrong type (`required: "yes"`, `scope: bogus`). */
   DECLARATION_INVALID: 'SECRET_DECLARATION_INVALID',
   /** `!secret NAME` or a CLI NAME that the component does not declare. */

@@ -121,6 +121,7 @@ export class SecretsService {
       locateConfig: (p) => this.opts.config.locate(p),
       where: src.definedIn !== undefined ? shown(src.definedIn) : undefined,
       stores: lazyLookup(() => this.registry),
+      env: this.opts.env ?? process.env,
     });
     // KMS-wrapped files open with the provider's identity, else the component's default one.
     const auth = src.section.auth;

@@ -12,9 +12,8 @@
  * Each file is decrypted at most once per backend (the whole file is decrypted to verify its MAC
  * anyway); a write invalidates it.
  */
-import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { AsyncCache } from '../async/memoize-async';
-import { sopsFilePath as renderedSopsPath } from './sops/path-template';
+import { containedSopsFilePath } from './sops/path-template';
 import type { SecretCoordinate } from './coordinates';
 import type { SecretsProviderConfig } from './providers';
 import type { ReadResult } from '../read-result';
@@ -35,15 +34,15 @@ export interface SopsFileOps {
 /** Builds the file operations for one provider. */
 export type SopsOpsFactory = (provider: SecretsProviderConfig) => SopsFileOps;
 
-/** The file a coordinate of `provider` lives in (absolute). */
+/** The file a coordinate of `provider` lives in (absolute, inside the template's folder: SOPS_PATH_TEMPLATE otherwise). */
 export function sopsFilePath(provider: SecretsProviderConfig, coord: Pick<SecretCoordinate, 'stack' | 'component'>, basePath: string): string {
   const spec = provider.spec;
-  const rel = renderedSopsPath(
+  return containedSopsFilePath(
     { file: typeof spec.file === 'string' ? spec.file : undefined, path: typeof spec.path === 'string' ? spec.path : undefined },
     { atmos_stack: coord.stack, atmos_component: coord.component },
+    basePath,
     `secrets.providers.${provider.name}.spec`,
   );
-  return isAbsolute(rel) ? rel : resolvePath(basePath, rel);
 }
 
 /**

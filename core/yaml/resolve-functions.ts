@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { InfrakeyError, StackError, type SourceLocation } from '../errors';
 import { MASK, Secret } from '../secret';
 import { parseEnvArgs } from './function-args';
@@ -59,10 +59,44 @@ export function containsYamlFunctions(value: unknown): boolean {
  * `YAML_FUNCTION_FAILED` with the node's file:line).
  */
 export async function resolveYamlFunctions(value: unknown, resolver: YamlFunctionResolver = {}, opts: ResolveOptions = {}): Promise<unknown> {
-  const pending: Promise<void>[] = [];
-  const root = { v: undefined as unknown };
   const exec = limiter(4);
+  const pending: Promise<void>[] = [];
+  let root: unknown;
+  try {
+    root = walk(value, resolver, opts, exec, pending);
+  } catch (e) {
+    // A synchronous callback failure: let the ones already started settle, then report.
+    await Promise.allSettled(pending);
+    throw e;
+  }
+  const results = await Promise.allSettled(pending);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return (root as { v: unknown }).v;
+}
 
+/**
+ * {@link resolveYamlFunctions} for callers that cannot wait (a CDKTF construct constructor): the
+ * default `!exec` runs with {@link runExecSync}, and every callback must return a plain value.
+ * A callback that returns a Promise is a programming error (`INTERNAL`).
+ */
+export function resolveYamlFunctionsSync(value: unknown, resolver: YamlFunctionResolver = {}, opts: ResolveOptions = {}): unknown {
+  const sync: YamlFunctionResolver = {
+    exec: (script, source) => runExecSync(script, source, { env: opts.env, cwd: opts.cwd, timeoutMs: opts.execTimeoutMs }),
+    ...resolver,
+  };
+  const pending: Promise<void>[] = [];
+  const root = walk(value, sync, opts, () => Promise.reject(new Error('unreachable')), pending);
+  if (pending.length > 0) {
+    for (const p of pending) p.catch(() => undefined);
+    throw new InfrakeyError({ code: 'INTERNAL', message: 'a YAML function callback returned a Promise during a synchronous load' });
+  }
+  return (root as { v: unknown }).v;
+}
+
+/** Copies `value`, calling each YamlFunction's callback; asynchronous results go to `pending`. */
+function walk(value: unknown, resolver: YamlFunctionResolver, opts: ResolveOptions, exec: Limiter, pending: Promise<void>[]): { v: unknown } {
+  const root = { v: undefined as unknown };
   const visit = (v: unknown, set: (x: unknown) => void): void => {
     if (v instanceof YamlFunction) {
       const p = callFor(v, resolver, opts, exec);
@@ -99,18 +133,8 @@ export async function resolveYamlFunctions(value: unknown, resolver: YamlFunctio
     }
     set(v);
   };
-
-  try {
-    visit(value, (x) => (root.v = x));
-  } catch (e) {
-    // A synchronous callback failure: let the ones already started settle, then report.
-    await Promise.allSettled(pending);
-    throw e;
-  }
-  const results = await Promise.allSettled(pending);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return root.v;
+  visit(value, (x) => (root.v = x));
+  return root;
 }
 
 const KEEP = Symbol('keep');
@@ -272,6 +296,51 @@ export function runExec(script: string, source: SourceLocation, opts: ExecOption
       resolveP(decodeExecOutput(Buffer.concat(out).toString('utf8')));
     });
   });
+}
+
+/**
+ * {@link runExec} without waiting: the same shell, time limit, decoding and errors, for a
+ * synchronous load. The time limit stops the shell itself (`spawnSync` cannot signal a process
+ * group), so keep `!exec` commands in atmos.yaml short when the CDKTF adapter loads it.
+ */
+export function runExecSync(script: string, source: SourceLocation, opts: ExecOptions = {}): unknown {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const r = spawnSync('/bin/sh', ['-c', script], {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const err = r.error as NodeJS.ErrnoException | undefined;
+  if (err && err.code !== 'ETIMEDOUT') {
+    throw new StackError({
+      code: 'YAML_EXEC_FAILED',
+      message: `!exec could not start /bin/sh (${err.code ?? 'error'})`,
+      where: source,
+      fix: 'make sure /bin/sh exists and the working directory is accessible',
+      cause: err,
+    });
+  }
+  if (err) {
+    throw new StackError({
+      code: 'YAML_EXEC_FAILED',
+      message: `!exec did not finish within ${timeoutMs} ms and was stopped`,
+      where: source,
+      fix: 'make the command faster or non-interactive (it must not wait for input)',
+    });
+  }
+  if (r.status !== 0) {
+    const errBytes = r.stderr?.length ?? 0;
+    throw new StackError({
+      code: 'YAML_EXEC_FAILED',
+      message: `!exec command failed (${r.signal ? `signal ${r.signal}` : `exit status ${r.status}`}${errBytes ? `, ${errBytes} bytes on stderr` : ''})`,
+      where: source,
+      fix: 'run the command in a shell to see its error, then fix it',
+    });
+  }
+  return decodeExecOutput(r.stdout.toString('utf8'));
 }
 
 /** Trailing newlines trimmed; valid JSON decoded; else the string. */

@@ -4,19 +4,19 @@
  * - DB_PASSWORD (SSM) becomes a decrypted `aws_ssm_parameter` data source;
  * - SIGNING_KEY (SOPS) becomes a sensitive variable, filled at apply time by
  *   `infrakey secret exec -s dev -c api --tf-vars -- terraform apply`.
- * The same file works with CDK Terrain: replace 'cdktf' by 'cdktn' in the import below.
+ * Written as `cdktf init --template=typescript` writes main.ts (CommonJS, no top-level await): the
+ * constructs load atmos.yaml and the stacks from the app's working directory on first use.
+ * The same file works with CDK Terrain: replace 'cdktf' by 'cdktn' in the imports below.
  */
+import { Construct } from 'constructs';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
-import type { Construct } from 'constructs';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
-import { Workspace } from 'infrakey';
-import { DeclaredSecret, IdentityAwsProvider, infrakeyContext, protectSecrets } from 'infrakey/cdktf';
+import { DeclaredSecret, IdentityAwsProvider, protectSecrets } from 'infrakey/cdktf';
 
 class ApiStack extends TerraformStack {
-  constructor(scope: Construct, id: string, workspace: Workspace) {
+  constructor(scope: Construct, id: string) {
     super(scope, id);
     // Stack and component come from cdktf.json ("infrakey:stack", "infrakey:component").
-    infrakeyContext(this, { workspace });
 
     // Terraform starts from dev-admin's profile and assumes the deployer role itself.
     new IdentityAwsProvider(this, 'aws', { identity: 'deployer', mode: 'assume-role' });
@@ -34,14 +34,6 @@ class ApiStack extends TerraformStack {
   }
 }
 
-async function main(): Promise<void> {
-  const workspace = await Workspace.load();
-  const app = protectSecrets(new App());
-  new ApiStack(app, 'api-dev', workspace);
-  app.synth();
-}
-
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(1);
-});
+const app = protectSecrets(new App());
+new ApiStack(app, 'api-dev');
+app.synth();

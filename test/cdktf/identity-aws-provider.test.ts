@@ -110,10 +110,36 @@ describe.each(ENGINES)('IdentityAwsProvider ($name)', ({ name, lib }) => {
     expect(() => synth((s) => new IdentityAwsProvider(s, 'aws', { identity: 'nobody' }))).toThrow(expect.objectContaining({ code: 'AUTH_IDENTITY_NOT_FOUND' }));
   });
 
-  it('without a workspace it is CDKTF_CONTEXT_MISSING', () => {
-    const app = Testing.app();
-    const s = new TerraformStack(app, 'bare');
-    expect(() => new IdentityAwsProvider(s, 'aws', { identity: 'dev-admin' })).toThrow(expect.objectContaining({ code: CDKTF_ERROR_CODES.CONTEXT_MISSING }));
+  it('without a workspace it loads the project of the working directory, once per app', () => {
+    const load = jest.spyOn(Workspace, 'loadSync');
+    const cwd = process.cwd();
+    process.chdir(project.dir);
+    try {
+      const app = Testing.app();
+      const s = new TerraformStack(app, 'bare');
+      new IdentityAwsProvider(s, 'aws', { identity: 'dev-admin' });
+      new IdentityAwsProvider(new TerraformStack(app, 'second'), 'aws', { identity: 'ci-user' });
+      expect(load).toHaveBeenCalledTimes(1);
+      const json = JSON.parse(Testing.synth(s)) as TfJson;
+      // process.env's ATMOS_XDG_CONFIG_HOME (the decoy): the default project reads the process environment.
+      expect(json.provider!.aws).toEqual([expect.objectContaining({ profile: 'dev-admin', shared_credentials_files: [join(decoy, 'atmos', REALM, 'aws', 'sso', 'credentials')] })]);
+      new IdentityAwsProvider(new TerraformStack(Testing.app(), 'other-app'), 'aws');
+      expect(load).toHaveBeenCalledTimes(2);
+    } finally {
+      process.chdir(cwd);
+      load.mockRestore();
+    }
+  });
+
+  it('without a workspace and no atmos.yaml above the working directory it is CONFIG_NOT_FOUND', () => {
+    const cwd = process.cwd();
+    process.chdir(decoy);
+    try {
+      const s = new TerraformStack(Testing.app(), 'bare');
+      expect(() => new IdentityAwsProvider(s, 'aws', { identity: 'dev-admin' })).toThrow(expect.objectContaining({ code: 'CONFIG_NOT_FOUND' }));
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it(`the engine is read from the tree's own classes: ${name}`, () => {

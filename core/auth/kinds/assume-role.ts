@@ -87,4 +87,18 @@ export const assumeRoleKind: IdentityKind = {
     if (base?.type !== 'aws' && base?.type !== 'oidc') throw wrongBaseError(id, base, ctx);
     return authenticateAssumeRole(id, base, ctx);
   },
+  roleHop(id, where) {
+    const roleArn = str(id.principal.assume_role);
+    if (!roleArn) {
+      throw authError(AUTH_ERROR_CODES.FIELD_MISSING, `principal is required: identity "${id.name}" has no principal.assume_role`, where(`${id.path}.principal`), `set ${id.path}.principal.assume_role to the role ARN`);
+    }
+    const duration = id.principal.duration !== undefined ? parseDurationSeconds(id.principal.duration) : undefined;
+    return {
+      identity: id.name,
+      roleArn,
+      ...(str(id.principal.session_name) ? { sessionName: str(id.principal.session_name) } : {}),
+      ...(str(id.principal.external_id) ? { externalId: str(id.principal.external_id) } : {}),
+      ...(duration !== undefined ? { durationSeconds: duration } : {}),
+    };
+  },
 };

@@ -68,6 +68,21 @@ export interface IdentityKind {
   rootRegion?(identity: IdentityConfig): string | undefined;
   /** Who the credentials are without asking the cloud (test kinds); default: the cloud's whoami. */
   whoami?(credentials: Credentials): PrincipalInfo;
+  /**
+   * The step as a role a tool can assume itself from the previous step's session (Terraform's
+   * `assume_role` block); only kinds that are such a hop have it (aws/assume-role).
+   */
+  roleHop?(identity: IdentityConfig, where: (path: string) => string): RoleHop;
+}
+
+/** One role assumption a tool can do itself. */
+export interface RoleHop {
+  readonly identity: string;
+  readonly roleArn: string;
+  /** `principal.session_name`, when set (else the tool picks one). */
+  readonly sessionName?: string;
+  readonly externalId?: string;
+  readonly durationSeconds?: number;
 }
 
 /**

@@ -26,7 +26,10 @@ export async function authenticatePermissionSet(identity: IdentityConfig, provid
     if (name === 'UnauthorizedException') {
       return authError(AUTH_ERROR_CODES.CREDENTIALS_EXPIRED, `${action} for identity "${identity.name}" failed: the IAM Identity Center session of provider "${provider.name}" is expired or revoked`, where, `run \`infrakey auth login --identity ${ctx.chain.target.name}\` to log in again`, e);
     }
-    return authError(isNetworkError(e) ? AUTH_ERROR_CODES.TIMEOUT : AUTH_ERROR_CODES.SSO_FAILED, `${action} for identity "${identity.name}" failed (${name}: ${e instanceof Error ? e.message : String(e)})`, where, 'check principal.name and the account, and that the permission set is assigned to you', e);
+    if (isNetworkError(e)) {
+      return authError(AUTH_ERROR_CODES.TIMEOUT, `${action} for identity "${identity.name}" got no answer from ${endpoint ?? `the SSO portal of ${token.region}`} (${name}: ${e instanceof Error ? e.message : String(e)})`, where, 'check the network, the provider region and spec.endpoint_url / AWS_ENDPOINT_URL_SSO', e);
+    }
+    return authError(AUTH_ERROR_CODES.SSO_FAILED, `${action} for identity "${identity.name}" failed (${name}: ${e instanceof Error ? e.message : String(e)})`, where, 'check principal.name and the account, and that the permission set is assigned to you', e);
   };
   try {
     let accountId = str(account.id);

@@ -46,7 +46,12 @@ export async function authenticateSsoProvider(provider: ProviderConfig, ctx: Ste
       Secret.of(reg.clientSecret, 'sso-client-secret');
       dev = await client.send(new StartDeviceAuthorizationCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, startUrl }));
     } catch (e) {
-      throw fail(`could not start the device login at ${endpoint ?? `the SSO OIDC endpoint of ${region}`} (${awsErrorName(e) ?? 'Error'}: ${e instanceof Error ? e.message : String(e)})`, isNetworkError(e) ? 'check the network and the provider region' : `check ${provider.path}.start_url and region`, e);
+      const at = endpoint ?? `the SSO OIDC endpoint of ${region}`;
+      const detail = `${awsErrorName(e) ?? 'Error'}: ${e instanceof Error ? e.message : String(e)}`;
+      if (isNetworkError(e)) {
+        throw authError(AUTH_ERROR_CODES.TIMEOUT, `provider "${provider.name}": could not start the device login: no answer from ${at} (${detail})`, where, `check the network, ${provider.path}.region and spec.endpoint_url / AWS_ENDPOINT_URL_SSO_OIDC`, e);
+      }
+      throw fail(`could not start the device login at ${at} (${detail})`, `check ${provider.path}.start_url and region`, e);
     }
     if (!dev.deviceCode || !dev.userCode) throw fail('StartDeviceAuthorization returned no device code', 'retry the login');
     Secret.of(dev.deviceCode, 'sso-device-code');

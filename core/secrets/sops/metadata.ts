@@ -1,3 +1,4 @@
+import { goRegExp } from './go-regexp';
 import { metaString, type SopsKeyType } from './key-type';
 import { SOPS_KEY_TYPES } from './key-types/index';
 import { sopsError } from './sops-error';
@@ -110,6 +111,9 @@ export function parseMetadata(raw: unknown, file: string): SopsMetadata {
   const set = Object.entries(ruleFields).filter(([, v]) => v);
   if (set.length > 1) {
     throw sopsError('SOPS_FORMAT_INVALID', `the sops metadata sets ${set.length} of unencrypted_suffix/encrypted_suffix/unencrypted_regex/encrypted_regex; sops allows one`, file, 'keep one of them');
+  }
+  for (const [field, pattern] of [['unencrypted_regex', ruleFields.unencryptedRegex], ['encrypted_regex', ruleFields.encryptedRegex]] as const) {
+    if (pattern) goRegExp(pattern, `${file} (sops.${field})`, 'SOPS_FORMAT_INVALID');
   }
   const rules: SopsRules = set.length === 0 ? { unencryptedSuffix: DEFAULT_UNENCRYPTED_SUFFIX } : { ...Object.fromEntries(set) };
   const onlyEnc = r.mac_only_encrypted;

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { sopsError } from './sops-error';
 
 /** The fields a SOPS `file` template may use. */
@@ -56,4 +56,41 @@ export function sopsFilePath(spec: { file?: string; path?: string }, ctx: SopsPa
   const dir = spec.path || 'secrets';
   const name = ctx.atmos_component ? `${ctx.atmos_stack}.${ctx.atmos_component}.enc.yaml` : `${ctx.atmos_stack}.enc.yaml`;
   return join(dir, name);
+}
+
+/**
+ * The folder a file path template confines its rendered paths to: the template's literal text
+ * before its first field, up to the last `/` (`secrets/{{ .atmos_stack }}.enc.yaml` → `secrets`),
+ * resolved against `basePath`. Without `spec.file`, `spec.path` (default `secrets`).
+ */
+function templateRoot(spec: { file?: string; path?: string }, basePath: string): string {
+  if (!spec.file) return resolve(basePath, spec.path || 'secrets');
+  const literal = spec.file.split('{{')[0];
+  const cut = Math.max(literal.lastIndexOf('/'), literal.lastIndexOf('\\'));
+  return resolve(basePath, cut === -1 ? '.' : literal.slice(0, cut + 1) || '/');
+}
+
+/**
+ * {@link sopsFilePath} made absolute against `basePath`, refusing a path that the stack or
+ * component name moved out of the template's folder ({@link templateRoot}): a stack named
+ * `../../x` must not make `secret set` write outside the repository. A template whose own text
+ * points elsewhere (`/srv/secrets/...`, `../shared/...`) is the user's choice and is kept.
+ */
+export function containedSopsFilePath(spec: { file?: string; path?: string }, ctx: SopsPathContext, basePath: string, specPath = 'spec'): string {
+  const rendered = sopsFilePath(spec, ctx, specPath);
+  const abs = isAbsolute(rendered) ? resolve(rendered) : resolve(basePath, rendered);
+  // A template without fields renders the same path for every name: nothing to confine.
+  if (spec.file && !spec.file.includes('{{')) return abs;
+  const root = templateRoot(spec, basePath);
+  const rel = relative(root, abs);
+  if (rel === '' || rel.split(/[\\/]/)[0] === '..' || isAbsolute(rel)) {
+    const names = `stack ${JSON.stringify(ctx.atmos_stack)}${ctx.atmos_component ? ` and component ${JSON.stringify(ctx.atmos_component)}` : ''}`;
+    throw sopsError(
+      'SOPS_PATH_TEMPLATE',
+      `the SOPS file path rendered for ${names} is ${abs}, outside ${root} (the name contains ".." or a path that leaves the template's folder)`,
+      spec.file ? `${specPath}.file` : `${specPath}.path`,
+      'rename the stack or component so that it has no ".." path segment',
+    );
+  }
+  return abs;
 }

@@ -6,7 +6,7 @@ import { splitRecipients } from './key-types/age';
 import type { SopsKmsRecipient } from './key-types/aws-kms';
 import { SOPS_KEY_TYPES } from './key-types/index';
 import { sopsError } from './sops-error';
-import { goRegExp } from './tree';
+import { goRegExp } from './go-regexp';
 
 /** sops' config file name. */
 export const SOPS_CONFIG_FILE = '.sops.yaml';
@@ -53,12 +53,12 @@ function resolved(byType: Record<string, unknown[]>, source: string): ResolvedRe
  * (absolute when the file lies elsewhere); the first matching rule wins, and a rule without
  * `path_regex`/`filename_regex` matches everything.
  */
-function matchRule(rules: RawRule[], configDir: string, file: string): number {
+function matchRule(rules: RawRule[], configDir: string, file: string, config: string): number {
   const abs = resolve(file);
   const rel = abs.startsWith(configDir + sep) ? relative(configDir, abs) : abs;
   const subject = rel.split(sep).join('/');
-  return rules.findIndex((r) => {
-    if (typeof r.path_regex === 'string' && r.path_regex !== '') return goRegExp(r.path_regex).test(subject);
+  return rules.findIndex((r, i) => {
+    if (typeof r.path_regex === 'string' && r.path_regex !== '') return goRegExp(r.path_regex, `${config} creation_rules[${i}].path_regex`).test(subject);
     if (typeof r.filename_regex === 'string' && r.filename_regex !== '') return subject.includes(r.filename_regex);
     return true;
   });
@@ -94,7 +94,7 @@ export async function resolveSopsRecipients(file: string, spec: Readonly<Record<
       }
       const conf = (doc.toJS() ?? {}) as { creation_rules?: unknown };
       const rules = Array.isArray(conf.creation_rules) ? (conf.creation_rules as RawRule[]) : [];
-      const idx = matchRule(rules, dir, file);
+      const idx = matchRule(rules, dir, file, candidate);
       if (idx !== -1) {
         const found = ruleRecipients(rules[idx] ?? {});
         if (Object.keys(found).length === 0) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { decryptBytes, encryptBytes, parseEncryptedValue, type SopsValueType } from './aes-value';
+import { goRegExp } from './go-regexp';
 import { goFormatFloat, goParseBool, macBool } from './go-values';
 
 /**
@@ -45,16 +46,10 @@ export const DEFAULT_UNENCRYPTED_SUFFIX = '_unencrypted';
 // First bytes of the hash when `mac_only_encrypted` is set: sha256("sops"), as sops defines it.
 const MAC_ONLY_ENCRYPTED_INIT = Buffer.from('8a3fd2ad54ce66527b1034f3d147be0b0b975b3bf44f72c6fdadec8176f27d69', 'hex');
 
-/** Go RE2 patterns are mostly JS-compatible; a leading `(?i)` is the one flag seen in practice. */
-export function goRegExp(pattern: string): RegExp {
-  const m = /^\(\?([ims]+)\)/.exec(pattern);
-  if (!m) return new RegExp(pattern);
-  return new RegExp(pattern.slice(m[0].length), m[1]);
-}
-
 function compileRules(rules: SopsRules): (path: readonly string[]) => boolean {
-  const unRe = rules.unencryptedRegex ? goRegExp(rules.unencryptedRegex) : undefined;
-  const enRe = rules.encryptedRegex ? goRegExp(rules.encryptedRegex) : undefined;
+  // Checked with the file's name when the metadata was parsed; these calls hit the cache.
+  const unRe = rules.unencryptedRegex ? goRegExp(rules.unencryptedRegex, 'sops.unencrypted_regex', 'SOPS_FORMAT_INVALID') : undefined;
+  const enRe = rules.encryptedRegex ? goRegExp(rules.encryptedRegex, 'sops.encrypted_regex', 'SOPS_FORMAT_INVALID') : undefined;
   return (path) => {
     let encrypted = true;
     if (rules.unencryptedSuffix && path.some((p) => p.endsWith(rules.unencryptedSuffix as string))) encrypted = false;

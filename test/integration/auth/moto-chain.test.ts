@@ -152,6 +152,8 @@ function readSection(t: AuthTestEnv, name: string): string | undefined {
   } catch {
     return undefined;
   }
-  const m = new RegExp(`\\[${name}\\]\\n([^[]*)`).exec(text);
-  return m?.[1];
+  // The section's own comment lines (its expiration) and its key lines; not the next section's
+  // comments, which change when that section is rewritten.
+  const m = new RegExp(`((?:[;#][^\\n]*\\n)*)\\[${name}\\]\\n((?:[^\\n;#[][^\\n]*\\n)*)`).exec(text);
+  return m ? m[1] + m[2] : undefined;
 }

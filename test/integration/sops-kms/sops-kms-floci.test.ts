@@ -113,7 +113,8 @@ describe('sops-kms-floci scenario (sops/aws-kms with the provider identity, moto
 
   it('secret get decrypts through KMS: masked by default, the value with --mask=false', async () => {
     const masked = await cli(root, ['secret', 'get', 'API_KEY', '-s', 'dev', '-c', 'app', '--identity', 'floci-superuser']);
-    expect(masked.err).toBe('');
+    // Masked output to a pipe says so on stderr (and nothing else there).
+    expect(masked.err).toBe('infrakey: API_KEY is masked in this output; pass --mask=false to print the value\n');
     expect(masked.code).toBe(0);
     expect(masked.out).toBe('<MASKED>\n');
     const plain = await cli(root, ['secret', 'get', 'API_KEY', '-s', 'dev', '-c', 'app', '--mask=false', '--identity', 'floci-superuser']);

@@ -1,9 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { decryptSopsFile } from '../../../core/secrets/sops/sops-file';
+import { withSopsFileLock } from '../../../core/secrets/sops/atomic-write';
+import { decryptSopsFile, setSopsValue } from '../../../core/secrets/sops/sops-file';
+import { writeSopsProject } from './helpers/sops-project';
 
 // Issue 10 item 13 / issue 11: eight `infrakey secret set` processes writing different names
 // into one SOPS file at the same moment. Without a lock each reads the old file and the last
@@ -19,27 +21,7 @@ function project(): { dir: string; keyFile: string } {
   mkdirSync(join(dir, '.age'), { mode: 0o700 });
   execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' });
   const recipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim();
-  writeFileSync(
-    join(dir, 'atmos.yaml'),
-    [
-      'base_path: "./"',
-      'components: { terraform: { base_path: components/terraform } }',
-      'stacks: { base_path: stacks, included_paths: ["deploy/**/*"], name_template: "{{ .vars.stage }}" }',
-      'secrets:',
-      '  providers:',
-      '    local-sops:',
-      '      kind: sops/age',
-      '      spec:',
-      '        file: secrets/{{ .atmos_stack }}.enc.yaml',
-      '        age_key_file: .age/keys.txt',
-      `        age_recipients: ${recipient}`,
-      '',
-    ].join('\n'),
-  );
-  mkdirSync(join(dir, 'stacks', 'deploy'), { recursive: true });
-  mkdirSync(join(dir, 'components', 'terraform', 'api'), { recursive: true });
-  const decls = NAMES.map((n) => `          ${n}: { sops: local-sops, required: true }`).join('\n');
-  writeFileSync(join(dir, 'stacks', 'deploy', 'dev.yaml'), `vars:\n  stage: dev\ncomponents:\n  terraform:\n    api:\n      secrets:\n        vars:\n${decls}\n`);
+  writeSopsProject(dir, { keyFile: '.age/keys.txt', recipient, stacks: { dev: { stage: 'dev', names: NAMES } } });
   return { dir, keyFile };
 }
 
@@ -75,10 +57,11 @@ describe('secret set: 8 processes into one SOPS file at the same moment', () => 
   const { dir, keyFile } = project();
   const file = join(dir, 'secrets', 'dev.enc.yaml');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const identity = (): string => readFileSync(keyFile, 'utf8').split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-'))!;
 
   async function expectAll(values: Record<string, string>): Promise<void> {
     // decryptSopsFile verifies the MAC over the whole document (SOPS_MAC_MISMATCH otherwise).
-    const doc = await decryptSopsFile(file, { ageIdentities: [readFileSync(keyFile, 'utf8').split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-'))!] });
+    const doc = await decryptSopsFile(file, { ageIdentities: [identity()] });
     expect(Object.keys(doc).sort()).toEqual(NAMES);
     for (const [name, value] of Object.entries(values)) expect(doc[name]).toBe(value);
     // The real age CLI opens the file's data key: a 32-byte key, one age entry.
@@ -106,4 +89,27 @@ describe('secret set: 8 processes into one SOPS file at the same moment', () => 
     for (const r of results) expect(r.code).toBe(0);
     await expectAll(values);
   }, 180_000);
+  it('a writer that holds the lock for the whole wait: SOPS_LOCK_TIMEOUT stating the real wait, the file unchanged', async () => {
+    const before = readFileSync(file, 'utf8');
+    let release!: () => void;
+    let held!: () => void;
+    const holding = new Promise<void>((r) => (held = r));
+    const holder = withSopsFileLock(file, () => {
+      held();
+      return new Promise<void>((r) => (release = r));
+    });
+    await holding;
+    const t0 = Date.now();
+    const err = (await setSopsValue(file, 'SECRET_0', 'blocked-value', { ageIdentities: [identity()] }).catch((e: unknown) => e)) as Error & { code: string; where?: string };
+    const waited = Date.now() - t0;
+    release();
+    await holder;
+    expect(err.code).toBe('SOPS_LOCK_TIMEOUT');
+    expect(err.where).toBe(join(dir, 'secrets', '.dev.enc.yaml.lock'));
+    expect(waited).toBeGreaterThanOrEqual(15_000);
+    const said = Number(/the whole ([\d.]+) s this process waited/.exec(err.message)?.[1]);
+    expect(Math.abs(said * 1000 - waited)).toBeLessThan(1_000);
+    expect(err.message).not.toContain('blocked-value');
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  }, 60_000);
 });

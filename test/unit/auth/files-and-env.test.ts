@@ -42,7 +42,7 @@ describe('credential files (§2.3)', () => {
   test('an unparsable expiration counts as expired', async () => {
     const paths = credentialFilePaths({ ATMOS_XDG_CONFIG_HOME: root }, 'r', 'p', 'x');
     mkdirSync(join(root, 'atmos', 'r', 'aws', 'p'), { recursive: true });
-    writeFileSync(paths.credentialsFile, '; atmos: expiration=garbage\n[x]\naws_access_key_id = A\naws_secret_access_key = B\naws_session_token = C\n');
+    writeFileSync(paths.credentialsFile, '; atmos: expiration=garbage\n[x]\naws_access_key_id = A\naws_secret_access_key = B\naws_session_token = C\n', { mode: 0o600 });
     const c = await readAwsProfile(paths, 'x');
     expect(isFresh(c)).toBe(false);
   });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../../core/errors';
-import { loadAtmosConfig } from '../../../core/config/load-config';
+import { loadAtmosConfig, loadAtmosConfigSync } from '../../../core/config/load-config';
 import { discoverAtmosConfig } from '../../../core/config/discovery';
 import { YamlFunction } from '../../../core/yaml/yaml-function';
 import { rejection } from '../../support/errors';
@@ -223,6 +223,38 @@ describe('merged sources', () => {
     expect(c.auth).toEqual({ realm: 'from-include' });
     expect(c.stores.ssm.options).toEqual({ region: 'eu-west-1', prefix: '/p', endpoint: 'http://127.0.0.1:5000' });
     expect(c.settings.s).toBeInstanceOf(YamlFunction);
+  });
+});
+
+describe('loadAtmosConfigSync (the CDKTF constructs load without awaiting)', () => {
+  it('gives what loadAtmosConfig gives: imports, profiles, !env, !exec, ATMOS_* overrides', async () => {
+    const { dir, home } = repo({
+      '.git/HEAD': '',
+      'atmos.d/a.yaml': 'logs: { level: Debug }\n',
+      'profiles/ci/p.yaml': 'auth: { realm: ci-realm }\n',
+      'atmos.yaml': ['stores:', '  ssm:', '    kind: aws/ssm', '    options:', '      region: !env REGION eu-west-1', '      endpoint: !exec echo http://127.0.0.1:5000', 'settings:', '  s: !secret X'].join('\n'),
+    });
+    const env = { HOME: home, PATH: process.env.PATH, ATMOS_PROFILE: 'ci', ATMOS_STACKS_BASE_PATH: 'st' };
+    const sync = loadAtmosConfigSync({ cwd: dir, env });
+    const async = await loadAtmosConfig({ cwd: dir, env });
+    expect(sync.stores.ssm.options).toEqual({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:5000' });
+    expect(sync.auth).toEqual({ realm: 'ci-realm' });
+    expect(sync.stacks.basePath).toBe(join(dir, 'st'));
+    expect(sync.settings.s).toBeInstanceOf(YamlFunction);
+    expect({ ...sync, locate: undefined, settings: undefined }).toEqual({ ...async, locate: undefined, settings: undefined });
+  });
+
+  it('a failing or slow !exec is YAML_EXEC_FAILED with the file:line, as in the asynchronous load', () => {
+    const { dir, home } = repo({ '.git/HEAD': '', 'atmos.yaml': 'base_path: .\nvars:\n  a: !exec exit 3\n' });
+    expect(() => loadAtmosConfigSync({ cwd: dir, env: { HOME: home, PATH: process.env.PATH } })).toThrow(
+      expect.objectContaining({ code: 'YAML_EXEC_FAILED', where: expect.stringContaining('atmos.yaml:3'), message: expect.stringContaining('exit status 3') }),
+    );
+    const slow = repo({ '.git/HEAD': '', 'atmos.yaml': 'vars:\n  a: !exec sleep 5\n' });
+    const t0 = Date.now();
+    expect(() => loadAtmosConfigSync({ cwd: slow.dir, env: { HOME: slow.home, PATH: process.env.PATH }, execTimeoutMs: 300 })).toThrow(
+      expect.objectContaining({ code: 'YAML_EXEC_FAILED', message: expect.stringContaining('within 300 ms') }),
+    );
+    expect(Date.now() - t0).toBeLessThan(3000);
   });
 });
 

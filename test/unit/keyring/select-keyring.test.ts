@@ -69,6 +69,12 @@ describe('keyring selection', () => {
 });
 
 describe('file keyring password', () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'infrakey-password-'));
+  });
+  afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
   it('reads the variable named by spec.password_env, ATMOS_KEYRING_PASSWORD_ENV first', async () => {
     expect(await passwordResolver({ env: { MY_PW: 'pw-from-my-var' }, passwordEnv: 'MY_PW', isTTY: false }, '/d')()).toBe('pw-from-my-var');
     expect(await passwordResolver({ env: { ATMOS_KEYRING_PASSWORD: 'default-var-pw' }, isTTY: false }, '/d')()).toBe('default-var-pw');
@@ -86,10 +92,44 @@ describe('file keyring password', () => {
     const resolve = passwordResolver({ env: {}, isTTY: true, prompt: async (m) => (asked.push(m), 'typed-password') }, '/d');
     expect(await resolve()).toBe('typed-password');
     expect(await resolve()).toBe('typed-password');
-    expect(asked).toEqual(['Enter passphrase to unlock /d']);
+    expect(asked).toEqual(['Unlocking the file keyring at /d: enter its passphrase']);
     await expect(passwordResolver({ env: {}, passwordEnv: 'CI_KEYRING_PW', isTTY: false }, '/d')()).rejects.toMatchObject({
       code: 'KEYRING_PASSWORD_REQUIRED',
       message: expect.stringContaining('set CI_KEYRING_PW'),
     });
+  });
+
+  it('creating a file keyring asks for the passphrase twice and says so; unlocking asks once and says so', async () => {
+    const asked: string[] = [];
+    const answers = ['first-password', 'typo-password', 'new-password', 'new-password'];
+    const prompt = async (m: string): Promise<string> => (asked.push(m), answers.shift() as string);
+    const dir = join(tmp, 'kr');
+    const created = new FileKeyring({ dir, env: {}, isTTY: true, prompt, unsafeLowIterationsForTests: 1000 });
+    await created.set('atmos_r_a', 'v1');
+    expect(asked).toEqual([
+      `Creating a file keyring at ${dir}: choose a passphrase (at least 8 characters)`,
+      `Creating a file keyring at ${dir}: repeat the passphrase`,
+      `The two passphrases differ. Creating a file keyring at ${dir}: choose a passphrase (at least 8 characters)`,
+      `Creating a file keyring at ${dir}: repeat the passphrase`,
+    ]);
+    asked.length = 0;
+    answers.push('new-password');
+    const reopened = new FileKeyring({ dir, env: {}, isTTY: true, prompt });
+    expect(unsafeUnwrap((await reopened.get('atmos_r_a'))!)).toBe('v1');
+    expect(asked).toEqual([`Unlocking the file keyring at ${dir}: enter its passphrase`]);
+    // A write into a keyring that has entries unlocks it too (once), it does not create.
+    asked.length = 0;
+    answers.push('new-password');
+    await new FileKeyring({ dir, env: {}, isTTY: true, prompt, unsafeLowIterationsForTests: 1000 }).set('atmos_r_b', 'v2');
+    expect(asked).toEqual([`Unlocking the file keyring at ${dir}: enter its passphrase`]);
+  });
+
+  it('three differing repetitions leave no keyring behind: KEYRING_PASSWORD_MISMATCH', async () => {
+    let n = 0;
+    const dir = join(tmp, 'kr2');
+    const kr = new FileKeyring({ dir, env: { KR_PW: '' }, passwordEnv: 'KR_PW', isTTY: true, prompt: async () => `password-${n++}` });
+    await expect(kr.set('atmos_r_a', 'v')).rejects.toMatchObject({ code: 'KEYRING_PASSWORD_MISMATCH', message: expect.stringContaining('3 times'), fix: expect.stringContaining('set KR_PW') });
+    expect(n).toBe(6);
+    await expect(kr.list()).resolves.toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { parseDeclarations, scopeForPosition } from '../../../core/secrets/declaration';
+import { allowedUnsafeNames, parseDeclarations, scopeForPosition } from '../../../core/secrets/declaration';
 import { coordinateFor } from '../../../core/secrets/coordinates';
 import { buildComponentSecrets } from '../../../core/secrets/component-secrets';
 import { buildStoreRegistry } from '../../../core/stores/store-registry';
@@ -33,6 +33,30 @@ describe('parseDeclarations', () => {
     const { problems } = parseDeclarations({ A: { store: 's', stroe: 'x' }, B: { store: 's', required: 'yes' }, C: { store: 's', scope: 'planet' } });
     expect(problems.map((p) => p.code)).toEqual(['SECRET_DECLARATION_INVALID', 'SECRET_DECLARATION_INVALID', 'SECRET_DECLARATION_INVALID']);
     expect(problems[2].message).toContain('planet');
+  });
+
+  // Issue 10 item 19: declared names become environment variables of exec/shell children.
+  it('refuses names that are not valid environment variable names', () => {
+    const { problems, declarations } = parseDeclarations({ 'A=B': { store: 's' }, '1X': { store: 's' }, 'db-password': { store: 's' }, 'a b': { store: 's' }, 'X\0Y': { store: 's' }, ok_Name_2: { store: 's' } });
+    expect(problems.map((p) => p.code)).toEqual(Array(5).fill('SECRET_NAME_INVALID'));
+    expect(problems[0].message).toContain('"A=B"');
+    expect(problems[2].fix).toContain('"db_password"');
+    expect([...declarations.keys()]).toEqual(['ok_Name_2']);
+  });
+
+  it('refuses names that change how a child loads or runs, unless INFRAKEY_ALLOW_UNSAFE_SECRET_NAMES lists them', () => {
+    const vars = Object.fromEntries(['LD_PRELOAD', 'ld_library_path', 'DYLD_INSERT_LIBRARIES', 'NODE_OPTIONS', 'PATH', 'Path', 'PYTHONPATH', 'BASH_ENV', 'LDAP_PASSWORD', 'PATHS'].map((n) => [n, { store: 's' }]));
+    const refused = parseDeclarations(vars);
+    expect(refused.problems.map((p) => p.message.match(/"([^"]+)"/)?.[1])).toEqual(['LD_PRELOAD', 'ld_library_path', 'DYLD_INSERT_LIBRARIES', 'NODE_OPTIONS', 'PATH', 'Path', 'PYTHONPATH', 'BASH_ENV']);
+    expect(new Set(refused.problems.map((p) => p.code))).toEqual(new Set(['SECRET_NAME_UNSAFE']));
+    expect(refused.problems[0].fix).toContain('INFRAKEY_ALLOW_UNSAFE_SECRET_NAMES=LD_PRELOAD');
+    // Similar-looking names that change nothing are fine.
+    expect([...refused.declarations.keys()]).toEqual(['LDAP_PASSWORD', 'PATHS']);
+    const allowed = parseDeclarations(vars, { allowUnsafeNames: allowedUnsafeNames({ INFRAKEY_ALLOW_UNSAFE_SECRET_NAMES: ' node_options, PATH ' }) });
+    expect(allowed.declarations.has('NODE_OPTIONS')).toBe(true);
+    expect(allowed.declarations.has('PATH')).toBe(true);
+    expect(allowed.declarations.has('Path')).toBe(true);
+    expect(allowed.invalid.has('LD_PRELOAD')).toBe(true);
   });
 
   it('takes the stamped scope from the stack engine sources when the map has none', () => {
@@ -90,6 +114,12 @@ describe('buildComponentSecrets backend checks', () => {
     const cs = build({ A: { store: 'vault' }, B: { sops: 'p' } }, undefined, { p: { kind: 'sops/age', spec: { file: 'x.yaml' } } });
     expect(cs.problems).toEqual([]);
     expect([...cs.declarations.keys()]).toEqual(['A', 'B']);
+  });
+
+  it('takes INFRAKEY_ALLOW_UNSAFE_SECRET_NAMES from the environment it is given', () => {
+    const withEnv = (env: NodeJS.ProcessEnv) => buildComponentSecrets({ stack: 'dev', component: 'api', section: { vars: { NODE_OPTIONS: { store: 'vault' } } }, stores, env });
+    expect(withEnv({}).invalid.get('NODE_OPTIONS')?.code).toBe('SECRET_NAME_UNSAFE');
+    expect(withEnv({ INFRAKEY_ALLOW_UNSAFE_SECRET_NAMES: 'NODE_OPTIONS' }).declarations.has('NODE_OPTIONS')).toBe(true);
   });
 
   it('reports an unknown store, a non-secret store and an unknown provider, each by name', () => {

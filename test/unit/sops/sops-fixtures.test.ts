@@ -115,6 +115,11 @@ describe('wrong or missing keys', () => {
       const err = await expectCode(decryptSopsFile(`${FIXTURES}/secret.enc.yaml`), 'SOPS_AGE_KEY_MISSING');
       expect(err.message).toContain('/nonexistent-infrakey-test/sops/age/keys.txt');
       expect(err.message).toContain('SOPS_AGE_KEY_FILE');
+      // The file exists: name its recipients; a new key (keygen) would not open it, so do not advise one.
+      expect(err.message).toContain('encrypted to age1je6kjhzuhdjy3fqptpttxjh5k8q46vygzlgtpuq3030c947pc5tqz9dqvr');
+      expect((err as { fix?: string }).fix).toContain('age1je6kjhzuhdjy3fqptpttxjh5k8q46vygzlgtpuq3030c947pc5tqz9dqvr');
+      expect((err as { fix?: string }).fix).toMatch(/keygen` would only add a second recipient/);
+      expect(err.message).not.toMatch(/run `infrakey secret keygen|create (a key|one) with `infrakey secret keygen`/);
     } finally {
       process.env = saved;
     }

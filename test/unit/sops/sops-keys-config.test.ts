@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
+  decryptSopsFile,
   defaultAgeKeysPath,
+  encryptSopsDocument,
   generateAgeKeyFile,
   pathRegexForTemplate,
   renderSopsPath,
@@ -13,6 +15,7 @@ import {
   upsertSopsYamlRecipient,
 } from '../../../core/secrets/sops';
 import { goFormatFloat } from '../../../core/secrets/sops/go-values';
+import { containedSopsFilePath } from '../../../core/secrets/sops/path-template';
 import { Secret, unsafeUnwrap } from '../../../core/secret';
 import { expectCode, FIXTURE_IDENTITY, FIXTURE_KEY_FILE, FIXTURE_RECIPIENT } from './fixture-keys';
 
@@ -133,6 +136,39 @@ describe('.sops.yaml', () => {
     expect(parseYaml(readFileSync(join(fresh, '.sops.yaml'), 'utf8'))).toEqual({ creation_rules: [{ path_regex: 'x$', age: 'age1z' }] });
   });
 
+  // Issue 10 item 5: sops matches with Go's linear-time RE2; JavaScript's backtracking engine took
+  // 5 s on `(x+x+)+y` with a 27-character stack name, doubling per character.
+  test('path_regex is matched in linear time (RE2 semantics), a long name against (x+x+)+y', async () => {
+    const root = tmp();
+    writeFileSync(join(root, '.sops.yaml'), `creation_rules:\n  - path_regex: (x+x+)+y\n    age: age1never\n  - path_regex: (?i)^SECRETS/\n    age: ${FIXTURE_RECIPIENT}\n`);
+    const name = 'x'.repeat(200);
+    const t0 = Date.now();
+    const r = await resolveSopsRecipients(join(root, 'secrets', `${name}.enc.yaml`));
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    // The first rule does not match (no "y" right after the x's); the inline (?i) flag works as in Go.
+    expect(r.recipients).toEqual([FIXTURE_RECIPIENT]);
+    expect(r.source).toBe(`${join(root, '.sops.yaml')} creation_rules[1]`);
+  });
+
+  test('a path_regex RE2 cannot compile (lookahead) → SOPS_CONFIG_INVALID naming the rule', async () => {
+    const root = tmp();
+    writeFileSync(join(root, '.sops.yaml'), `creation_rules:\n  - path_regex: ^(?=secrets)\n    age: ${FIXTURE_RECIPIENT}\n`);
+    const err = await expectCode(resolveSopsRecipients(join(root, 'secrets', 'dev.enc.yaml')), 'SOPS_CONFIG_INVALID');
+    expect(err.message).toContain(`${join(root, '.sops.yaml')} creation_rules[0].path_regex`);
+  });
+
+  test('a file\'s encrypted_regex is matched in linear time too (the file may come from anyone)', async () => {
+    const key = `${'x'.repeat(5_000)}`;
+    const t0 = Date.now();
+    const text = await encryptSopsDocument({ [key]: 'v-1', plain: 'p' }, { format: 'yaml', recipients: [FIXTURE_RECIPIENT], rules: { encryptedRegex: '(x+x+)+y' } });
+    expect(await decryptSopsFile({ text, format: 'yaml' }, { ageIdentities: [FIXTURE_IDENTITY] })).toEqual({ [key]: 'v-1', plain: 'p' });
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    // Nothing matched the rule, so nothing is encrypted (sops' encrypted_regex semantics).
+    expect(text).toContain('v-1');
+    const bad = text.replace('encrypted_regex: (x+x+)+y', 'encrypted_regex: (?<=x)y');
+    await expectCode(decryptSopsFile({ text: bad, format: 'yaml', name: 'bad.enc.yaml' }, { ageIdentities: [FIXTURE_IDENTITY] }), 'SOPS_FORMAT_INVALID');
+  });
+
   test('keygen regex of a file template (Atmos)', () => {
     expect(pathRegexForTemplate('secrets/{{ .atmos_stack }}.enc.yaml')).toBe('secrets/.*\\.enc\\.yaml$');
   });
@@ -149,6 +185,27 @@ describe('file path templates', () => {
     expect(() => renderSopsPath('s/{{ .stage }}.yaml', { atmos_stack: 'a' })).toThrow(expect.objectContaining({ code: 'SOPS_PATH_TEMPLATE', message: expect.stringContaining('.stage') }));
     expect(() => renderSopsPath('s/{{ .atmos_stack | upper }}.yaml', { atmos_stack: 'a' })).toThrow(expect.objectContaining({ code: 'SOPS_PATH_TEMPLATE' }));
     expect(() => renderSopsPath('s/{{ .atmos_stack.yaml', { atmos_stack: 'a' })).toThrow(expect.objectContaining({ code: 'SOPS_PATH_TEMPLATE' }));
+  });
+
+  // Issue 10 item 18: names from config never become paths outside their folder.
+  test('a stack or component name with ".." cannot move the file out of the template\'s folder', () => {
+    const base = '/repo';
+    const t = { file: 'secrets/{{ .atmos_stack }}/{{ .atmos_component }}.enc.yaml' };
+    expect(containedSopsFilePath(t, { atmos_stack: 'orgs/acme/dev', atmos_component: 'infra/vpc' }, base)).toBe('/repo/secrets/orgs/acme/dev/infra/vpc.enc.yaml');
+    expect(containedSopsFilePath(t, { atmos_stack: 'a/../b', atmos_component: 'c' }, base)).toBe('/repo/secrets/b/c.enc.yaml');
+    for (const [stack, component] of [['../../../../tmp/x', 'c'], ['dev', '../../../etc/cron.d/x'], ['..', '..']]) {
+      expect(() => containedSopsFilePath(t, { atmos_stack: stack, atmos_component: component }, base)).toThrow(
+        expect.objectContaining({ code: 'SOPS_PATH_TEMPLATE', where: 'spec.file', message: expect.stringContaining('outside /repo/secrets') }),
+      );
+    }
+    // The default layout (spec.path) is confined the same way.
+    expect(() => containedSopsFilePath({}, { atmos_stack: '../../x' }, base)).toThrow(expect.objectContaining({ code: 'SOPS_PATH_TEMPLATE', where: 'spec.path' }));
+    expect(containedSopsFilePath({ path: 'sec' }, { atmos_stack: 'dev' }, base)).toBe('/repo/sec/dev.enc.yaml');
+    // A template whose own text points elsewhere is the user's choice.
+    expect(containedSopsFilePath({ file: '../shared/{{ .atmos_stack }}.enc.yaml' }, { atmos_stack: 'dev' }, base)).toBe('/shared/dev.enc.yaml');
+    expect(containedSopsFilePath({ file: '/srv/s/{{ .atmos_stack }}.yaml' }, { atmos_stack: 'dev' }, base)).toBe('/srv/s/dev.yaml');
+    expect(() => containedSopsFilePath({ file: '/srv/s/{{ .atmos_stack }}.yaml' }, { atmos_stack: '../x' }, base)).toThrow(expect.objectContaining({ code: 'SOPS_PATH_TEMPLATE' }));
+    expect(containedSopsFilePath({ file: '../fixed.enc.yaml' }, { atmos_stack: '../x' }, base)).toBe('/fixed.enc.yaml');
   });
 
   test('default paths when spec.file is empty', () => {

@@ -46,11 +46,20 @@ async function unwrap(entries: readonly SopsAgeEntry[], keys: SopsKeyOptions): P
   try {
     found = await identitiesFor(keys);
   } catch (e) {
+    const failure = `no age key is available for its age recipients ${recipients.join(', ')} (${e instanceof Error ? e.message : 'key lookup failed'})`;
+    if (e instanceof SopsError && e.code === 'SOPS_AGE_KEY_MISSING') {
+      // The file exists, so a new key (`secret keygen`) cannot help: it would add a recipient that
+      // opens none of the values already in the file. Say which key is needed and where it is looked for.
+      const fix = `put the age identity (AGE-SECRET-KEY-1...) of one of ${recipients.join(', ')} where infrakey looks for it (${e.where ?? 'spec.age_key_file, SOPS_AGE_KEY_FILE or SOPS_AGE_KEY'}); \`secret keygen\` would only add a second recipient that cannot open the existing values`;
+      const summary = (e as { summary?: unknown }).summary;
+      const alone = sopsError('SOPS_AGE_KEY_MISSING', `no age key to open this file: it is encrypted to ${recipients.join(', ')}; ${typeof summary === 'string' ? summary : e.message}`, e.where, fix, e);
+      return { failure, fix, error: alone, alone };
+    }
     return {
-      failure: `no age key is available for its age recipients ${recipients.join(', ')} (${e instanceof Error ? e.message : 'key lookup failed'})`,
+      failure,
       fix: (e as { fix?: string }).fix ?? 'set spec.age_key_file, SOPS_AGE_KEY_FILE or SOPS_AGE_KEY',
       error: e,
-      // An age-only file keeps the precise age-key error (SOPS_AGE_KEY_MISSING / _INVALID).
+      // An age-only file keeps the precise age-key error (SOPS_AGE_KEY_INVALID).
       ...(e instanceof SopsError ? { alone: e } : {}),
     };
   }

@@ -14,8 +14,9 @@ import type { TerraformProvider, TerraformVariable } from 'cdktf';
 import { describeSecretStorage, UsageError, type SecretStorage, type Workspace } from '../core/internal';
 import { CDKTF_ERROR_CODES } from './cdktf-errors';
 import { engineOf } from './engine';
-import { addEphemeralBlock, guardEphemeralFlow } from './ephemeral';
+import { guardEphemeralFlow } from './ephemeral';
 import { requireContext, workspaceAt } from './infrakey-context';
+import { STORE_DATA_SOURCES, type DeclaredSecretSource } from './store-data-sources';
 import { pathSegments, valueExpression } from './value-expression';
 
 /** Props of {@link DeclaredSecret}. */
@@ -46,8 +47,7 @@ export interface DeclaredSecretProps {
   readonly ephemeral?: boolean;
 }
 
-/** How Terraform gets the value. */
-export type DeclaredSecretSource = 'ssm-parameter' | 'secrets-manager-version' | 'variable';
+export type { DeclaredSecretSource };
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 // Terraform reserves these as variable names.
@@ -84,30 +84,15 @@ export class DeclaredSecret extends Construct {
     this.storage = storage;
     // Both engines' provider classes are nominal types; the engine checks the object at synth.
     const provider = props.provider as TerraformProvider | undefined;
-    const region = storage.track === 'store' && storage.region !== undefined ? { region: storage.region } : {};
-
     this.ephemeral = props.ephemeral === true;
-    if (this.ephemeral && storage.track === 'store' && (storage.kind === 'aws/ssm' || storage.kind === 'aws/asm')) {
-      const common = { ...(storage.region !== undefined ? { region: storage.region } : {}), ...(provider ? { provider: provider.fqn } : {}) };
-      const ssm = storage.kind === 'aws/ssm';
-      const text = ssm
-        ? addEphemeralBlock(engine.lib, this, 'aws_ssm_parameter', { arn: this.parameterArn(engine, storage.keyPath, storage.region, provider), with_decryption: true, ...common }, 'value')
-        : addEphemeralBlock(engine.lib, this, 'aws_secretsmanager_secret_version', { secret_id: storage.keyPath, ...common }, 'secret_string');
-      this.source = ssm ? 'ssm-parameter' : 'secrets-manager-version';
-      this.element = this;
-      this.value = valueExpression(engine.lib, text, storage.encoding, segments);
-    } else if (storage.track === 'store' && storage.kind === 'aws/ssm') {
-      const { DataAwsSsmParameter } = engine.ssmParameter();
-      const ds = new DataAwsSsmParameter(this, 'Parameter', { name: storage.keyPath, withDecryption: true, ...region, ...(provider ? { provider } : {}) });
-      this.source = 'ssm-parameter';
-      this.element = ds;
-      this.value = valueExpression(engine.lib, ds.value, storage.encoding, segments);
-    } else if (storage.track === 'store' && storage.kind === 'aws/asm') {
-      const { DataAwsSecretsmanagerSecretVersion } = engine.secretVersion();
-      const ds = new DataAwsSecretsmanagerSecretVersion(this, 'Version', { secretId: storage.keyPath, ...region, ...(provider ? { provider } : {}) });
-      this.source = 'secrets-manager-version';
-      this.element = ds;
-      this.value = valueExpression(engine.lib, ds.secretString, storage.encoding, segments);
+    // Kinds Terraform can read itself have a data source (an ephemeral resource in ephemeral mode);
+    // the rest are sensitive variables.
+    const dataSource = storage.track === 'store' ? STORE_DATA_SOURCES[storage.kind] : undefined;
+    if (storage.track === 'store' && dataSource) {
+      const read = this.ephemeral ? { element: this, text: dataSource.ephemeral(this, storage, engine, provider) } : dataSource.create(this, storage, engine, provider);
+      this.source = dataSource.source;
+      this.element = read.element;
+      this.value = valueExpression(engine.lib, read.text, storage.encoding, segments);
     } else {
       const variable = this.variable(engine.lib, storage, stack, component);
       this.source = 'variable';
@@ -116,21 +101,6 @@ export class DeclaredSecret extends Construct {
       // `secret exec --tf-vars` exports strings raw and everything else as JSON.
       this.value = segments.length > 0 ? valueExpression(engine.lib, variable.stringValue, 'json-or-raw', segments) : variable.stringValue;
     }
-  }
-
-  /**
-   * The parameter's ARN, which the ephemeral resource requires (the data source takes a name):
-   * partition and account from the provider's credentials, the store's region else the provider's.
-   */
-  private parameterArn(engine: ReturnType<typeof engineOf>, name: string, region: string | undefined, provider: TerraformProvider | undefined): string {
-    const on = provider ? { provider } : {};
-    const { DataAwsPartition } = engine.partition();
-    const { DataAwsCallerIdentity } = engine.callerIdentity();
-    const partition = new DataAwsPartition(this, 'Partition', on).partition;
-    const account = new DataAwsCallerIdentity(this, 'Account', on).accountId;
-    const { DataAwsRegion } = engine.region();
-    const regionName = region ?? new DataAwsRegion(this, 'Region', on).region;
-    return `arn:${partition}:ssm:${regionName}:${account}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
   }
 
   /** One sensitive variable per declaration and stack, shared by DeclaredSecrets of the same secret. */

@@ -26,9 +26,11 @@ export function pathSegments(path: string | undefined, scope: IConstruct, name: 
 
 /**
  * `text` decoded per `encoding`, then indexed by `segments`:
- * - no path, `ssm-secret`: strings are stored raw, so the text is the value; a text that is a JSON
- *   string (how the empty string is stored) is decoded: `startswith(t, "\"") ? jsondecode(t) : t`;
- * - no path, `json-or-raw`: `try(tostring(jsondecode(t)), t)` (maps stay their JSON text);
+ * - no path, `ssm-secret`: strings are stored raw, so the text is the value, except `""` (how the
+ *   empty string is stored): `t == "\"\"" ? "" : t`. A `"quoted"` text keeps its quotes, as in core;
+ * - no path, `json-or-raw`: a JSON string is decoded, any other text is the value:
+ *   `try(startswith(t, "\"") ? jsondecode(t) : t, t)`. Numbers stay as stored (`1e5` is not
+ *   rewritten to `100000`), the one read rule of core's value codec; maps stay their JSON text;
  * - a path: `jsondecode(t)["a"][0]`.
  */
 export function valueExpression(lib: typeof Cdktf, text: string, encoding: StoredEncoding, segments: readonly PathSegment[]): string {
@@ -37,7 +39,7 @@ export function valueExpression(lib: typeof Cdktf, text: string, encoding: Store
     return Token.asString(Fn.lookupNested(Fn.jsondecode(text), [...segments]));
   }
   if (encoding === 'ssm-secret') {
-    return Token.asString(Fn.try([lib.conditional(Fn.startswith(text, Fn.rawString('"')), Fn.jsondecode(text), text), text]));
+    return Token.asString(lib.conditional(lib.Op.eq(text, Fn.rawString('""')), '', text));
   }
-  return Token.asString(Fn.try([Fn.tostring(Fn.jsondecode(text)), text]));
+  return Token.asString(Fn.try([lib.conditional(Fn.startswith(text, Fn.rawString('"')), Fn.jsondecode(text), text), text]));
 }

@@ -28,7 +28,7 @@ export { secretEnvironment, componentsWithSecrets, secretText } from './secrets/
 export { keygen, pickKeygenProvider } from './secrets/keygen';
 export { readSecretImportFile, readSecretValueFile } from './secrets/import-file';
 export { describeSecretStorage } from './secrets/secret-storage';
-export type { SecretStorage, StoredEncoding } from './secrets/secret-storage';
+export type { SecretStorage, StoreBackedStorage, StoredEncoding } from './secrets/secret-storage';
 // Keyrings and auth
 export { selectKeyring } from './keyring/select-keyring';
 export type { KeyringConfig } from './keyring/select-keyring';

@@ -2,6 +2,7 @@ import { isMap, str, type IdentityConfig, type ProviderConfig } from './auth-con
 import { AUTH_ERROR_CODES, authError } from './auth-errors';
 import type { Chain } from './chain';
 import { toSdkCredentials, type AwsCredentials } from './credentials';
+import { AWS_CLIENT_LIMITS, awsClientOptions, type AwsClientOptions } from '../aws/client-options';
 
 /**
  * Loading and configuring the AWS SDK clients auth uses (STS, SSO, SSO OIDC, KMS for SOPS).
@@ -10,20 +11,18 @@ import { toSdkCredentials, type AwsCredentials } from './credentials';
  * credentials and time limits; ambient environment keys are never consulted.
  */
 
-/**
- * Time limits: an unreachable endpoint fails in seconds, never hangs. Worst case per call:
- * `maxAttempts` × `requestTimeout` plus the SDK's retry pause (under a second), about 31 s.
- */
-export const AWS_AUTH_TIMEOUTS = { connectionTimeout: 3000, requestTimeout: 15_000, maxAttempts: 2 } as const;
+/** Client settings shared by every auth SDK client (time limits from core/aws/client-options). */
+export type AwsClientSettings = AwsClientOptions<ReturnType<typeof toSdkCredentials>>;
 
-/** Client settings shared by every auth SDK client. */
-export interface AwsClientSettings {
-  region: string;
-  endpoint?: string;
-  credentials?: ReturnType<typeof toSdkCredentials>;
-  maxAttempts: number;
-  requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
-}
+/**
+ * The time limits of every AWS client (core/aws/client-options), under auth's historical names.
+ * Worst case per call: `maxAttempts` × `requestTimeout` plus the SDK's retry pause (under a second).
+ */
+export const AWS_AUTH_TIMEOUTS = {
+  connectionTimeout: AWS_CLIENT_LIMITS.connectionTimeoutMs,
+  requestTimeout: AWS_CLIENT_LIMITS.requestTimeoutMs,
+  maxAttempts: AWS_CLIENT_LIMITS.maxAttempts,
+} as const;
 
 /**
  * The endpoint of `service` for a chain step: the step's own `spec.endpoint_url`, else the nearest
@@ -67,15 +66,7 @@ function providerEndpoint(p: ProviderConfig): string | undefined {
 
 /** Settings for one client. */
 export function clientSettings(region: string, endpoint: string | undefined, creds?: AwsCredentials): AwsClientSettings {
-  return {
-    region,
-    ...(endpoint ? { endpoint } : {}),
-    ...(creds ? { credentials: toSdkCredentials(creds) } : {}),
-    maxAttempts: AWS_AUTH_TIMEOUTS.maxAttempts,
-    // Without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes,
-    // and an endpoint that accepts the connection but never answers is waited on forever.
-    requestHandler: { connectionTimeout: AWS_AUTH_TIMEOUTS.connectionTimeout, requestTimeout: AWS_AUTH_TIMEOUTS.requestTimeout, throwOnRequestTimeout: true },
-  };
+  return awsClientOptions({ region, ...(endpoint ? { endpoint } : {}), ...(creds ? { credentials: toSdkCredentials(creds) } : {}) });
 }
 
 /** Error names by which STS says the calling credentials are expired or revoked. */

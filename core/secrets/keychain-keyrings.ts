@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import type { Keyring } from '../keyring/keyring';
-import type { KeychainKeyringFactory } from '../stores/keychain-store';
+import type { KeychainKeyringFactory } from '../stores/kinds/keychain';
 
 /** The keyring factory the workspace gives the store registry. */
 export function defaultKeyringFactory(env: NodeJS.ProcessEnv): KeychainKeyringFactory {

@@ -139,7 +139,7 @@ export function checkBackend(decl: SecretDeclaration, stores: StoreLookup, provi
         `set stores.${decl.store}.secret: true in atmos.yaml (the store must encrypt at rest), or point ${decl.name} at a secret store`,
       );
     }
-    if (decl.scope !== 'instance' && !store.capabilities.emptyScope) {
+    if (decl.scope !== 'instance' && !store.emptyScope) {
       return declarationError(
         SECRET_ERROR_CODES.SCOPE_UNSUPPORTED,
         `secret scope not supported by backend: secret ${n} has scope "${decl.scope}" but store "${decl.store}" (${store.kind}) needs a stack and a component`,

@@ -44,7 +44,7 @@ export class StoreSecretBackend implements SecretBackend {
     this.maxValueBytes = maxValueBytes(store.kind);
     this.id = `store:${store.name}`;
     this.label = `store ${store.name} (${store.kind})`;
-    this.local = store.capabilities.local;
+    this.local = store.local;
   }
 
   location(coord: SecretCoordinate): string {

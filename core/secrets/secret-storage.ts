@@ -4,19 +4,15 @@
  * it to let the deployment tool read the value itself (a Terraform data source on the exact SSM
  * parameter name) instead of carrying the plaintext through the program.
  */
-import type { StoreKind } from '../stores/store';
+import type { StoreKind, StoredEncoding } from '../stores/store';
 import { coordinateFor, type SecretCoordinate } from './coordinates';
 import type { SecretScope } from './declaration';
 import { notDeclared } from './secret-errors';
 import type { ComponentTarget } from '../component-target';
 import type { SecretsService } from './secrets-service';
 
-/**
- * How the stored text maps back to the value (§5.4):
- * - `ssm-secret`: non-empty strings raw; everything else JSON (SecureString of a secret SSM store);
- * - `json-or-raw`: JSON-decode, else the raw text (Secrets Manager and most other backends).
- */
-export type StoredEncoding = 'ssm-secret' | 'json-or-raw';
+/** How the stored text maps back to the value (§5.4); declared by each store kind's codec. */
+export type { StoredEncoding };
 
 /** A declaration backed by a secret store. */
 export interface StoreBackedStorage {
@@ -92,6 +88,6 @@ export function describeSecretStorage(workspace: SecretStorageSource, name: stri
     keyPath: store.keyPath(coordinate.stack, coordinate.component, coordinate.key),
     ...(region !== undefined ? { region } : {}),
     ...(store.identity !== undefined ? { identity: store.identity } : {}),
-    encoding: store.kind === 'aws/ssm' && store.secret ? 'ssm-secret' : 'json-or-raw',
+    encoding: store.encoding,
   };
 }

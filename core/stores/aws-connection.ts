@@ -7,14 +7,12 @@
  * `AWS_ENDPOINT_URL_<SERVICE>` → `AWS_ENDPOINT_URL` → the public AWS endpoint. Credentials: the
  * injected provider → the identity's → the SDK default chain.
  */
+import { awsClientOptions, type AwsClientOptions } from '../aws/client-options';
+import { memoizeAsync } from '../async/memoize-async';
+import { StoreError } from '../errors';
 import { causeSummary } from '../masking/cause-summary';
 import type { AwsCredentialsProvider, StoreAuthResolver, StoreKind } from './store';
 import { STORE_ERROR_CODES, storeWhere } from './store-errors';
-import { StoreError } from '../errors';
-import { memoizeAsync } from '../async/memoize-async';
-
-/** Time limits: an unreachable endpoint fails within a few seconds instead of hanging. */
-export const AWS_TIMEOUTS = { connectionTimeoutMs: 1500, requestTimeoutMs: 10_000, maxAttempts: 3 } as const;
 
 /** What an AWS store was configured with. */
 export interface AwsStoreSetup {
@@ -104,7 +102,7 @@ export class AwsConnector<C extends { destroy(): void }> {
     const identity = this.effectiveIdentity();
     if (identity !== undefined && this.resolver) {
       try {
-        const ctx = await this.resolver(identity, { name: this.setup.name, kind: this.setup.kind });
+        const ctx = await this.resolver(identity, { name: this.setup.name, kind: this.setup.kind, cloud: 'aws' });
         region = region || ctx.region || '';
         endpoint = endpoint ?? nonEmpty(ctx.endpointUrl);
         credentials = credentials ?? ctx.credentials;
@@ -126,26 +124,15 @@ export class AwsConnector<C extends { destroy(): void }> {
       endpointLabel: endpoint ?? `https://${this.service}.${region}.amazonaws.com`,
       credentials,
     };
-    const client = await this.build({
-      region,
-      ...(endpoint !== undefined ? { endpoint } : {}),
-      ...(credentials !== undefined ? { credentials } : {}),
-      maxAttempts: AWS_TIMEOUTS.maxAttempts,
-      requestHandler: { connectionTimeout: AWS_TIMEOUTS.connectionTimeoutMs, requestTimeout: AWS_TIMEOUTS.requestTimeoutMs },
-    });
+    // Time limits (connect, request, attempts) come from the one helper every AWS client uses.
+    const client = await this.build(awsClientOptions({ region, endpoint, credentials }));
     this.setup.onClient?.(client, { store: this.setup.name, service: this.service });
     return { client, connection };
   }
 }
 
-/** The subset of SDK client config the stores set. */
-export interface AwsClientConfig {
-  region: string;
-  endpoint?: string;
-  credentials?: AwsCredentialsProvider;
-  maxAttempts: number;
-  requestHandler: { connectionTimeout: number; requestTimeout: number };
-}
+/** The SDK client config the stores set. */
+export type AwsClientConfig = AwsClientOptions<AwsCredentialsProvider>;
 
 function nonEmpty(s: string | undefined): string | undefined {
   return s === undefined || s === '' ? undefined : s;

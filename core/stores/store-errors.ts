@@ -23,6 +23,8 @@ export const STORE_ERROR_CODES = {
   KEY_INVALID: 'STORE_KEY_INVALID',
   /** A value that cannot be stored (null, undefined, not JSON-encodable). */
   VALUE_INVALID: 'STORE_VALUE_INVALID',
+  /** The encoded value is larger than the backend accepts (SSM 4 KiB, Secrets Manager 64 KiB, ...). */
+  VALUE_TOO_LARGE: 'STORE_VALUE_TOO_LARGE',
   /** The backend could not be reached (connection refused, timeout, DNS). */
   UNREACHABLE: 'STORE_UNREACHABLE',
   /** `options` of the store are missing or malformed. */
@@ -81,6 +83,16 @@ export function valueInvalid(store: string, path: string, why: string): StoreErr
     message: `store "${store}": cannot store value for key "${path}": ${why}`,
     where: storeWhere(store),
     fix: 'store a string, number, boolean, list or map',
+  });
+}
+
+/** A value larger than the backend accepts; the message gives sizes, never the value. */
+export function valueTooLarge(store: string, kind: string, path: string, size: number, max: number): StoreError {
+  return new StoreError({
+    code: STORE_ERROR_CODES.VALUE_TOO_LARGE,
+    message: `store "${store}": the value for key "${path}" is ${size} bytes encoded; backend "${kind}" accepts at most ${max}`,
+    where: storeWhere(store),
+    fix: `store a smaller value (split it, or keep large files in SOPS), or use a backend that takes ${size} bytes`,
   });
 }
 

@@ -14,7 +14,7 @@ import { parseStoreArgs, parseStoreGetArgs, type StoreArgs, type StoreGetArgs } 
 import { queryPath } from '../yaml/query-path';
 import type { YamlFunction } from '../yaml/yaml-function';
 import { StoreBatchReader } from './batch-reader';
-import { unwrapRead } from './base-store';
+import { unwrapRead } from './kind-store';
 import type { ReadResult } from '../read-result';
 import type { Store, StoreRequest } from './store';
 import { STORE_ERROR_CODES } from './store-errors';

@@ -10,17 +10,14 @@
  */
 import { ConfigError, StoreError } from '../errors';
 import type { InfrakeyError } from '../errors';
-import { AsmStore } from './asm-store';
-import type { AwsStoreSetup } from './aws-connection';
-import type { StoreSettings } from './base-store';
-import { KeychainStore, defaultKeychainKeyring } from './keychain-store';
-import type { KeychainBackendSpec, KeychainKeyringFactory } from './keychain-store';
-import { defaultStackDelimiter, finalDelimiter } from './key-path';
-import { RedisStore } from './redis-store';
-import { SsmStore } from './ssm-store';
-import { STORE_KINDS } from './store';
+import { KindStore } from './kind-store';
+import type { KeychainHooks, KeychainKeyringFactory } from './kinds/keychain';
 import type { AwsCredentialsProvider, Store, StoreAuthResolver, StoreKind } from './store';
 import { STORE_ERROR_CODES } from './store-errors';
+import type { StoreHooks, StoreKindDefinition, StoreOptionsInput } from './store-kind';
+import { STORE_KINDS, resolveStoreKind, storeKind } from './store-kinds';
+
+export { STORE_KIND_ALIASES, SECRET_BY_DEFAULT_KINDS, SECRET_INCAPABLE_KINDS, resolveStoreKind } from './store-kinds';
 
 /** One `stores.<name>` entry as written in atmos.yaml. */
 export interface StoreConfigEntry {
@@ -31,54 +28,13 @@ export interface StoreConfigEntry {
   options?: Record<string, unknown>;
 }
 
-/** Legacy `type` values and their canonical kind (§5.1). Unknown values pass through. */
-export const STORE_KIND_ALIASES: Readonly<Record<string, StoreKind>> = {
-  'aws-ssm-parameter-store': 'aws/ssm',
-  'aws-secrets-manager': 'aws/asm',
-  'azure-key-vault': 'azure/keyvault',
-  'google-secret-manager': 'gcp/secretmanager',
-  'google/secretmanager': 'gcp/secretmanager',
-  gsm: 'gcp/secretmanager',
-  'hashicorp-vault': 'hashicorp/vault',
-  redis: 'redis',
-  artifactory: 'artifactory',
-  '1password': 'onepassword',
-  onepassword: 'onepassword',
-  keychain: 'keychain',
-  keyring: 'keychain',
-  'github-actions': 'github/actions',
-};
-
-/** Kinds that are secret stores whatever the config says. */
-export const SECRET_BY_DEFAULT_KINDS: readonly StoreKind[] = ['onepassword', 'keychain', 'github/actions'];
-/** Kinds that cannot be secret: they do not encrypt values at rest. */
-export const SECRET_INCAPABLE_KINDS: readonly StoreKind[] = ['redis', 'artifactory'];
-/** Kinds that ignore `identity` (Atmos warns). */
-const NOT_IDENTITY_AWARE: readonly StoreKind[] = ['redis', 'artifactory', 'keychain', 'onepassword', 'github/actions'];
-
-/** Maps `kind`/`type` to a canonical kind; undefined when unknown. */
-export function resolveStoreKind(entry: { kind?: unknown; type?: unknown }): { kind?: StoreKind; written: string } {
-  const written = typeof entry.kind === 'string' && entry.kind !== '' ? entry.kind : typeof entry.type === 'string' ? entry.type : '';
-  const mapped = STORE_KIND_ALIASES[written] ?? written;
-  return { kind: (STORE_KINDS as readonly string[]).includes(mapped) ? (mapped as StoreKind) : undefined, written };
-}
-
-/** What a kind factory receives. */
-export interface StoreFactoryInput {
-  readonly name: string;
+/** What a replacement factory receives (tests: fakes for kinds not built yet). */
+export interface StoreFactoryInput extends StoreOptionsInput {
   readonly kind: StoreKind;
-  readonly secret: boolean;
   readonly identity?: string;
-  readonly options: Readonly<Record<string, unknown>>;
-  /** Reads a string option; records a problem (and returns undefined) when it is not a string. */
-  readonly option: (key: string) => string | undefined;
-  /** Records a problem about `options.<key>` (or the entry when key is undefined). */
-  readonly problem: (message: string, fix: string, key?: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-  readonly settings: (defaults?: { prefix?: string; stackDelimiter?: string }) => StoreSettings;
 }
 
-/** Builds a store of one kind; returns undefined after recording problems. */
+/** Builds a store of one kind in place of the built-in backend; returns undefined after recording problems. */
 export type StoreFactory = (input: StoreFactoryInput) => Store | undefined;
 
 /** Options of {@link buildStoreRegistry}. */
@@ -93,8 +49,10 @@ export interface StoreRegistryOptions {
   onAwsClient?: (client: unknown, info: { store: string; service: string }) => void;
   /** Opens the keyring of a keychain store; default {@link defaultKeychainKeyring}. */
   keyringFactory?: KeychainKeyringFactory;
-  /** Extra or replacement backends by kind (fakes for Vault, Azure, GCP, 1Password in tests). */
+  /** Replacement stores by kind (fakes for kinds not built yet, in tests). */
   factories?: Partial<Record<StoreKind, StoreFactory>>;
+  /** Kind-specific hooks by kind name (see each kind module). */
+  kindHooks?: Readonly<Record<string, unknown>>;
   /** Auth resolver and default identity for identity-aware stores (§5.5). */
   auth?: { resolver: StoreAuthResolver; defaultIdentity?: string };
 }
@@ -164,6 +122,11 @@ export function buildStoreRegistry(stores: unknown, opts: StoreRegistryOptions =
     return loc ? `${loc} (${path})` : path;
   };
   const built = new Map<string, Store>();
+  const hooks: StoreHooks = {
+    awsCredentials: opts.awsCredentials,
+    onClient: opts.onAwsClient,
+    byKind: { ...(opts.keyringFactory ? { keychain: { keyringFactory: opts.keyringFactory } satisfies KeychainHooks } : {}), ...opts.kindHooks },
+  };
   if (stores === undefined || stores === null) return new StoreRegistry(built);
   if (!isRecord(stores)) {
     throw new ConfigError({ code: 'STORES_INVALID', message: 'stores must be a map of store name to store config', where: where('stores'), fix: 'write stores: as `<name>: {kind: ..., options: {...}}` entries' });
@@ -199,8 +162,9 @@ export function buildStoreRegistry(stores: unknown, opts: StoreRegistryOptions =
       );
       continue;
     }
-    const secret = SECRET_BY_DEFAULT_KINDS.includes(kind) || raw.secret === true;
-    if (secret && SECRET_INCAPABLE_KINDS.includes(kind)) {
+    const def = storeKind(kind)!;
+    const secret = def.secret === 'always' || raw.secret === true;
+    if (secret && def.secret === 'never') {
       add(
         STORE_ERROR_CODES.CANNOT_BE_SECRET,
         `store cannot be marked secret: backend does not encrypt values at rest: store "${name}" uses backend "${kind}"`,
@@ -209,14 +173,15 @@ export function buildStoreRegistry(stores: unknown, opts: StoreRegistryOptions =
       );
       continue;
     }
-    const identity = typeof raw.identity === 'string' && raw.identity !== '' ? raw.identity : undefined;
+    // Kinds that do not authenticate with an identity ignore it (Atmos warns).
+    const identity = def.auth !== undefined && typeof raw.identity === 'string' && raw.identity !== '' ? raw.identity : undefined;
     const options = (isRecord(raw.options) ? raw.options : {}) as Record<string, unknown>;
     let failed = false;
     const input: StoreFactoryInput = {
       name,
       kind,
       secret,
-      identity: NOT_IDENTITY_AWARE.includes(kind) ? undefined : identity,
+      identity,
       options,
       env,
       option: (key) => {
@@ -232,31 +197,18 @@ export function buildStoreRegistry(stores: unknown, opts: StoreRegistryOptions =
         failed = true;
         add(STORE_ERROR_CODES.OPTION_INVALID, message, fix, key ? `${base}.options.${key}` : base);
       },
-      settings: (defaults = {}) => {
-        const delimiter = input.option('stack_delimiter');
-        if (delimiter === '') input.problem('options.stack_delimiter cannot be empty', `remove ${base}.options.stack_delimiter or set it to a delimiter such as "-"`, 'stack_delimiter');
-        return {
-          name,
-          kind,
-          secret,
-          identity: input.identity,
-          prefix: input.option('prefix') || defaults.prefix || '',
-          stackDelimiter: delimiter || defaults.stackDelimiter || defaultStackDelimiter(kind),
-          finalDelimiter: finalDelimiter(kind),
-        };
-      },
     };
-    const factory = opts.factories?.[kind] ?? builtinFactory(kind, opts);
-    if (!factory) {
+    const replacement = opts.factories?.[kind];
+    if (!replacement && !def.create) {
       add(
         STORE_ERROR_CODES.KIND_UNSUPPORTED,
         `backend "${kind}" is not available in infrakey yet`,
-        `use one of: aws/ssm, aws/asm, redis, keychain; or remove ${base}`,
+        `use one of: ${builtKinds().join(', ')}; or remove ${base}`,
         kindPath,
       );
       continue;
     }
-    const store = factory(input);
+    const store = replacement ? replacement(input) : buildStore(def, input, hooks);
     if (store && !failed) {
       built.set(name, store);
       if (opts.auth) store.setAuthResolver?.(opts.auth.resolver, opts.auth.defaultIdentity);
@@ -276,79 +228,36 @@ export function buildStoreRegistry(stores: unknown, opts: StoreRegistryOptions =
   return new StoreRegistry(built);
 }
 
-function builtinFactory(kind: StoreKind, opts: StoreRegistryOptions): StoreFactory | undefined {
-  switch (kind) {
-    case 'aws/ssm':
-    case 'aws/asm':
-      return (input) => {
-        const region = input.option('region');
-        if (!region) {
-          input.problem(`region is required in ${kind === 'aws/ssm' ? 'ssm' : 'secrets manager'} store configuration`, `set stores.${input.name}.options.region (e.g. us-east-1)`, 'region');
-        }
-        const endpoint = input.option('endpoint') || input.option('endpoint_url') || undefined;
-        if (endpoint !== undefined && !isHttpUrl(endpoint)) {
-          input.problem('options.endpoint must be an http(s) URL', `set stores.${input.name}.options.endpoint to e.g. http://127.0.0.1:4566`, input.options.endpoint !== undefined ? 'endpoint' : 'endpoint_url');
-        }
-        if (kind === 'aws/ssm') {
-          for (const k of ['read_role_arn', 'write_role_arn']) {
-            if (input.option(k)) input.problem(`options.${k} is not supported by infrakey yet`, `remove stores.${input.name}.options.${k} and give the store an identity that assumes the role instead`, k);
-          }
-        }
-        const settings = input.settings();
-        const aws: AwsStoreSetup = {
-          name: input.name,
-          kind,
-          region: region ?? '',
-          endpoint,
-          identity: input.identity,
-          credentials: opts.awsCredentials?.({ name: input.name, identity: input.identity }),
-          env: input.env,
-          onClient: opts.onAwsClient,
-        };
-        return kind === 'aws/ssm' ? new SsmStore({ ...settings, aws }) : new AsmStore({ ...settings, aws });
-      };
-    case 'redis':
-      return (input) => {
-        const url = input.option('url') || input.env.ATMOS_REDIS_URL || '';
-        if (url === '') {
-          input.problem('either url must be set in options or ATMOS_REDIS_URL environment variable must be set', `set stores.${input.name}.options.url (redis://host:6379/0) or ATMOS_REDIS_URL`, 'url');
-        } else if (!/^rediss?:\/\//.test(url) || !isParsableUrl(url)) {
-          input.problem('options.url must be a redis:// or rediss:// URL', `set stores.${input.name}.options.url to e.g. redis://127.0.0.1:6379/0`, 'url');
-        }
-        return new RedisStore({ ...input.settings(), url });
-      };
-    case 'keychain':
-      return (input) => {
-        const backend = input.option('backend') || 'system';
-        if (backend !== 'system' && backend !== 'file' && backend !== 'memory') {
-          input.problem(`options.backend "${backend}" is not a keyring backend`, `set stores.${input.name}.options.backend to system, file or memory`, 'backend');
-        }
-        const spec: KeychainBackendSpec = {
-          backend: backend as KeychainBackendSpec['backend'],
-          service: input.option('service') || 'atmos-secrets',
-          fileDir: input.option('file_dir') || undefined,
-          passwordEnv: input.option('password_env') || undefined,
-        };
-        return new KeychainStore({ ...input.settings({ prefix: 'atmos', stackDelimiter: '-' }), spec, openKeyring: opts.keyringFactory ?? ((spec, name) => defaultKeychainKeyring(spec, name, input.env)) });
-      };
-    default:
-      return undefined;
+/** A store of a built kind: its options, then the common prefix and stack delimiter, then its backend. */
+function buildStore(def: StoreKindDefinition<unknown>, input: StoreFactoryInput, hooks: StoreHooks): Store {
+  const options = def.options ? def.options(input) : {};
+  const delimiter = input.option('stack_delimiter');
+  if (delimiter === '') {
+    input.problem('options.stack_delimiter cannot be empty', `remove stores.${input.name}.options.stack_delimiter or set it to a delimiter such as "-"`, 'stack_delimiter');
   }
+  const backend = def.create!({ name: input.name, kind: def.name, secret: input.secret, identity: input.identity, options, env: input.env, hooks });
+  return new KindStore(
+    {
+      name: input.name,
+      kind: def.name,
+      secret: input.secret,
+      identity: input.identity,
+      prefix: input.option('prefix') || def.keys.defaultPrefix || '',
+      stackDelimiter: delimiter || def.keys.stackDelimiter,
+      keys: def.keys,
+      local: def.local === true,
+      codec: def.codec(input.secret),
+      maxValueBytes: def.maxValueBytes?.(options),
+    },
+    backend,
+  );
+}
+
+/** Kinds with a backend in this build. */
+function builtKinds(): string[] {
+  return STORE_KINDS.filter((k) => storeKind(k)?.create !== undefined);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isHttpUrl(s: string): boolean {
-  return /^https?:\/\//.test(s) && isParsableUrl(s);
-}
-
-function isParsableUrl(s: string): boolean {
-  try {
-    new URL(s);
-    return true;
-  } catch {
-    return false;
-  }
 }

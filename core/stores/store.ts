@@ -12,38 +12,22 @@
 import type { ComponentTarget } from '../component-target';
 import type { ReadResult } from '../read-result';
 
-/** Canonical store kinds (Atmos `kind`, §5.1). */
-export const STORE_KINDS = [
-  'aws/ssm',
-  'aws/asm',
-  'azure/keyvault',
-  'gcp/secretmanager',
-  'hashicorp/vault',
-  'redis',
-  'artifactory',
-  'onepassword',
-  'keychain',
-  'github/actions',
-] as const;
-export type StoreKind = (typeof STORE_KINDS)[number];
+/**
+ * A canonical store kind name (Atmos `kind`, §5.1): `aws/ssm`, `redis`, ... Every kind is one
+ * module under `kinds/`, registered in `store-kinds.ts`; `STORE_KINDS` there lists them.
+ */
+export type StoreKind = string;
 
-/** What a store can do beyond reading. */
-export interface StoreCapabilities {
-  /** `set` is available. */
-  readonly set: boolean;
-  /** `delete` is available. */
-  readonly delete: boolean;
-  /** `list` is available (keychain over the system keyring: no). */
-  readonly list: boolean;
-  /** `has` is available: existence without fetching or decrypting the value. */
-  readonly has: boolean;
-  /** Empty stack or component are allowed in coordinates (stack/global secret scopes). */
-  readonly emptyScope: boolean;
-  /** The data lives on this machine (keychain). */
-  readonly local: boolean;
-  /** The store can authenticate with an Atmos identity (§5.5). */
-  readonly identityAware: boolean;
-}
+/** The cloud whose identity credentials a kind takes (§5.5). */
+export type StoreCloud = 'aws' | 'azure' | 'gcp';
+
+/**
+ * How the stored text maps back to the value (§5.4), for tools that read the backend themselves:
+ * - `ssm-secret`: a SecureString of a secret SSM store: text as written, except `""` (the empty
+ *   string) and JSON maps and lists, which are JSON;
+ * - `json-or-raw`: JSON-decode, else the raw text (Secrets Manager and most other backends).
+ */
+export type StoredEncoding = 'ssm-secret' | 'json-or-raw';
 
 /** Coordinates of a value; composed into the backend path with §5.3. */
 export interface StoreCoordinate extends ComponentTarget {
@@ -83,7 +67,7 @@ export interface StoreAuthContext {
 }
 
 /** Authenticates `identity` for a store (wired to the auth manager by the Auth layer). */
-export type StoreAuthResolver = (identity: string, store: { readonly name: string; readonly kind: StoreKind }) => Promise<StoreAuthContext>;
+export type StoreAuthResolver = (identity: string, store: { readonly name: string; readonly kind: StoreKind; readonly cloud: StoreCloud }) => Promise<StoreAuthContext>;
 
 /** The common face of every store. */
 export interface Store {
@@ -92,9 +76,14 @@ export interface Store {
   readonly kind: StoreKind;
   /** `secret: true`: readable only through `!secret` and the secret CLI, never `!store`. */
   readonly secret: boolean;
-  /** The configured `identity`, if any. */
+  /** The configured `identity`, if any (only on kinds that authenticate with an identity). */
   readonly identity?: string;
-  readonly capabilities: StoreCapabilities;
+  /** The data lives on this machine (keychain): listing needs no network. */
+  readonly local: boolean;
+  /** Empty stack or component are allowed in coordinates (stack/global secret scopes). */
+  readonly emptyScope: boolean;
+  /** How values are stored (§5.4). */
+  readonly encoding: StoredEncoding;
 
   /** The backend path for coordinates (§5.3). Throws STORE_KEY_INVALID on an empty key. */
   keyPath(stack: string, component: string, key: string): string;
@@ -108,13 +97,14 @@ export interface Store {
   /** Reads many values with as few backend calls as possible. Results are in request order. */
   getMany(requests: readonly StoreRequest[]): Promise<ReadResult[]>;
 
-  /** Writes a value (encoded per §5.4). Present when `capabilities.set`. */
+  // Abilities: present exactly when the backend can do them.
+  /** Writes a value (encoded per §5.4); refuses a value larger than the backend accepts. */
   set?(stack: string, component: string, key: string, value: unknown): Promise<void>;
-  /** Deletes a value; deleting a missing value is not an error. Present when `capabilities.delete`. */
+  /** Deletes a value; deleting a missing value is not an error. */
   delete?(stack: string, component: string, key: string): Promise<void>;
-  /** Keys under (stack, component), relative to that prefix, sorted. Present when `capabilities.list`. */
+  /** Keys under (stack, component), relative to that prefix, sorted. */
   list?(stack: string, component: string): Promise<string[]>;
-  /** Existence without reading (or decrypting) the value. Present when `capabilities.has`. */
+  /** Existence without reading (or decrypting) the value. */
   has?(stack: string, component: string, key: string): Promise<boolean>;
 
   /** Gives an identity-aware store its auth resolver (and the default identity it adopts when it has none). */

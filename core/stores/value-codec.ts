@@ -1,13 +1,21 @@
 /**
- * Value encoding per backend (semantics §5.4). Atmos writes with Go's `encoding/json`, so
- * {@link goJson} reproduces its output byte for byte for JSON-like data (sorted object keys,
- * `<`, `>`, `&`, U+2028 and U+2029 escaped): a value infrakey writes reads back identically in Atmos
- * and in tools that compare the stored text.
+ * Value encoding (semantics §5.4). Atmos writes with Go's `encoding/json`, so {@link goJson}
+ * reproduces its output byte for byte for JSON-like data (sorted object keys, `<`, `>`, `&`,
+ * U+2028 and U+2029 escaped): a value infrakey writes reads back identically in Atmos and in tools
+ * that compare the stored text.
+ *
+ * Reading follows one rule for every backend, {@link decodeStored}: decode only what infrakey or
+ * Atmos would have written. A stored text that JSON-encoding could not have produced is returned
+ * as it is: `1e5`, `12345678901234567890` and `0.1000000000000000055511` stay text (Go and
+ * JavaScript write those numbers as `100000`, `12345678901234567000` and `0.1`), so a value is
+ * never silently changed on its way out. Each kind picks its codec in its own module.
  */
-import type { StoreKind } from './store';
+import type { StoredEncoding } from './store';
 
 /** How one store encodes values. */
 export interface ValueCodec {
+  /** The name tools outside infrakey (CDKTF) use to decode what they read themselves. */
+  readonly encoding: StoredEncoding;
   encode(value: unknown): string;
   decode(raw: string): unknown;
 }
@@ -30,76 +38,39 @@ function sortKeys(value: unknown, depth: number): unknown {
   return value;
 }
 
-/** JSON-decode, else the raw text (Atmos's read rule for most backends). */
-export function decodeJsonOrRaw(raw: string): unknown {
+/** Which decoded top-level shapes a store keeps; everything else comes back as the stored text. */
+export interface DecodeRule {
+  /**
+   * `typed`: numbers (when the text is exactly how JSON writes that number), booleans and null
+   * decode. `text`: they stay text (a secret SSM store writes scalars raw).
+   */
+  readonly scalars: 'typed' | 'text';
+  /** `all`: JSON strings decode. `empty`: only `""` does (the one string written JSON-quoted). */
+  readonly strings: 'all' | 'empty';
+}
+
+/** The one read rule of every backend (see the file comment). Maps and lists always decode. */
+export function decodeStored(raw: string, rule: DecodeRule): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(raw) as unknown;
+    parsed = JSON.parse(raw);
   } catch {
     return raw;
   }
+  if (parsed !== null && typeof parsed === 'object') return parsed;
+  if (typeof parsed === 'string') return rule.strings === 'all' || parsed === '' ? parsed : raw;
+  if (rule.scalars === 'text') return raw;
+  // Only the canonical form decodes: `1e5` or a 20-digit integer would change on the way out.
+  if (typeof parsed === 'number') return JSON.stringify(parsed) === raw ? parsed : raw;
+  return parsed;
 }
 
-/** Plain JSON both ways: redis, keychain, Azure, GCP, Vault, Artifactory. */
-export const jsonCodec: ValueCodec = { encode: goJson, decode: decodeJsonOrRaw };
+const TYPED: DecodeRule = { scalars: 'typed', strings: 'all' };
 
-/**
- * SSM. Non-secret stores JSON-encode everything. Secret stores (SecureString) keep non-empty
- * strings byte-exact so AWS-native consumers read the plain value; SSM rejects empty values, so
- * `""` stays JSON. On read a secret store keeps only decoded maps, lists and strings: a raw secret
- * such as `1e5` must not come back as the number 100000.
- */
-export function ssmCodec(secret: boolean): ValueCodec {
-  return {
-    encode(value) {
-      if (secret && typeof value === 'string' && value !== '') return value;
-      return goJson(value);
-    },
-    decode(raw) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        return raw;
-      }
-      if (!secret) return parsed;
-      return typeof parsed === 'string' || (parsed !== null && typeof parsed === 'object') ? parsed : raw;
-    },
-  };
+/** JSON-decode (by the one rule), else the raw text: Atmos's read rule for most backends. */
+export function decodeJsonOrRaw(raw: string): unknown {
+  return decodeStored(raw, TYPED);
 }
 
-/**
- * Secrets Manager. A string that trims to a valid JSON object or array is stored verbatim
- * (trimmed), so structured secrets stay key/value pairs in the console. Everything else is
- * JSON-encoded: plain strings are stored with quotes, as Atmos does (§11.13).
- */
-export const asmCodec: ValueCodec = {
-  encode(value) {
-    if (typeof value === 'string') {
-      const trimmed = value.trim();
-      if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && isValidJson(trimmed)) return trimmed;
-    }
-    return goJson(value);
-  },
-  decode: decodeJsonOrRaw,
-};
-
-function isValidJson(s: string): boolean {
-  try {
-    JSON.parse(s);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The codec of a kind. */
-export function codecFor(kind: StoreKind, secret: boolean): ValueCodec {
-  switch (kind) {
-    case 'aws/ssm':
-      return ssmCodec(secret);
-    case 'aws/asm':
-      return asmCodec;
-    default:
-      return jsonCodec;
-  }
-}
+/** Plain JSON both ways: redis, keychain, and most backends. */
+export const jsonCodec: ValueCodec = { encoding: 'json-or-raw', encode: goJson, decode: decodeJsonOrRaw };

@@ -35,8 +35,9 @@ describe.each(ENGINES)('DeclaredSecret ($name)', ({ lib }) => {
     expect(text).toHaveDataSourceWithProperties(SSM_PARAMETER, { name: '/infrakey/dev/api/DB_PASSWORD', with_decryption: true, region: 'us-east-1' });
     expect(db.source).toBe('ssm-parameter');
     const [id] = Object.keys(json.data!.aws_ssm_parameter);
-    // Strings are stored raw; a JSON string (how "" is stored) is decoded.
-    expect(json.output!.db_out.value).toBe(`\${try(startswith(data.aws_ssm_parameter.${id}.value, "\\"") ? jsondecode(data.aws_ssm_parameter.${id}.value) : data.aws_ssm_parameter.${id}.value, data.aws_ssm_parameter.${id}.value)}`);
+    // Strings are stored raw; only `""` (how the empty string is stored) is decoded: a `"quoted"`
+    // value written by another tool keeps its quotes (issue 10 #16, the same rule as core).
+    expect(json.output!.db_out.value).toBe(`\${(data.aws_ssm_parameter.${id}.value == "\\"\\"") ? "" : data.aws_ssm_parameter.${id}.value}`);
     expect(json.output!.db_out.sensitive).toBe(true);
   });
 
@@ -65,8 +66,10 @@ describe.each(ENGINES)('DeclaredSecret ($name)', ({ lib }) => {
     const plainId = ids.find((i) => i.startsWith('plain'))!;
     // `.0` is HCL's legacy index form, which Terraform still reads as `[0]`.
     expect(json.output!.k.value).toBe(`\${jsondecode(data.aws_secretsmanager_secret_version.${keysId}.secret_string).primary["key id"].0}`);
-    // Secrets Manager stores plain strings JSON-encoded (with quotes): decode, else keep the text.
-    expect(json.output!.p.value).toBe(`\${try(tostring(jsondecode(data.aws_secretsmanager_secret_version.${plainId}.secret_string)), data.aws_secretsmanager_secret_version.${plainId}.secret_string)}`);
+    // Secrets Manager stores plain strings JSON-encoded (with quotes): decode those, keep any other
+    // text as stored (a number such as `1e5` is not rewritten, issue 10 #14).
+    const t = `data.aws_secretsmanager_secret_version.${plainId}.secret_string`;
+    expect(json.output!.p.value).toBe(`\${try(startswith(${t}, "\\"") ? jsondecode(${t}) : ${t}, ${t})}`);
   });
 
   it('a SOPS-backed secret is a sensitive variable named after the declaration, with the secret exec hint', () => {

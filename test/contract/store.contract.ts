@@ -1,176 +1,52 @@
 /**
- * One contract for every store backend, run against the real thing: moto (SSM, Secrets Manager),
- * redis-server, and the keychain store over the memory and file keyrings.
+ * The store contract (store-contract.ts) over the backends that need a server: moto (SSM,
+ * Secrets Manager) and redis-server. Endpoints are read when each backend's suite starts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { FileKeyring } from '../../core/keyring/file-keyring';
-import { MemoryKeyring } from '../../core/keyring/memory-keyring';
-import type { Store } from '../../core/stores/store';
-import { buildStoreRegistry, type StoreRegistry } from '../../core/stores/store-registry';
 import { motoEndpoint, redisUrl } from '../support/services';
+import { describeStoreContract, run, strip } from './store-contract';
 
-interface Backend {
-  name: string;
-  config: Record<string, unknown>;
-  /** Numbers and booleans come back typed (a secret SSM store returns their raw text instead). */
-  typedScalars: boolean;
-  /** The raw key (`getKey`) that addresses a composed path; undefined when none can (redis). */
-  rawKeyFor: (path: string) => string | undefined;
-  /** A string holding a JSON object reads back decoded (ASM stores it verbatim, secret SSM raw). */
-  jsonTextDecodes: boolean;
-}
-
-const run = `c${process.pid}x${Date.now().toString(36)}`;
-const keyringDir = mkdtempSync(join(tmpdir(), 'infrakey-store-contract-'));
-
-const strip = (prefix: string) => (path: string) => (path.startsWith(`${prefix}/`) ? path.slice(prefix.length + 1) : undefined);
-
-const backends: Backend[] = [
+describeStoreContract([
   {
     name: 'ssm',
-    config: { kind: 'aws/ssm', options: { region: 'us-east-1', prefix: `/infrakey/${run}`, endpoint_url: motoEndpoint() } },
+    config: () => ({ kind: 'aws/ssm', options: { region: 'us-east-1', prefix: `/infrakey/${run}`, endpoint_url: motoEndpoint() } }),
     typedScalars: true,
     rawKeyFor: strip(`/infrakey/${run}`),
     jsonTextDecodes: false,
+    // Standard tier: 4096 bytes, JSON-quoted.
+    maxStringChars: 4094,
   },
   {
     name: 'ssm-secret',
-    config: { kind: 'aws/ssm', secret: true, options: { region: 'us-east-1', prefix: `/infrakey/${run}/s`, endpoint: motoEndpoint() } },
+    config: () => ({ kind: 'aws/ssm', secret: true, options: { region: 'us-east-1', prefix: `/infrakey/${run}/s`, endpoint: motoEndpoint() } }),
     typedScalars: false,
     rawKeyFor: strip(`/infrakey/${run}/s`),
     jsonTextDecodes: true,
+    // A SecureString string is stored raw.
+    maxStringChars: 4096,
+  },
+  {
+    name: 'ssm-advanced',
+    config: () => ({ kind: 'aws/ssm', secret: true, options: { region: 'us-east-1', prefix: `/infrakey/${run}/a`, endpoint: motoEndpoint(), tier: 'Advanced' } }),
+    typedScalars: false,
+    rawKeyFor: strip(`/infrakey/${run}/a`),
+    jsonTextDecodes: true,
+    maxStringChars: 8192,
   },
   {
     name: 'asm',
-    config: { kind: 'aws/asm', secret: true, options: { region: 'us-east-1', prefix: `infrakey/${run}`, endpoint_url: motoEndpoint() } },
+    config: () => ({ kind: 'aws/asm', secret: true, options: { region: 'us-east-1', prefix: `infrakey/${run}`, endpoint_url: motoEndpoint() } }),
     typedScalars: true,
     rawKeyFor: strip(`infrakey/${run}`),
     jsonTextDecodes: true,
+    // SecretString: 65536 bytes, JSON-quoted.
+    maxStringChars: 65_534,
   },
   {
     name: 'redis',
-    config: { kind: 'redis', options: { url: redisUrl(), prefix: `infrakey/${run}` } },
+    config: () => ({ kind: 'redis', options: { url: redisUrl(), prefix: `infrakey/${run}` } }),
     typedScalars: true,
     // Atmos quirk: redis GetKey joins prefix and key with ":", so no raw key reaches a composed path.
     rawKeyFor: () => undefined,
     jsonTextDecodes: false,
   },
-  { name: 'keychain-memory', config: { kind: 'keychain', options: { backend: 'memory' } }, typedScalars: true, rawKeyFor: (p) => p, jsonTextDecodes: false },
-  {
-    name: 'keychain-file',
-    config: { type: 'keyring', options: { backend: 'file', file_dir: keyringDir, prefix: `atmos-${run}` } },
-    typedScalars: true,
-    rawKeyFor: (p) => p,
-    jsonTextDecodes: false,
-  },
-];
-
-let registry: StoreRegistry;
-beforeAll(() => {
-  registry = buildStoreRegistry(Object.fromEntries(backends.map((b) => [b.name, b.config])), {
-    env: {},
-    awsCredentials: () => async () => ({ accessKeyId: 'testing', secretAccessKey: 'testing' }),
-    keyringFactory: (spec) =>
-      spec.backend === 'file'
-        ? new FileKeyring({ dir: spec.fileDir as string, password: 'contract-test-password', unsafeLowIterationsForTests: 1000 })
-        : new MemoryKeyring(),
-  });
-});
-afterAll(async () => {
-  await registry.close();
-  rmSync(keyringDir, { recursive: true, force: true });
-});
-
-describe.each(backends)('store contract: $name', (backend) => {
-  let store: Store;
-  beforeAll(() => {
-    store = registry.get(backend.name);
-  });
-  const stack = 'plat-ue2-dev';
-  const component = 'app/api';
-
-  it('round-trips strings, maps and lists', async () => {
-    const values: Record<string, unknown> = { str: 'hello world', map: { user: 'u', nested: { list: [1, 'two'] } }, list: ['a', 'b'], json_text: '{"a":1}' };
-    for (const [k, v] of Object.entries(values)) await store.set!(stack, component, k, v);
-    expect(await store.get(stack, component, 'str')).toBe('hello world');
-    expect(await store.get(stack, component, 'map')).toEqual({ user: 'u', nested: { list: [1, 'two'] } });
-    expect(await store.get(stack, component, 'list')).toEqual(['a', 'b']);
-    expect(await store.get(stack, component, 'json_text')).toEqual(backend.jsonTextDecodes ? { a: 1 } : '{"a":1}');
-  });
-
-  it('round-trips numbers and booleans (typed, or byte-exact text on secret SSM)', async () => {
-    await store.set!(stack, component, 'num', 42);
-    await store.set!(stack, component, 'flag', true);
-    expect(await store.get(stack, component, 'num')).toBe(backend.typedScalars ? 42 : '42');
-    expect(await store.get(stack, component, 'flag')).toBe(backend.typedScalars ? true : 'true');
-  });
-
-  it('overwrites on set', async () => {
-    await store.set!(stack, component, 'over', 'v1');
-    await store.set!(stack, component, 'over', 'v2');
-    expect(await store.get(stack, component, 'over')).toBe('v2');
-  });
-
-  it('getMany returns results in request order, with missing keys as missing and composed paths', async () => {
-    const results = await store.getMany([
-      { stack, component, key: 'list' },
-      { stack, component, key: 'never-written' },
-      { stack, component, key: 'str' },
-    ]);
-    expect(results.map((r) => r.status)).toEqual(['found', 'missing', 'found']);
-    expect(results.map((r) => r.location)).toEqual(['list', 'never-written', 'str'].map((k) => store.keyPath(stack, component, k)));
-    expect(results[2].status === 'found' && results[2].value).toBe('hello world');
-  });
-
-  it('get of a missing key throws STORE_KEY_NOT_FOUND', async () => {
-    await expect(store.get(stack, component, 'never-written')).rejects.toMatchObject({ code: 'STORE_KEY_NOT_FOUND' });
-  });
-
-  it('getKey reads what rawKeyPath names', async () => {
-    const path = store.keyPath(stack, component, 'str');
-    const raw = backend.rawKeyFor(path);
-    if (raw === undefined) {
-      expect(store.rawKeyPath('x')).not.toBe(store.keyPath(stack, component, 'x'));
-      return;
-    }
-    expect(store.rawKeyPath(raw)).toBe(path);
-    expect(await store.getKey(raw)).toBe('hello world');
-  });
-
-  it('has tells existence; delete removes and is idempotent', async () => {
-    await store.set!(stack, component, 'temp', 'x-value');
-    expect(await store.has!(stack, component, 'temp')).toBe(true);
-    await store.delete!(stack, component, 'temp');
-    await store.delete!(stack, component, 'temp');
-    expect(await store.has!(stack, component, 'temp')).toBe(false);
-  });
-
-  it('lists keys under (stack, component) relative to that scope', async () => {
-    await store.set!('plat-ue2-prod', 'lister', 'one', 1);
-    await store.set!('plat-ue2-prod', 'lister', 'two', 2);
-    await store.set!('plat-ue2-prod', 'lister/sub', 'three', 3);
-    await store.set!('plat-ue2-prod', 'lister-sibling', 'x', 0);
-    expect(await store.list!('plat-ue2-prod', 'lister')).toEqual(['one', 'sub/three', 'two']);
-  });
-
-  it('refuses an empty key and a nil value without touching the backend', async () => {
-    await expect(store.get(stack, component, '')).rejects.toMatchObject({ code: 'STORE_KEY_INVALID' });
-    await expect(store.set!(stack, component, 'k', undefined)).rejects.toMatchObject({ code: 'STORE_VALUE_INVALID' });
-    const [r] = await store.getMany([{ rawKey: '' }]);
-    expect(r.status === 'error' && (r.error as { code?: string }).code).toBe('STORE_KEY_INVALID');
-  });
-
-  it('stack and global scopes: allowed exactly where the capability says', async () => {
-    if (store.capabilities.emptyScope) {
-      await store.set!(stack, '', 'STACK_WIDE', 's');
-      await store.set!('', '', 'GLOBAL', 'g');
-      expect(await store.get(stack, '', 'STACK_WIDE')).toBe('s');
-      expect(await store.get('', '', 'GLOBAL')).toBe('g');
-    } else {
-      await expect(store.set!(stack, '', 'STACK_WIDE', 's')).rejects.toMatchObject({ code: 'STORE_KEY_INVALID' });
-      await expect(store.get('', '', 'GLOBAL')).rejects.toMatchObject({ code: 'STORE_KEY_INVALID' });
-    }
-  });
-});
+]);

@@ -1,4 +1,4 @@
-import { ASM_BATCH_SIZE } from '../../../core/stores/asm-store';
+import { ASM_BATCH_SIZE } from '../../../core/stores/kinds/aws-asm';
 import { motoEndpoint } from '../../support/services';
 import { buildStoreRegistry, callCounter, motoCredentials, uniquePrefix } from './aws-helpers';
 

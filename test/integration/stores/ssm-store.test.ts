@@ -1,5 +1,5 @@
 import { StoreError } from '../../../core/errors';
-import { SSM_BATCH_SIZE } from '../../../core/stores/ssm-store';
+import { SSM_BATCH_SIZE } from '../../../core/stores/kinds/aws-ssm';
 import { motoEndpoint } from '../../support/services';
 import { buildStoreRegistry, callCounter, motoCredentials, uniquePrefix } from './aws-helpers';
 

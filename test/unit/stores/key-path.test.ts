@@ -1,4 +1,7 @@
-import { asmRawKeyPath, backendKeyPath, composeKey, composeKeyPrefix, defaultStackDelimiter, finalDelimiter, ssmRawKeyPath, vaultRawKeyPath } from '../../../core/stores/key-path';
+import { composeKey, composeKeyPrefix, prefixedRawKey as asmRawKeyPath } from '../../../core/stores/key-path';
+import { ssmRawKeyPath } from '../../../core/stores/kinds/aws-ssm';
+import { vaultRawKeyPath } from '../../../core/stores/kinds/hashicorp-vault';
+import { backendKeyPath, defaultStackDelimiter, finalDelimiter } from '../../../core/stores/store-kinds';
 import type { StoreKind } from '../../../core/stores/store';
 
 const rules = (kind: StoreKind, prefix: string, stackDelimiter = defaultStackDelimiter(kind)) => ({ prefix, stackDelimiter, finalDelimiter: finalDelimiter(kind) });

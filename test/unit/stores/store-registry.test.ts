@@ -47,13 +47,13 @@ describe('buildStoreRegistry', () => {
     );
     expect(reg.names()).toEqual(['cache', 'local', 'outputs', 'secrets/asm']);
     const ssm = reg.get('outputs');
-    expect([ssm.kind, ssm.secret, ssm.capabilities.has]).toEqual(['aws/ssm', false, true]);
+    expect([ssm.kind, ssm.secret, typeof ssm.has]).toEqual(['aws/ssm', false, 'function']);
     expect(ssm.keyPath('plat-ue2-dev', 'vpc/main', 'vpc_id')).toBe('/atmos/plat/ue2/dev/vpc/main/vpc_id');
     const asm = reg.get('secrets/asm');
     expect([asm.kind, asm.secret, asm.identity]).toEqual(['aws/asm', true, 'prod-admin']);
     const redis = reg.get('cache');
     expect(redis.kind).toBe('redis');
-    expect(redis.capabilities.emptyScope).toBe(false);
+    expect(redis.emptyScope).toBe(false);
     const keychain = reg.get('local');
     // keychain is secret by default, with prefix atmos
     expect([keychain.kind, keychain.secret, keychain.keyPath('dev', 'app', 'K')]).toEqual(['keychain', true, 'atmos/dev/app/K']);

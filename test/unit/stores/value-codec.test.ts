@@ -1,4 +1,7 @@
-import { asmCodec, codecFor, decodeJsonOrRaw, goJson, jsonCodec, ssmCodec } from '../../../core/stores/value-codec';
+import { asmCodec } from '../../../core/stores/kinds/aws-asm';
+import { ssmCodec } from '../../../core/stores/kinds/aws-ssm';
+import { codecFor } from '../../../core/stores/store-kinds';
+import { decodeJsonOrRaw, decodeStored, goJson, jsonCodec } from '../../../core/stores/value-codec';
 
 describe('goJson (Go encoding/json output)', () => {
   it('sorts object keys and escapes <, >, & and U+2028/2029 like Go', () => {
@@ -17,7 +20,9 @@ describe('SSM codec (§5.4)', () => {
     expect(c.encode(42)).toBe('42');
     expect(c.encode({ a: 1 })).toBe('{"a":1}');
     expect(c.decode('"vpc-123"')).toBe('vpc-123');
-    expect(c.decode('1e5')).toBe(100000);
+    expect(c.decode('100000')).toBe(100000);
+    // Issue 10 #14: one read rule for every backend; a number only decodes in its canonical form.
+    expect(c.decode('1e5')).toBe('1e5');
     expect(c.decode('not json')).toBe('not json');
   });
   it('secret: non-empty strings raw, empty string JSON, others JSON', () => {
@@ -27,13 +32,15 @@ describe('SSM codec (§5.4)', () => {
     expect(c.encode(7)).toBe('7');
     expect(c.encode(['a'])).toBe('["a"]');
   });
-  it('secret: keeps only decoded maps, lists and strings; other JSON scalars come back byte-exact', () => {
+  it('secret: decodes only what it JSON-encoded (maps, lists, ""); everything else comes back byte-exact', () => {
     const c = ssmCodec(true);
     expect(c.decode('1e5')).toBe('1e5');
     expect(c.decode('12345678901234567890')).toBe('12345678901234567890');
     expect(c.decode('true')).toBe('true');
     expect(c.decode('null')).toBe('null');
-    expect(c.decode('"quoted"')).toBe('quoted');
+    // Issue 10 #16: a SecureString `"quoted"` written by another tool keeps its quotes.
+    expect(c.decode('"quoted"')).toBe('"quoted"');
+    expect(c.decode('""')).toBe('');
     expect(c.decode('{"u":"x"}')).toEqual({ u: 'x' });
     expect(c.decode('[1]')).toEqual([1]);
     expect(c.decode('plain')).toBe('plain');
@@ -51,6 +58,7 @@ describe('Secrets Manager codec (§5.4)', () => {
   });
   it('JSON-decodes, else returns the raw text', () => {
     expect(asmCodec.decode('{"a":1}')).toEqual({ a: 1 });
+    expect(asmCodec.decode('3')).toBe(3);
     expect(asmCodec.decode('"plain"')).toBe('plain');
     expect(asmCodec.decode('written by another tool')).toBe('written by another tool');
   });
@@ -63,5 +71,21 @@ describe('JSON codec (redis, keychain)', () => {
     expect(codecFor('redis', false)).toBe(jsonCodec);
     expect(codecFor('keychain', true)).toBe(jsonCodec);
     expect(codecFor('aws/asm', true)).toBe(asmCodec);
+  });
+});
+
+describe('one read rule (issue 10 #14): numbers decode only in the form JSON writes them', () => {
+  it.each(['12345678901234567890', '1e5', '0.1000000000000000055511', '1.0', '-0', ' 42'])('Secrets Manager and SSM leave %s as text', (raw) => {
+    expect(asmCodec.decode(raw)).toBe(raw);
+    expect(ssmCodec(false).decode(raw)).toBe(raw);
+    expect(ssmCodec(true).decode(raw)).toBe(raw);
+    expect(jsonCodec.decode(raw)).toBe(raw);
+  });
+  it.each([['42', 42], ['-7', -7], ['0.1', 0.1], ['1e+21', 1e21], ['1e-7', 1e-7], ['true', true], ['null', null]])('typed stores decode %s', (raw, value) => {
+    expect(asmCodec.decode(raw)).toBe(value);
+    expect(decodeStored(raw, { scalars: 'typed', strings: 'all' })).toBe(value);
+  });
+  it('round-trips every number goJson writes', () => {
+    for (const n of [0, 1, -1, 0.5, 123456789012, 1e21, 5e-324, Number.MAX_SAFE_INTEGER, 1 / 3]) expect(asmCodec.decode(asmCodec.encode(n))).toBe(n);
   });
 });

@@ -1,6 +1,7 @@
 import type { AwsCredentialsProvider } from '../../../stores/store';
 import { describeFailure } from '../../../stores/store-errors';
 import { sopsError } from '../sops-error';
+import { awsClientOptions } from '../../../aws/client-options';
 
 /**
  * The AWS KMS key service of SOPS files: wraps and unwraps data keys with KMS. It takes a
@@ -52,20 +53,6 @@ export interface KmsConnection {
   readonly identity?: string;
 }
 
-/**
- * Time limits of KMS and STS calls: an endpoint that accepts and never answers fails within
- * about (connect + request) × attempts, never hangs (`throwOnRequestTimeout`: the SDK would
- * otherwise only log a warning when the request time passes).
- */
-export const KMS_TIMEOUTS = { connectionTimeout: 3000, requestTimeout: 15_000, maxAttempts: 2 } as const;
-
-function clientTimeouts(): { maxAttempts: number; requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean } } {
-  return {
-    maxAttempts: KMS_TIMEOUTS.maxAttempts,
-    requestHandler: { connectionTimeout: KMS_TIMEOUTS.connectionTimeout, requestTimeout: KMS_TIMEOUTS.requestTimeout, throwOnRequestTimeout: true },
-  };
-}
-
 /** Error names by which AWS says the calling credentials are expired or revoked. */
 const EXPIRED = /^(ExpiredToken|ExpiredTokenException|InvalidClientTokenId|UnrecognizedClientException|TokenRefreshRequired)$/;
 
@@ -103,7 +90,8 @@ export function kmsKeyService(conn: KmsConnection = {}): SopsKmsKeyService {
     const region = /^arn:[^:]+:kms:([^:]+):/.exec(arn)?.[1] ?? conn.region ?? env.AWS_REGION ?? 'us-east-1';
     let credentials = conn.credentials;
     if (role) credentials = await assumeKeyRole(role, region, credentials, env.AWS_ENDPOINT_URL_STS || conn.endpoint || env.AWS_ENDPOINT_URL || undefined, who, arn);
-    const client = new kms.KMSClient({ region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}), ...clientTimeouts() });
+    // Time limits (connect, request, attempts) come from the one helper every AWS client uses.
+    const client = new kms.KMSClient(awsClientOptions({ region, endpoint, credentials }));
     try {
       return await fn(client, kms);
     } catch (e) {
@@ -141,7 +129,7 @@ export function kmsKeyService(conn: KmsConnection = {}): SopsKmsKeyService {
 async function assumeKeyRole(role: string, region: string, base: AwsCredentialsProvider | undefined, endpoint: string | undefined, who: string, arn: string): Promise<AwsCredentialsProvider> {
   const sts = await import('@aws-sdk/client-sts');
   const { hostname } = await import('node:os');
-  const client = new sts.STSClient({ region, ...(endpoint ? { endpoint } : {}), ...(base ? { credentials: base } : {}), ...clientTimeouts() });
+  const client = new sts.STSClient(awsClientOptions({ region, endpoint, credentials: base }));
   try {
     const out = await client.send(new sts.AssumeRoleCommand({ RoleArn: role, RoleSessionName: `sops@${hostname()}`.replace(/[^\w+=,.@-]/g, '').slice(0, 64) }));
     const c = out.Credentials;

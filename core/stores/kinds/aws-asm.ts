@@ -2,37 +2,73 @@
  * AWS Secrets Manager (`kind: aws/asm`, legacy `aws-secrets-manager`). Batched reads use
  * BatchGetSecretValue, 20 ids a call (the API's limit for SecretIdList). `set` puts a new
  * version, creating the secret on first write. `delete` removes without a recovery window, as
- * Atmos does, so the name can be reused at once.
+ * Atmos does, so the name can be reused at once. A secret string holds at most 64 KiB.
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AwsStore, type AwsStoreOptions } from './aws-store';
-import { chunk, mapLimit } from './base-store';
-import type { RawRead } from './base-store';
-import { asmRawKeyPath, composeKeyPrefix } from './key-path';
-import { backendError, describeFailure, isBackendWide } from './store-errors';
-import { asmCodec } from './value-codec';
+import { AwsBackend, awsSetup, readAwsOptions, type AwsKindOptions } from '../aws-store';
+import type { AwsStoreSetup } from '../aws-connection';
+import { chunk, mapLimit } from '../kind-store';
+import { prefixedRawKey } from '../key-path';
+import { backendError, describeFailure, isBackendWide } from '../store-errors';
+import { defineStoreKind, type RawRead, type StoreBackend } from '../store-kind';
+import { decodeJsonOrRaw, goJson, type ValueCodec } from '../value-codec';
 
 /** BatchGetSecretValue accepts at most 20 ids in SecretIdList. */
 export const ASM_BATCH_SIZE = 20;
 const PARALLEL_BATCHES = 4;
+/** SecretString is limited to 65,536 bytes. */
+export const ASM_MAX_VALUE_BYTES = 65_536;
 
-/** Options of the store after validation. */
-export type AsmStoreOptions = AwsStoreOptions;
+/**
+ * Secrets Manager encoding. A string that trims to a valid JSON object or array is stored verbatim
+ * (trimmed), so structured secrets stay key/value pairs in the console. Everything else is
+ * JSON-encoded: plain strings are stored with quotes, as Atmos does (§11.13). Reads use the
+ * common rule, the same as SSM's: numbers decode only in their canonical JSON form.
+ */
+export const asmCodec: ValueCodec = {
+  encoding: 'json-or-raw',
+  encode(value) {
+    if (typeof value === 'string') {
+      const trimmed = value.trim();
+      if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && isValidJson(trimmed)) return trimmed;
+    }
+    return goJson(value);
+  },
+  decode: decodeJsonOrRaw,
+};
 
-/** A Secrets Manager store. */
-export class AsmStore extends AwsStore<SecretsManagerClient> {
-  constructor(options: AsmStoreOptions) {
-    super(options, asmCodec, 'secretsmanager', async (config) => {
+function isValidJson(s: string): boolean {
+  try {
+    JSON.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The Secrets Manager kind. */
+export const awsAsmKind = defineStoreKind<AwsKindOptions>({
+  name: 'aws/asm',
+  aliases: ['aws-secrets-manager'],
+  secret: 'optional',
+  auth: 'aws',
+  // Atmos GetKey: `prefix + "/" + raw` when a prefix is set.
+  keys: { stackDelimiter: '-', finalDelimiter: '/', rawKeyPath: prefixedRawKey, emptyScope: true },
+  codec: () => asmCodec,
+  maxValueBytes: () => ASM_MAX_VALUE_BYTES,
+  options: (input) => readAwsOptions(input, 'secrets manager'),
+  create: (setup) => new AsmBackend(setup.name, awsSetup(setup)),
+});
+
+class AsmBackend extends AwsBackend<SecretsManagerClient> implements StoreBackend {
+  constructor(store: string, setup: AwsStoreSetup) {
+    super(store, setup, 'secretsmanager', async (config) => {
       const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
       return new SecretsManagerClient(config);
     });
   }
 
-  rawKeyPath(rawKey: string): string {
-    return asmRawKeyPath(this.settings.prefix, rawKey);
-  }
-
-  protected async readPaths(paths: readonly string[]): Promise<Map<string, RawRead>> {
+  async readMany(paths: readonly string[]): Promise<Map<string, RawRead>> {
     const { client, connection } = await this.client();
     const { BatchGetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
     const out = new Map<string, RawRead>();
@@ -44,7 +80,7 @@ export class AsmStore extends AwsStore<SecretsManagerClient> {
         try {
           res = await client.send(new BatchGetSecretValueCommand({ SecretIdList: ids, NextToken: next }));
         } catch (e) {
-          const err = backendError(this.name, 'BatchGetSecretValue', label, connection.endpointLabel, e);
+          const err = backendError(this.store, 'BatchGetSecretValue', label, connection.endpointLabel, e);
           if (isBackendWide(e)) throw err;
           for (const id of ids) out.set(id, err);
           return;
@@ -53,13 +89,13 @@ export class AsmStore extends AwsStore<SecretsManagerClient> {
           const id = ids.find((i) => i === v.Name || i === v.ARN);
           if (id === undefined) continue;
           // A binary-only secret has no SecretString; Atmos reports it as an empty secret string.
-          out.set(id, v.SecretString !== undefined ? { raw: v.SecretString } : backendError(this.name, 'BatchGetSecretValue', id, connection.endpointLabel, { name: 'EmptySecretString' }));
+          out.set(id, v.SecretString !== undefined ? { raw: v.SecretString } : backendError(this.store, 'BatchGetSecretValue', id, connection.endpointLabel, { name: 'EmptySecretString' }));
         }
         for (const err of res.Errors ?? []) {
           const id = err.SecretId;
           if (id === undefined || !ids.includes(id)) continue;
           if (err.ErrorCode === 'ResourceNotFoundException') out.set(id, 'missing');
-          else out.set(id, backendError(this.name, 'BatchGetSecretValue', id, connection.endpointLabel, { name: err.ErrorCode ?? 'Error' }));
+          else out.set(id, backendError(this.store, 'BatchGetSecretValue', id, connection.endpointLabel, { name: err.ErrorCode ?? 'Error' }));
         }
         next = res.NextToken;
       } while (next);
@@ -68,39 +104,35 @@ export class AsmStore extends AwsStore<SecretsManagerClient> {
   }
 
   /** PutSecretValue, or CreateSecret when the secret does not exist yet. */
-  async set(stack: string, component: string, key: string, value: unknown): Promise<void> {
-    const path = this.keyPath(stack, component, key);
-    const encoded = this.encode(path, value);
+  async write(path: string, encoded: string): Promise<void> {
     const { client, connection } = await this.client();
     const { PutSecretValueCommand, CreateSecretCommand } = await import('@aws-sdk/client-secrets-manager');
     try {
       await client.send(new PutSecretValueCommand({ SecretId: path, SecretString: encoded }));
       return;
     } catch (e) {
-      if (!describeFailure(e).notFound) throw backendError(this.name, 'PutSecretValue', path, connection.endpointLabel, e);
+      if (!describeFailure(e).notFound) throw backendError(this.store, 'PutSecretValue', path, connection.endpointLabel, e);
     }
     try {
       await client.send(new CreateSecretCommand({ Name: path, SecretString: encoded }));
     } catch (e) {
-      throw backendError(this.name, 'CreateSecret', path, connection.endpointLabel, e);
+      throw backendError(this.store, 'CreateSecret', path, connection.endpointLabel, e);
     }
   }
 
-  async delete(stack: string, component: string, key: string): Promise<void> {
-    const path = this.keyPath(stack, component, key);
+  async remove(path: string): Promise<void> {
     const { client, connection } = await this.client();
     const { DeleteSecretCommand } = await import('@aws-sdk/client-secrets-manager');
     try {
       await client.send(new DeleteSecretCommand({ SecretId: path, ForceDeleteWithoutRecovery: true }));
     } catch (e) {
       if (describeFailure(e).notFound) return;
-      throw backendError(this.name, 'DeleteSecret', path, connection.endpointLabel, e);
+      throw backendError(this.store, 'DeleteSecret', path, connection.endpointLabel, e);
     }
   }
 
   /** Existence via DescribeSecret: metadata only, no value, no decrypt permission needed. */
-  async has(stack: string, component: string, key: string): Promise<boolean> {
-    const path = this.keyPath(stack, component, key);
+  async exists(path: string): Promise<boolean> {
     const { client, connection } = await this.client();
     const { DescribeSecretCommand } = await import('@aws-sdk/client-secrets-manager');
     try {
@@ -109,16 +141,15 @@ export class AsmStore extends AwsStore<SecretsManagerClient> {
       return res.DeletedDate === undefined;
     } catch (e) {
       if (describeFailure(e).notFound) return false;
-      throw backendError(this.name, 'DescribeSecret', path, connection.endpointLabel, e);
+      throw backendError(this.store, 'DescribeSecret', path, connection.endpointLabel, e);
     }
   }
 
   /**
-   * Names under (stack, component). ListSecrets' `name` filter matches raw character prefixes,
-   * so each name is re-checked against the segment-bounded prefix (as Atmos does).
+   * Names under the scope. ListSecrets' `name` filter matches raw character prefixes, so each name
+   * is re-checked against the segment-bounded prefix (as Atmos does).
    */
-  async list(stack: string, component: string): Promise<string[]> {
-    const prefix = composeKeyPrefix(this.settings.prefix, this.settings.stackDelimiter, stack, component, '/');
+  async list(prefix: string): Promise<string[]> {
     const trim = prefix !== '' ? `${prefix}/` : '';
     const { client, connection } = await this.client();
     const { ListSecretsCommand } = await import('@aws-sdk/client-secrets-manager');
@@ -129,7 +160,7 @@ export class AsmStore extends AwsStore<SecretsManagerClient> {
       try {
         res = await client.send(new ListSecretsCommand({ NextToken: next, ...(prefix !== '' ? { Filters: [{ Key: 'name', Values: [prefix] }] } : {}) }));
       } catch (e) {
-        throw backendError(this.name, 'ListSecrets', prefix, connection.endpointLabel, e);
+        throw backendError(this.store, 'ListSecrets', prefix, connection.endpointLabel, e);
       }
       for (const s of res.SecretList ?? []) {
         const n = s.Name ?? '';
@@ -137,7 +168,6 @@ export class AsmStore extends AwsStore<SecretsManagerClient> {
       }
       next = res.NextToken;
     } while (next);
-    return names.sort();
+    return names;
   }
-
 }

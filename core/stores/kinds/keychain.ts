@@ -5,20 +5,17 @@
  * `atmos-secrets` with keys `atmos/<stack parts>/<component parts>/<key>` (prefix `atmos`, stack
  * delimiter `-`, final delimiter `/`). Values are JSON; reads JSON-decode, else the raw text.
  */
-import { memoizeAsync, type MemoizedAsync } from '../async/memoize-async';
-import { KeyringError, StoreError } from '../errors';
-import { FileKeyring } from '../keyring/file-keyring';
-import type { Keyring } from '../keyring/keyring';
-import { defaultFileKeyringDir, resolveFileKeyringDir } from '../keyring/keyring-paths';
-import { MemoryKeyring } from '../keyring/memory-keyring';
-import { SystemKeyring } from '../keyring/system-keyring';
-import { unsafeUnwrap } from '../secret';
-import { BaseStore } from './base-store';
-import type { RawRead, StoreSettings } from './base-store';
-import { composeKeyPrefix } from './key-path';
-import type { StoreCapabilities } from './store';
-import { STORE_ERROR_CODES, storeWhere, unsupported } from './store-errors';
-import { jsonCodec } from './value-codec';
+import { memoizeAsync, type MemoizedAsync } from '../../async/memoize-async';
+import { KeyringError, StoreError } from '../../errors';
+import { FileKeyring } from '../../keyring/file-keyring';
+import type { Keyring } from '../../keyring/keyring';
+import { defaultFileKeyringDir, resolveFileKeyringDir } from '../../keyring/keyring-paths';
+import { MemoryKeyring } from '../../keyring/memory-keyring';
+import { SystemKeyring } from '../../keyring/system-keyring';
+import { unsafeUnwrap } from '../../secret';
+import { STORE_ERROR_CODES, storeWhere, unsupported } from '../store-errors';
+import { defineStoreKind, type RawRead, type StoreBackend } from '../store-kind';
+import { jsonCodec } from '../value-codec';
 
 /** The keyring a keychain store is configured with (`options.backend`, `service`, ...). */
 export interface KeychainBackendSpec {
@@ -59,45 +56,74 @@ export async function defaultKeychainKeyring(spec: KeychainBackendSpec, storeNam
   }
 }
 
-/** Options of a keychain store after validation. */
-export interface KeychainStoreOptions extends StoreSettings {
-  readonly spec: KeychainBackendSpec;
-  readonly openKeyring: KeychainKeyringFactory;
+/** Hooks of the keychain kind (`StoreRegistryOptions.keyringFactory`). */
+export interface KeychainHooks {
+  readonly keyringFactory?: KeychainKeyringFactory;
 }
 
-/** A keychain store. */
-export class KeychainStore extends BaseStore {
-  readonly capabilities: StoreCapabilities;
-  private readonly spec: KeychainBackendSpec;
-  private readonly openKeyring: KeychainKeyringFactory;
+/** The keychain kind. */
+export const keychainKind = defineStoreKind<KeychainBackendSpec>({
+  name: 'keychain',
+  aliases: ['keychain', 'keyring'],
+  secret: 'always',
+  local: true,
+  keys: {
+    stackDelimiter: '-',
+    finalDelimiter: '/',
+    defaultPrefix: 'atmos',
+    // The raw key is used as is.
+    rawKeyPath: (_prefix, rawKey) => rawKey,
+    emptyScope: true,
+  },
+  codec: () => jsonCodec,
+  options(input) {
+    const backend = input.option('backend') || 'system';
+    if (backend !== 'system' && backend !== 'file' && backend !== 'memory') {
+      input.problem(`options.backend "${backend}" is not a keyring backend`, `set stores.${input.name}.options.backend to system, file or memory`, 'backend');
+    }
+    return {
+      backend: backend as KeychainBackendSpec['backend'],
+      service: input.option('service') || 'atmos-secrets',
+      fileDir: input.option('file_dir') || undefined,
+      passwordEnv: input.option('password_env') || undefined,
+    };
+  },
+  create(setup) {
+    const hooks = setup.hooks.byKind?.keychain as KeychainHooks | undefined;
+    const open = hooks?.keyringFactory ?? ((spec: KeychainBackendSpec, name: string) => defaultKeychainKeyring(spec, name, setup.env));
+    const backend = new KeychainBackend(setup.name, setup.options, open);
+    // OS keyrings cannot enumerate one application's entries portably (Atmos: same limit).
+    if (setup.options.backend === 'system') return withoutList(backend);
+    return backend;
+  },
+});
+
+/** The backend without its `list` ability. */
+function withoutList(backend: KeychainBackend): StoreBackend {
+  return {
+    endpointLabel: () => backend.endpointLabel(),
+    readMany: (paths) => backend.readMany(paths),
+    write: (path, encoded) => backend.write(path, encoded),
+    remove: (path) => backend.remove(path),
+    exists: (path) => backend.exists(path),
+  };
+}
+
+/** A keychain store's keyring I/O. */
+class KeychainBackend implements StoreBackend {
   private keyring?: MemoizedAsync<Keyring>;
 
-  constructor(options: KeychainStoreOptions) {
-    super(options, jsonCodec);
-    this.spec = options.spec;
-    this.openKeyring = options.openKeyring;
-    this.capabilities = {
-      set: true,
-      delete: true,
-      // OS keyrings cannot enumerate one application's entries portably (Atmos: same limit).
-      list: options.spec.backend !== 'system',
-      has: true,
-      emptyScope: true,
-      local: true,
-      identityAware: false,
-    };
-  }
+  constructor(
+    private readonly name: string,
+    private readonly spec: KeychainBackendSpec,
+    private readonly openKeyring: KeychainKeyringFactory,
+  ) {}
 
   endpointLabel(): string {
     return this.spec.backend === 'file' && this.spec.fileDir ? `file keyring ${this.spec.fileDir}` : `${this.spec.backend} keyring (service ${this.spec.service})`;
   }
 
-  /** The raw key is used as is. */
-  rawKeyPath(rawKey: string): string {
-    return rawKey;
-  }
-
-  protected async readPaths(paths: readonly string[]): Promise<Map<string, RawRead>> {
+  async readMany(paths: readonly string[]): Promise<Map<string, RawRead>> {
     const kr = await this.open();
     const out = new Map<string, RawRead>();
     for (const p of paths) {
@@ -111,9 +137,7 @@ export class KeychainStore extends BaseStore {
     return out;
   }
 
-  async set(stack: string, component: string, key: string, value: unknown): Promise<void> {
-    const path = this.keyPath(stack, component, key);
-    const encoded = this.encode(path, value);
+  async write(path: string, encoded: string): Promise<void> {
     const kr = await this.open();
     try {
       await kr.set(path, encoded);
@@ -122,8 +146,7 @@ export class KeychainStore extends BaseStore {
     }
   }
 
-  async delete(stack: string, component: string, key: string): Promise<void> {
-    const path = this.keyPath(stack, component, key);
+  async remove(path: string): Promise<void> {
     const kr = await this.open();
     try {
       await kr.delete(path);
@@ -136,8 +159,7 @@ export class KeychainStore extends BaseStore {
    * Existence. The Keyring contract has no metadata-only lookup, so this reads the entry; the
    * value stays inside the Secret and is never unwrapped or decoded.
    */
-  async has(stack: string, component: string, key: string): Promise<boolean> {
-    const path = this.keyPath(stack, component, key);
+  async exists(path: string): Promise<boolean> {
     const kr = await this.open();
     try {
       return (await kr.get(path)) !== undefined;
@@ -146,17 +168,17 @@ export class KeychainStore extends BaseStore {
     }
   }
 
-  async list(stack: string, component: string): Promise<string[]> {
+  async list(scope: string): Promise<string[]> {
     const kr = await this.open();
     if (!kr.canList) throw unsupported(this.name, 'list', `keychain (${kr.type} backend)`);
-    const prefix = `${composeKeyPrefix(this.settings.prefix, this.settings.stackDelimiter, stack, component, '/')}/`;
+    const prefix = `${scope}/`;
     let keys: string[];
     try {
       keys = await kr.list();
     } catch (e) {
       throw this.wrap('list', prefix, e);
     }
-    return keys.filter((k) => k.startsWith(prefix) && k.length > prefix.length).map((k) => k.slice(prefix.length)).sort();
+    return keys.filter((k) => k.startsWith(prefix) && k.length > prefix.length).map((k) => k.slice(prefix.length));
   }
 
   private open(): Promise<Keyring> {

@@ -1,0 +1,70 @@
+/**
+ * Which store kinds Terraform can read itself, and with which data source: the CDKTF side of the
+ * store kinds, keyed by the same kind names as core's kind modules (`aws/ssm`, ...). A kind that is
+ * not here becomes a sensitive variable filled by `infrakey secret exec --tf-vars`. Adding a data
+ * source for a kind is one entry here.
+ */
+import type { Construct, IConstruct } from 'constructs';
+import type { TerraformProvider } from 'cdktf';
+import type { StoreBackedStorage } from '../core/internal';
+import type { Engine } from './engine';
+import { addEphemeralBlock } from './ephemeral';
+
+/** How Terraform gets the value. */
+export type DeclaredSecretSource = 'ssm-parameter' | 'secrets-manager-version' | 'variable';
+
+/** A data source that reads a store kind's value. */
+export interface StoreDataSource {
+  readonly source: Exclude<DeclaredSecretSource, 'variable'>;
+  /** Adds the data source under `scope`; `text` is the stored text it reads (a token). */
+  create(scope: Construct, storage: StoreBackedStorage, engine: Engine, provider?: TerraformProvider): { element: IConstruct; text: string };
+  /** Ephemeral mode: adds the ephemeral resource for `scope`; returns the stored text it reads. */
+  ephemeral(scope: Construct, storage: StoreBackedStorage, engine: Engine, provider?: TerraformProvider): string;
+}
+
+/** Region and provider of an ephemeral block (raw Terraform JSON: the provider by its fqn). */
+const ephemeralCommon = (storage: StoreBackedStorage, provider?: TerraformProvider) => ({ ...regionOf(storage), ...(provider ? { provider: provider.fqn } : {}) });
+
+/**
+ * The parameter's ARN, which the ephemeral resource requires (the data source takes a name):
+ * partition and account from the provider's credentials, the store's region else the provider's.
+ */
+function parameterArn(scope: Construct, engine: Engine, name: string, region: string | undefined, provider: TerraformProvider | undefined): string {
+  const on = provider ? { provider } : {};
+  const { DataAwsPartition } = engine.partition();
+  const { DataAwsCallerIdentity } = engine.callerIdentity();
+  const partition = new DataAwsPartition(scope, 'Partition', on).partition;
+  const account = new DataAwsCallerIdentity(scope, 'Account', on).accountId;
+  const { DataAwsRegion } = engine.region();
+  const regionName = region ?? new DataAwsRegion(scope, 'Region', on).region;
+  return `arn:${partition}:ssm:${regionName}:${account}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
+}
+
+const regionOf = (storage: StoreBackedStorage) => (storage.region !== undefined ? { region: storage.region } : {});
+
+/** Data sources by store kind. */
+export const STORE_DATA_SOURCES: Readonly<Record<string, StoreDataSource>> = {
+  'aws/ssm': {
+    source: 'ssm-parameter',
+    create(scope, storage, engine, provider) {
+      const { DataAwsSsmParameter } = engine.ssmParameter();
+      const ds = new DataAwsSsmParameter(scope, 'Parameter', { name: storage.keyPath, withDecryption: true, ...regionOf(storage), ...(provider ? { provider } : {}) });
+      return { element: ds, text: ds.value };
+    },
+    ephemeral(scope, storage, engine, provider) {
+      const arn = parameterArn(scope, engine, storage.keyPath, storage.region, provider);
+      return addEphemeralBlock(engine.lib, scope, 'aws_ssm_parameter', { arn, with_decryption: true, ...ephemeralCommon(storage, provider) }, 'value');
+    },
+  },
+  'aws/asm': {
+    source: 'secrets-manager-version',
+    create(scope, storage, engine, provider) {
+      const { DataAwsSecretsmanagerSecretVersion } = engine.secretVersion();
+      const ds = new DataAwsSecretsmanagerSecretVersion(scope, 'Version', { secretId: storage.keyPath, ...regionOf(storage), ...(provider ? { provider } : {}) });
+      return { element: ds, text: ds.secretString };
+    },
+    ephemeral(scope, storage, engine, provider) {
+      return addEphemeralBlock(engine.lib, scope, 'aws_secretsmanager_secret_version', { secret_id: storage.keyPath, ...ephemeralCommon(storage, provider) }, 'secret_string');
+    },
+  },
+};

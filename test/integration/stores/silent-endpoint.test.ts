@@ -1,0 +1,87 @@
+/**
+ * Issue 10 #1 and #2: a backend that accepts the TCP connection and never answers must fail
+ * within the documented bound, with STORE_UNREACHABLE naming the endpoint, for every store verb.
+ * (Before the fix the AWS SDK only logged a warning when its request time-out passed, and waited
+ * on; redis took 12 s.)
+ */
+import { AWS_CALL_BOUND_MS, AWS_CLIENT_LIMITS } from '../../../core/aws/client-options';
+import { REDIS_CONNECT_BOUND_MS } from '../../../core/stores/kinds/redis';
+import type { Store } from '../../../core/stores/store';
+import { evaluateStore } from '../../../core/stores/store-function';
+import { buildStoreRegistry, type StoreRegistry } from '../../../core/stores/store-registry';
+import { silentListener, timed, type SilentListener } from '../../support/silent-listener';
+import { motoCredentials } from './aws-helpers';
+
+/** Scheduling slack on a shared 2-core machine (the bound itself is the product's promise). */
+const SLACK_MS = 2500;
+
+const verbs: [string, (s: Store) => Promise<unknown>][] = [
+  ['get', (s) => s.get('dev', 'app', 'k')],
+  ['getMany', (s) => s.getMany([{ stack: 'dev', component: 'app', key: 'a' }, { rawKey: 'b' }])],
+  ['getKey', (s) => s.getKey('raw/key')],
+  ['set', (s) => s.set!('dev', 'app', 'k', 'v')],
+  ['delete', (s) => s.delete!('dev', 'app', 'k')],
+  ['has', (s) => s.has!('dev', 'app', 'k')],
+  ['list', (s) => s.list!('dev', 'app')],
+];
+
+let listener: SilentListener;
+beforeAll(async () => {
+  listener = await silentListener();
+});
+afterAll(async () => {
+  await listener.close();
+});
+
+describe.each(['aws/ssm', 'aws/asm'])('%s against a listener that never answers', (kind) => {
+  let registry: StoreRegistry;
+  afterAll(async () => {
+    await registry.close();
+  });
+
+  it(`every verb fails with STORE_UNREACHABLE naming the endpoint within ${AWS_CALL_BOUND_MS} ms`, async () => {
+    // One store per verb, all at once: each verb builds its own client and pays the full bound.
+    registry = buildStoreRegistry(
+      Object.fromEntries(verbs.map(([verb]) => [verb, { kind, options: { region: 'us-east-1', endpoint_url: listener.url } }])),
+      { env: {}, awsCredentials: motoCredentials },
+    );
+    const before = listener.accepted();
+    const results = await Promise.all(verbs.map(async ([verb, fn]) => ({ verb, ...(await timed(() => fn(registry.get(verb)))) })));
+    for (const r of results) {
+      expect([r.verb, r.error]).toEqual([r.verb, expect.objectContaining({ code: 'STORE_UNREACHABLE', message: expect.stringContaining(listener.url) })]);
+      expect([r.verb, (r.error as Error).message]).toEqual([r.verb, expect.stringContaining('ETIMEDOUT')]);
+      // It waited for the request time-out (the listener really accepted), and no longer than the bound.
+      expect(r.ms).toBeGreaterThanOrEqual(AWS_CLIENT_LIMITS.requestTimeoutMs);
+      expect(r.ms).toBeLessThanOrEqual(AWS_CALL_BOUND_MS + SLACK_MS);
+    }
+    expect(listener.accepted() - before).toBeGreaterThanOrEqual(verbs.length * AWS_CLIENT_LIMITS.maxAttempts);
+  }, 60_000);
+});
+
+describe('redis against a listener that never answers', () => {
+  it(`every verb fails with STORE_UNREACHABLE naming the endpoint within ${REDIS_CONNECT_BOUND_MS} ms`, async () => {
+    const registry = buildStoreRegistry(Object.fromEntries(verbs.map(([verb]) => [verb, { kind: 'redis', options: { url: `redis://:pw-not-shown@127.0.0.1:${listener.port}/0` } }])), { env: {} });
+    try {
+      const results = await Promise.all(verbs.map(async ([verb, fn]) => ({ verb, ...(await timed(() => fn(registry.get(verb)))) })));
+      for (const r of results) {
+        expect([r.verb, r.error]).toEqual([r.verb, expect.objectContaining({ code: 'STORE_UNREACHABLE', message: expect.stringContaining(`redis://127.0.0.1:${listener.port}/0`) })]);
+        expect((r.error as Error).message).not.toContain('pw-not-shown');
+        expect(r.ms).toBeLessThanOrEqual(REDIS_CONNECT_BOUND_MS + SLACK_MS);
+      }
+    } finally {
+      await registry.close();
+    }
+  }, 60_000);
+
+  it('`!store ... | default` gives the default within the bound (the case that took 12 s)', async () => {
+    const registry = buildStoreRegistry({ cache: { kind: 'redis', options: { url: `redis://127.0.0.1:${listener.port}/0` } } }, { env: {} });
+    try {
+      const r = await timed(() => evaluateStore(registry, { store: 'cache', component: 'vpc', key: 'id', default: 'fallback' }, { stack: 'dev' }));
+      expect(r.error).toBeUndefined();
+      expect(r.value).toBe('fallback');
+      expect(r.ms).toBeLessThanOrEqual(REDIS_CONNECT_BOUND_MS + SLACK_MS);
+    } finally {
+      await registry.close();
+    }
+  }, 30_000);
+});

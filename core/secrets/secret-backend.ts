@@ -6,7 +6,6 @@
 import type { ReadResult } from '../read-result';
 import type { Store } from '../stores/store';
 import { unsupported } from '../stores/store-errors';
-import { maxValueBytes } from '../stores/value-limits';
 import type { SecretCoordinate } from './coordinates';
 
 
@@ -18,7 +17,10 @@ export interface SecretBackend {
   readonly label: string;
   /** `store` or `sops`. */
   readonly track: 'store' | 'sops';
-  /** Largest value (UTF-8 bytes of the stored text) the backend accepts; default `DEFAULT_MAX_VALUE_BYTES`. */
+  /**
+   * Largest value (UTF-8 bytes of the stored text) the backend accepts, checked before writing;
+   * undefined: the backend checks itself (store kinds) or has no limit.
+   */
   readonly maxValueBytes?: number;
   /** The data is on this machine (SOPS files, keychain): listing status needs no network. */
   readonly local: boolean;
@@ -38,10 +40,8 @@ export class StoreSecretBackend implements SecretBackend {
   readonly label: string;
   readonly track = 'store' as const;
   readonly local: boolean;
-  readonly maxValueBytes: number;
 
   constructor(readonly store: Store) {
-    this.maxValueBytes = maxValueBytes(store.kind);
     this.id = `store:${store.name}`;
     this.label = `store ${store.name} (${store.kind})`;
     this.local = store.local;

@@ -13,6 +13,7 @@
  * anyway); a write invalidates it.
  */
 import { AsyncCache } from '../async/memoize-async';
+import { SOPS_MAX_VALUE_BYTES } from '../stores/value-limits';
 import { containedSopsFilePath } from './sops/path-template';
 import type { SecretCoordinate } from './coordinates';
 import type { SecretsProviderConfig } from './providers';
@@ -59,6 +60,7 @@ export class SopsSecretBackend implements SecretBackend {
   readonly label: string;
   readonly track = 'sops' as const;
   readonly local = true;
+  readonly maxValueBytes = SOPS_MAX_VALUE_BYTES;
   // A failed read is not cached: a fixed key or file can be retried in the same process.
   private readonly files = new AsyncCache<string, Record<string, unknown> | undefined>();
 

@@ -45,7 +45,7 @@ export class StoreSecretBackend implements SecretBackend {
   readonly maxValueBytes: number;
 
   constructor(readonly store: Store) {
-    this.maxValueBytes = maxValueBytes(store.kind);
+    this.maxValueBytes = maxValueBytes(store);
     this.id = `store:${store.name}`;
     this.label = `store ${store.name} (${store.kind})`;
     this.local = store.local;

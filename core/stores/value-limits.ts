@@ -1,31 +1,21 @@
 /**
- * The largest value each backend accepts, in one place, so that a value too large is refused
- * before any request with a coded error that names the secret only (issue 10, item 6) instead of
- * a backend error, a truncated write or a masker that chokes on it.
+ * infrakey's own bound on values, on top of each backend's limit. A backend's limit is declared by
+ * its kind module (`maxValueBytes`: SSM 4 KiB or 8 KiB advanced, Secrets Manager 64 KiB, Redis
+ * 512 MiB) and enforced by the store (STORE_VALUE_TOO_LARGE); the secrets layer refuses anything
+ * above the smaller of that and {@link DEFAULT_MAX_VALUE_BYTES} before any request
+ * (SECRET_VALUE_TOO_LARGE, naming the secret only: issue 10, item 6), so files, keyrings and every
+ * masked output stay bounded.
  *
  * Sizes are of the stored text in UTF-8 bytes (strings as they are, other values as JSON).
  */
+import type { Store } from './store';
 
-/** AWS SSM Parameter Store, Standard tier (the tier infrakey writes): 4 KB. */
-const SSM_STANDARD_MAX = 4096;
-/** AWS Secrets Manager: 64 KB of SecretString. */
-const ASM_MAX = 65_536;
-/**
- * infrakey's own bound for backends without a documented limit (SOPS files, keychains, Redis):
- * 1 MiB per value keeps files, keyrings and every masked output bounded.
- */
+/** infrakey's bound for any one value (SOPS files, keychains, and every store kind): 1 MiB. */
 export const DEFAULT_MAX_VALUE_BYTES = 1_048_576;
 
-/** Limits by store kind (Atmos `kind` names); kinds not listed use {@link DEFAULT_MAX_VALUE_BYTES}. */
-export const MAX_VALUE_BYTES: Readonly<Record<string, number>> = {
-  'aws/ssm': SSM_STANDARD_MAX,
-  'aws/asm': ASM_MAX,
-  sops: DEFAULT_MAX_VALUE_BYTES,
-};
-
-/** The limit for a store kind (or `sops`). */
-export function maxValueBytes(kind: string): number {
-  return MAX_VALUE_BYTES[kind] ?? DEFAULT_MAX_VALUE_BYTES;
+/** The largest value infrakey writes to `store`: its backend's limit, at most the default bound. */
+export function maxValueBytes(store: Pick<Store, 'maxValueBytes'>): number {
+  return Math.min(store.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES, DEFAULT_MAX_VALUE_BYTES);
 }
 
 /** Size in bytes of a value as a backend stores it. */

@@ -1,7 +1,7 @@
 import type { AuthConfig, IdentityConfig, ParsedAuthConfig } from './auth-config';
 import { AUTH_ERROR_CODES, locateWhere } from './auth-errors';
 import type { SpecReport } from './kinds/kind';
-import { identityKind, identityKindStatus, implementedIdentityKinds, implementedProviderKinds, isStandaloneIdentityKind, providerKind, providerKindStatus } from './kinds/registry';
+import { ATMOS_ONLY_PROVIDER_KINDS, identityKind, identityKindStatus, implementedIdentityKinds, implementedProviderKinds, isStandaloneIdentityKind, providerKind, providerKindStatus } from './kinds/registry';
 import { realmProblem } from './realm';
 import { AuthError } from '../errors';
 
@@ -32,12 +32,12 @@ export function validateAuthConfig(parsed: ParsedAuthConfig): AuthValidation {
 
   for (const p of config.providers.values()) {
     if (p.kind === '') {
-      err(AUTH_ERROR_CODES.FIELD_MISSING, p.path, `provider "${p.displayName}" has no kind`, `set ${p.path}.kind, e.g. aws/iam-identity-center or github/oidc`);
+      err(AUTH_ERROR_CODES.FIELD_MISSING, p.path, `provider "${p.displayName}" has no kind`, `set ${p.path}.kind to one of ${implementedProviderKinds().join(', ')}`);
       continue;
     }
     const status = providerKindStatus(p.kind);
     if (status === 'unknown') {
-      err(AUTH_ERROR_CODES.KIND_UNKNOWN, `${p.path}.kind`, `invalid provider kind: unsupported provider kind: ${p.kind} (provider "${p.displayName}")`, 'use aws/iam-identity-center, github/oidc, aws/saml, azure/*, gcp/* or atmos/pro');
+      err(AUTH_ERROR_CODES.KIND_UNKNOWN, `${p.path}.kind`, `invalid provider kind: unsupported provider kind: ${p.kind} (provider "${p.displayName}")`, `use one of ${[...implementedProviderKinds(), ...ATMOS_ONLY_PROVIDER_KINDS].join(', ')}`);
       continue;
     }
     if (status === 'atmos-only') {

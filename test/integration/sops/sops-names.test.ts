@@ -55,4 +55,11 @@ describe('names from stack manifests (CLI, sops/age)', () => {
     expect(allowed.err).not.toContain('SECRET_NAME_UNSAFE');
     expect(allowed.code).toBe(0);
   });
+  it('secret exec refuses a component that declares LD_PRELOAD before starting the child', async () => {
+    const marker = join(root, 'child-ran');
+    const r = await cli(repo, ['secret', 'exec', '-s', 'dev', '-c', 'api', '--', 'sh', '-c', `touch ${marker}`], '');
+    expect(r.err).toContain('SECRET_NAME_UNSAFE');
+    expect(r.code).toBe(1);
+    expect(existsSync(marker)).toBe(false);
+  });
 });

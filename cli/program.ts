@@ -98,7 +98,10 @@ export async function run(
 /** Prints an error the way every command does and returns the exit code. */
 export function reportError(error: unknown, io: CliIO, debug: boolean): number {
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+    // Help printed because a command group was run without a subcommand (`infrakey`,
+    // `infrakey secret`) is bad usage (exit 2); `infrakey help` asked for it (exit 0).
+    if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
     return error.exitCode === 0 ? 0 : 2; // commander already printed the message
   }
   if (isInfrakeyError(error)) {

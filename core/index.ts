@@ -72,7 +72,7 @@ export { setSecret, deleteSecret, listSecrets, validateSecrets, importSecret, as
 export { secretEnvironment, componentsWithSecrets, secretText } from './secrets/secret-environment';
 export type { SkippedSecret } from './secrets/secret-environment';
 export { readSecretImportFile, readSecretValueFile, parseDotenv } from './secrets/import-file';
-export { DEFAULT_MAX_VALUE_BYTES, maxValueBytes } from './stores/value-limits';
+export { SOPS_MAX_VALUE_BYTES } from './stores/value-limits';
 export type { SecretChange, SecretListEntry, SecretStatus, ValidationReport, ImportFrom } from './secrets/secret-operations';
 export { keygen, pickKeygenProvider } from './secrets/keygen';
 export type { KeygenResult } from './secrets/keygen';

@@ -4,7 +4,7 @@ import type { AtmosConfig } from './config/atmos-config';
 import { loadAtmosConfig, loadAtmosConfigSync } from './config/load-config';
 import { isMap, LIST_MERGE_STRATEGIES, type ListMergeStrategy, type YamlMap } from './stacks/deep-merge';
 import { renderGoTemplate } from './stacks/go-template';
-import type { ComponentMergeSettings, ResolvedComponent } from './stacks/component-resolver';
+import { relativeComponentPath, type ComponentMergeSettings, type ResolvedComponent } from './stacks/component-resolver';
 import { StackEngine, type ResolveComponentOptions, type StackSummary } from './stacks/stack-engine';
 import type { ComponentType } from './stacks/stack-processor';
 import { decodeExecOutput, resolveYamlFunctions, type YamlFunctionResolver } from './yaml/resolve-functions';
@@ -63,6 +63,8 @@ export interface DescribeComponentOptions {
   mask?: boolean;
   /** Component type when the name exists under several types. */
   type?: ComponentType;
+  /** Folder that relative component paths (`.`, `./vpc`) resolve against; default the workspace's cwd. */
+  cwd?: string;
   /** Leave YAML functions unresolved (shown as `!tag args`). Default true (resolve). */
   processFunctions?: boolean;
 }
@@ -75,6 +77,7 @@ export class Workspace {
   /** The stack engine (discovery, imports, names, component merge). */
   readonly stacks: StackEngine;
   private functions?: FunctionsFactory;
+  private readonly mergeSettings: ComponentMergeSettings;
   private secretsService?: SecretsService;
 
   private constructor(
@@ -86,6 +89,7 @@ export class Workspace {
     private readonly keyringPrompt?: WorkspaceLoadOptions['keyringPrompt'],
   ) {
     this.functions = functions;
+    this.mergeSettings = mergeSettings(config, env);
     this.stacks = new StackEngine({
       basePath: config.stacks.basePath,
       includedPaths: config.stacks.includedPaths,
@@ -93,7 +97,7 @@ export class Workspace {
       nameTemplate: config.stacks.nameTemplate,
       namePattern: config.stacks.namePattern,
       locateConfig: (path) => config.locate(path),
-      merge: mergeSettings(config, env),
+      merge: this.mergeSettings,
     });
   }
 
@@ -200,7 +204,9 @@ export class Workspace {
    * The result is a fresh object the caller may change.
    */
   async describeComponent(component: string, stack: string, opts: DescribeComponentOptions = {}): Promise<YamlMap> {
-    const resolved = this.stacks.resolveComponent(component, stack, { type: opts.type });
+    // A path (`.`, `components/terraform/vpc`) names the component that uses that folder.
+    const target = this.stacks.componentFromArgument(component, stack, opts.cwd ?? this.cwd, opts.type);
+    const resolved = this.stacks.resolveComponent(target.component, stack, { type: target.type ?? opts.type });
     if (opts.processFunctions === false) return replaceFunctions(resolved.section) as YamlMap;
     return this.evaluate(resolved, opts.mask ?? true);
   }
@@ -220,7 +226,8 @@ export class Workspace {
         for (const name of names) {
           const resolved = this.stacks.resolveComponent(name, s.name, { type, allowAbstract: true });
           const abstract = isMap(resolved.section.metadata) && resolved.section.metadata.type === 'abstract';
-          byName[name] = opts.processFunctions === false || abstract ? replaceFunctions(resolved.section) : await this.evaluate(resolved, opts.mask ?? true);
+          const section = opts.processFunctions === false || abstract ? (replaceFunctions(resolved.section) as YamlMap) : await this.evaluate(resolved, opts.mask ?? true);
+          byName[name] = stacksShape(section, this.mergeSettings, type);
         }
         components[type] = byName;
       }
@@ -248,6 +255,22 @@ export class Workspace {
   }
 }
 
+/**
+ * A component as `atmos describe stacks` shows it: without the describe-component extras
+ * (`imports`, `deps`, `deps_all`, `atmos_cli_config`, `component_type`) and with the folder as written in atmos.yaml.
+ */
+function stacksShape(section: YamlMap, settings: ComponentMergeSettings, type: ComponentType): YamlMap {
+  const out: YamlMap = {};
+  for (const key of Object.keys(section)) {
+    if (key === 'imports' || key === 'deps' || key === 'deps_all' || key === 'atmos_cli_config' || key === 'component_type') continue;
+    out[key] = section[key];
+  }
+  if (isMap(out.component_info) && typeof out.component === 'string') {
+    out.component_info = { ...out.component_info, component_path: relativeComponentPath(settings, type, out.component) };
+  }
+  return out;
+}
+
 /** `!template`: renders the Go-template subset with the component section, then decodes JSON. */
 function evaluateTemplate(fn: YamlFunction, section: YamlMap): unknown {
   const text = renderGoTemplate(fn.args, section, { subject: '!template', where: fn.source });
@@ -272,6 +295,46 @@ function replaceFunctions(value: unknown): unknown {
   return value;
 }
 
+/**
+ * `atmos_cli_config` of describe component: the atmos.yaml settings infrakey models, as written
+ * (after profiles and `ATMOS_*` overrides). Atmos prints its whole configuration struct with
+ * defaults filled in; the keys infrakey leaves out are listed in docs/atmos-conformance.md.
+ */
+function describedCliConfig(raw: Record<string, unknown>): YamlMap {
+  const out: YamlMap = {};
+  if (typeof raw.base_path === 'string') out.base_path = raw.base_path;
+  if (isMap(raw.components)) {
+    const components: YamlMap = {};
+    for (const type of ['terraform', 'helmfile', 'packer', 'ansible']) {
+      const section = raw.components[type];
+      if (!isMap(section)) continue;
+      const picked: YamlMap = {};
+      for (const key of ['base_path', 'command']) if (typeof section[key] === 'string') picked[key] = section[key];
+      components[type] = picked;
+    }
+    out.components = components;
+  }
+  if (isMap(raw.stacks)) {
+    const stacks: YamlMap = {};
+    for (const key of ['base_path', 'included_paths', 'excluded_paths', 'name_pattern', 'name_template']) {
+      if (raw.stacks[key] !== undefined && raw.stacks[key] !== null) stacks[key] = raw.stacks[key];
+    }
+    out.stacks = stacks;
+  }
+  return out;
+}
+
+/** atmos.yaml `templates.settings` (enabled, evaluations, delimiters). */
+function templateSettings(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): ComponentMergeSettings['templates'] {
+  const templates = isMap(raw.templates) ? raw.templates : {};
+  const settings = isMap(templates.settings) ? templates.settings : {};
+  const delimiters = Array.isArray(settings.delimiters) && settings.delimiters.length === 2 && settings.delimiters.every((d) => typeof d === 'string' && d !== '')
+    ? (settings.delimiters as [string, string])
+    : undefined;
+  const evaluations = typeof settings.evaluations === 'number' && settings.evaluations > 0 ? Math.min(settings.evaluations, 10) : 1;
+  return { enabled: settings.enabled === true, evaluations, delimiters, env };
+}
+
 function mergeSettings(config: AtmosConfig, env: NodeJS.ProcessEnv): ComponentMergeSettings {
   const fromEnv = env.ATMOS_SETTINGS_LIST_MERGE_STRATEGY;
   const raw = fromEnv ?? config.settings.list_merge_strategy;
@@ -287,12 +350,21 @@ function mergeSettings(config: AtmosConfig, env: NodeJS.ProcessEnv): ComponentMe
   const inherit = isMap(stacksRaw.inherit) ? stacksRaw.inherit : {};
   const componentsRaw = isMap(config.raw.components) ? config.raw.components : {};
   const componentBasePaths: ComponentMergeSettings['componentBasePaths'] = { terraform: config.components.terraform.basePath };
-  for (const type of ['helmfile', 'packer', 'ansible'] as const) {
+  const componentCommands: ComponentMergeSettings['componentCommands'] = {};
+  const relativeBasePaths: ComponentMergeSettings['relativeBasePaths'] = {};
+  for (const type of ['terraform', 'helmfile', 'packer', 'ansible'] as const) {
     const section = componentsRaw[type];
     const base = isMap(section) && typeof section.base_path === 'string' ? section.base_path : `components/${type}`;
-    componentBasePaths[type] = resolvePath(config.basePath, base);
+    if (type !== 'terraform') componentBasePaths[type] = resolvePath(config.basePath, base);
+    relativeBasePaths[type] = base;
+    if (isMap(section) && typeof section.command === 'string' && section.command !== '') componentCommands[type] = section.command;
   }
   return {
+    componentCommands,
+    relativeBasePaths,
+    rawBasePath: typeof config.raw.base_path === 'string' ? config.raw.base_path : '.',
+    cliConfig: describedCliConfig(config.raw),
+    templates: templateSettings(config.raw, env),
     listMergeStrategy: (raw as ListMergeStrategy | undefined) ?? 'replace',
     inheritMetadata: inherit.metadata !== false,
     globalAuth: config.auth,

@@ -21,6 +21,8 @@ const external = [
   'jose',
   '@inquirer/prompts',
   'proper-lockfile',
+  // Loads its WebAssembly module from its own folder at run time (HCL !include only).
+  '@cdktn/hcl2json',
   // Linear-time Go regexps for .sops.yaml path_regex and encrypted_regex: only some SOPS writes need it.
   're2js',
 ];

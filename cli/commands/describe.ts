@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { COMPONENT_TYPES, parseBooleanFlag, Workspace, type ComponentType } from '../../core/index';
+import { COMPONENT_TYPES, parseBooleanFlag, parseQueryPath, redactor, UsageError, Workspace, type ComponentType } from '../../core/index';
+import type { CliIO } from '../io';
 import type { CliContext } from '../context';
 import { checkFormat, printData } from '../output';
 
@@ -17,15 +18,21 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('yaml'))
     .addOption(new Option('--type <type>', 'component type, when the name exists under several').choices([...COMPONENT_TYPES]))
     .option('--process-functions [bool]', 'evaluate YAML functions (!env, !exec, !template, !store; !secret is masked)', parseProcessFunctions, true)
-    .action(async (component: string, opts: { stack: string; format: string; type?: ComponentType; processFunctions: boolean }, cmd: Command) => {
+    .option('-q, --query <expression>', 'print only this part of the result (a yq path such as .vars.region)')
+    .option('--provenance', 'not supported: infrakey does not record where each value came from')
+    .action(async (component: string, opts: DescribeOptions & { stack: string; type?: ComponentType }, cmd: Command) => {
       const format = checkFormat(opts.format, FORMATS, 'yaml');
+      refuseProvenance(opts);
       const ws = await Workspace.load(ctx.workspaceOptions(cmd));
       const section = await ws.describeComponent(component, opts.stack, {
         mask: ctx.globals(cmd).mask,
         type: opts.type,
         processFunctions: opts.processFunctions,
+        cwd: ctx.cwd,
       });
-      printData(ctx.io, section, format);
+      // Atmos records the command that produced the description.
+      const described = sortKeys({ ...section, cli_args: ['describe', 'component'] });
+      printQueried(ctx.io, described, opts.query, format);
     });
 
   describe
@@ -34,12 +41,55 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
     .option('-s, --stack <stack>', 'only this stack')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('yaml'))
     .option('--process-functions [bool]', 'evaluate YAML functions (!secret is masked)', parseProcessFunctions, true)
-    .action(async (opts: { stack?: string; format: string; processFunctions: boolean }, cmd: Command) => {
+    .option('-q, --query <expression>', 'print only this part of the result (a yq path such as .dev.components)')
+    .option('--provenance', 'not supported: infrakey does not record where each value came from')
+    .action(async (opts: DescribeOptions & { stack?: string }, cmd: Command) => {
       const format = checkFormat(opts.format, FORMATS, 'yaml');
+      refuseProvenance(opts);
       const ws = await Workspace.load(ctx.workspaceOptions(cmd));
       const data = await ws.describeStacks({ mask: ctx.globals(cmd).mask, stack: opts.stack, processFunctions: opts.processFunctions });
-      printData(ctx.io, data, format);
+      printQueried(ctx.io, data, opts.query, format);
     });
+}
+
+interface DescribeOptions {
+  format: string;
+  processFunctions: boolean;
+  query?: string;
+  provenance?: boolean;
+}
+
+function refuseProvenance(opts: DescribeOptions): void {
+  if (!opts.provenance) return;
+  throw new UsageError({
+    code: 'USAGE_PROVENANCE_UNSUPPORTED',
+    message: '--provenance is not supported: infrakey does not record which manifest and line each value came from',
+    fix: 'drop --provenance; `deps` and `imports` in the output list the manifests that contribute to the component',
+  });
+}
+
+/** The result, or the part `-q` selects (a missing path is `null`, as yq); scalars print bare, as yq. */
+function printQueried(io: CliIO, data: unknown, query: string | undefined, format: (typeof FORMATS)[number]): void {
+  if (query === undefined) {
+    printData(io, data, format);
+    return;
+  }
+  let value: unknown = data;
+  for (const seg of parseQueryPath(query)) {
+    if (Array.isArray(value) && typeof seg === 'number') value = value[seg < 0 ? value.length + seg : seg];
+    else if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, seg)) value = (value as Record<string, unknown>)[String(seg)];
+    else value = undefined;
+    if (value === undefined) break;
+  }
+  if (value === undefined || value === null) io.out('null\n');
+  else if (typeof value === 'object') printData(io, value, format);
+  else io.outMasked(`${String(io.masking ? redactor.maskDeep(value) : value)}\n`);
+}
+
+function sortKeys(map: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(map).sort()) out[key] = map[key];
+  return out;
 }
 
 function parseProcessFunctions(value: string | undefined): boolean {

@@ -14,12 +14,29 @@ export function registerValidateCommands(program: Command, ctx: CliContext): voi
       const stacks = ws.listStacks();
       const problems: InfrakeyError[] = [];
       let components = 0;
+      // The same declaration and store checks the secret verbs make (a declaration with both
+      // `store` and `sops`, `secret: true` on a backend that cannot be secret), so this CI gate
+      // fails where `secret validate` would.
+      const checkSecrets = Object.keys(ws.config.stores).length > 0 || Object.keys(ws.config.secrets).length > 0;
+      const secrets = checkSecrets ? ws.secretsLayer() : undefined;
+      if (secrets) {
+        try {
+          void secrets.registry;
+        } catch (e) {
+          if (!isInfrakeyError(e)) throw e;
+          problems.push(...(e.problems && e.problems.length > 0 ? e.problems : [e]));
+        }
+      }
       for (const s of stacks) {
         for (const type of COMPONENT_TYPES) {
           for (const name of s.components[type] ?? []) {
             components++;
             try {
-              ws.resolveComponent(name, s.name, { type, allowAbstract: true });
+              const resolved = ws.resolveComponent(name, s.name, { type, allowAbstract: true });
+              const abstract = (resolved.section.metadata as { type?: unknown } | undefined)?.type === 'abstract';
+              if (secrets && !abstract && Object.keys((resolved.section.secrets as object | undefined) ?? {}).length > 0) {
+                problems.push(...secrets.forComponent({ stack: s.name, component: name }).problems);
+              }
             } catch (e) {
               if (!isInfrakeyError(e)) throw e;
               problems.push(e);
@@ -36,6 +53,7 @@ export function registerValidateCommands(program: Command, ctx: CliContext): voi
           fix: 'fix each problem listed above, then run `infrakey validate stacks` again',
         });
       }
-      ctx.io.out(`all ${stacks.length} stacks are valid (${components} components)\n`);
+      // A status line, not data: on stderr as Atmos prints it, so stdout stays empty for scripts.
+      ctx.io.err(`✓ All stacks validated successfully (${stacks.length} stacks, ${components} components)\n`);
     });
 }

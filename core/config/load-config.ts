@@ -27,7 +27,8 @@ import { xdgConfigHome } from './xdg';
  *    (Atmos does not evaluate them in atmos.yaml).
  * 7. `ATMOS_*` overrides: `ATMOS_BASE_PATH`, `ATMOS_STACKS_BASE_PATH`,
  *    `ATMOS_STACKS_INCLUDED_PATHS`/`ATMOS_STACKS_EXCLUDED_PATHS` (comma-separated),
- *    `ATMOS_STACKS_NAME_PATTERN`, `ATMOS_STACKS_NAME_TEMPLATE`, `ATMOS_COMPONENTS_TERRAFORM_BASE_PATH`,
+ *    `ATMOS_STACKS_NAME_PATTERN`, `ATMOS_STACKS_NAME_TEMPLATE`, `ATMOS_COMPONENTS_<TYPE>_BASE_PATH`,
+ *    `ATMOS_COMPONENTS_<TYPE>_COMMAND` (terraform, helmfile, packer),
  *    `ATMOS_LOGS_LEVEL`.
  * 8. Schema check: every problem at once in one `CONFIG_INVALID`.
  *
@@ -67,6 +68,11 @@ const ENV_OVERRIDES: readonly { name: string; path: string[]; list?: boolean }[]
   { name: 'ATMOS_STACKS_NAME_PATTERN', path: ['stacks', 'name_pattern'] },
   { name: 'ATMOS_STACKS_NAME_TEMPLATE', path: ['stacks', 'name_template'] },
   { name: 'ATMOS_COMPONENTS_TERRAFORM_BASE_PATH', path: ['components', 'terraform', 'base_path'] },
+  { name: 'ATMOS_COMPONENTS_TERRAFORM_COMMAND', path: ['components', 'terraform', 'command'] },
+  { name: 'ATMOS_COMPONENTS_HELMFILE_BASE_PATH', path: ['components', 'helmfile', 'base_path'] },
+  { name: 'ATMOS_COMPONENTS_HELMFILE_COMMAND', path: ['components', 'helmfile', 'command'] },
+  { name: 'ATMOS_COMPONENTS_PACKER_BASE_PATH', path: ['components', 'packer', 'base_path'] },
+  { name: 'ATMOS_COMPONENTS_PACKER_COMMAND', path: ['components', 'packer', 'command'] },
   { name: 'ATMOS_LOGS_LEVEL', path: ['logs', 'level'] },
 ];
 

@@ -5,7 +5,6 @@
  */
 import type { Store } from '../stores/store';
 import { unsupported } from '../stores/store-errors';
-import { maxValueBytes } from '../stores/value-limits';
 import type { SecretCoordinate } from './coordinates';
 
 /** The outcome of reading one coordinate. `location` names where the value lives (never the value). */
@@ -22,7 +21,10 @@ export interface SecretBackend {
   readonly label: string;
   /** `store` or `sops`. */
   readonly track: 'store' | 'sops';
-  /** Largest value (UTF-8 bytes of the stored text) the backend accepts; default `DEFAULT_MAX_VALUE_BYTES`. */
+  /**
+   * Largest value (UTF-8 bytes of the stored text) the backend accepts, checked before writing;
+   * undefined: the backend checks itself (store kinds) or has no limit.
+   */
   readonly maxValueBytes?: number;
   /** The data is on this machine (SOPS files, keychain): listing status needs no network. */
   readonly local: boolean;
@@ -42,10 +44,8 @@ export class StoreSecretBackend implements SecretBackend {
   readonly label: string;
   readonly track = 'store' as const;
   readonly local: boolean;
-  readonly maxValueBytes: number;
 
   constructor(readonly store: Store) {
-    this.maxValueBytes = maxValueBytes(store);
     this.id = `store:${store.name}`;
     this.label = `store ${store.name} (${store.kind})`;
     this.local = store.local;

@@ -13,7 +13,7 @@ import type { InfrakeyError } from '../errors';
 import { InfrakeyError as InfrakeyErrorClass } from '../errors';
 import { redactor, Secret } from '../secret';
 import type { Store } from '../stores/store';
-import { DEFAULT_MAX_VALUE_BYTES, storedValueBytes } from '../stores/value-limits';
+import { storedValueBytes } from '../stores/value-limits';
 import { queryPath } from '../yaml/query-path';
 import type { ComponentSecrets } from './component-secrets';
 import { declaredNames } from './component-secrets';
@@ -334,7 +334,8 @@ function describeKind(v: unknown): string {
 
 /** Refuses a value larger than the backend accepts, naming the secret and the sizes only. */
 function checkValueSize(name: string, backend: SecretBackend, value: unknown, where: SecretDeclaration['where']): void {
-  const limit = backend.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+  const limit = backend.maxValueBytes;
+  if (limit === undefined) return;
   const size = storedValueBytes(value);
   if (size <= limit) return;
   throw declarationError(

@@ -12,6 +12,7 @@
  * Each file is decrypted at most once per backend (the whole file is decrypted to verify its MAC
  * anyway); a write invalidates it.
  */
+import { SOPS_MAX_VALUE_BYTES } from '../stores/value-limits';
 import { containedSopsFilePath } from './sops/path-template';
 import type { SecretCoordinate } from './coordinates';
 import type { SecretsProviderConfig } from './providers';
@@ -57,6 +58,7 @@ export class SopsSecretBackend implements SecretBackend {
   readonly label: string;
   readonly track = 'sops' as const;
   readonly local = true;
+  readonly maxValueBytes = SOPS_MAX_VALUE_BYTES;
   private readonly files = new Map<string, Promise<Record<string, unknown> | undefined>>();
 
   constructor(

@@ -1,6 +1,8 @@
-import { relative, resolve as resolvePath, sep } from 'node:path';
+import { isAbsolute, posix, resolve as resolvePath, sep } from 'node:path';
 import { StackError, type SourceLocation } from '../errors';
 import { mergeComponentAuth } from './auth-merge';
+import { renderGoTemplate } from './go-template';
+import { YamlFunction } from '../yaml/yaml-function';
 import { cloneValue, deepMerge, isMap, LIST_MERGE_STRATEGIES, setKey, type ListMergeStrategy, type YamlMap } from './deep-merge';
 import { mergeSecretsLayers, type SecretDeclarationSource, type SecretsLayer } from './secrets-scope';
 import type { ComponentOccurrence, ComponentType, ProcessedStack } from './stack-processor';
@@ -12,11 +14,26 @@ export interface ComponentMergeSettings {
   inheritMetadata: boolean;
   /** atmos.yaml `auth`, the base of every component's `auth` (§1.5.2). */
   globalAuth?: unknown;
-  /** The Atmos base path; `component_info.component_path` is relative to it. */
+  /** The absolute Atmos base path. */
   projectBasePath: string;
+  /** The absolute stacks folder (manifest names in `deps` are relative to it). */
+  stacksBasePath?: string;
   /** Absolute folder of each component type (`components.<type>.base_path`). */
   componentBasePaths: Partial<Record<ComponentType, string>>;
+  /** `components.<type>.base_path` as written (describe stacks shows paths joined from these). */
+  relativeBasePaths?: Partial<Record<ComponentType, string>>;
+  /** `base_path` as written. */
+  rawBasePath?: string;
+  /** `components.<type>.command` (after `ATMOS_COMPONENTS_<TYPE>_COMMAND`). */
+  componentCommands?: Partial<Record<ComponentType, string>>;
+  /** The atmos.yaml settings shown as `atmos_cli_config` by describe component. */
+  cliConfig?: YamlMap;
+  /** atmos.yaml `templates.settings`: when enabled, Go templates in the merged section are rendered. */
+  templates?: { enabled: boolean; evaluations: number; delimiters?: [string, string]; env?: NodeJS.ProcessEnv };
 }
+
+/** The program Atmos runs for each component type when atmos.yaml names none. */
+const DEFAULT_COMMANDS: Record<ComponentType, string> = { terraform: 'terraform', helmfile: 'helmfile', packer: 'packer', ansible: 'ansible-playbook' };
 
 /** A component of a stack after the merge, before YAML functions are resolved. */
 export interface ResolvedComponent {
@@ -69,6 +86,12 @@ export class ComponentResolver {
     return [...(this.stack.components[type]?.keys() ?? [])];
   }
 
+  /** The component folder of a component (see componentDirectory), or undefined when not defined. */
+  folderOf(type: ComponentType, name: string): string | undefined {
+    const def = this.definition(type, name);
+    return def ? this.componentDirectory(type, def) : undefined;
+  }
+
   /** True when the component's own `metadata.type` is `abstract`. */
   isAbstract(type: ComponentType, name: string): boolean {
     const def = this.definition(type, name);
@@ -115,7 +138,13 @@ export class ComponentResolver {
       const value = layersOf(key).reduce((acc, v) => (v === undefined || v === null ? acc : v), undefined);
       if (value !== undefined) out[key] = value;
     }
-    this.shapeBackends(out);
+    this.shapeBackends(out, name);
+    // Atmos prints these for every Terraform component, empty when unset.
+    if (type === 'terraform') {
+      out.backend_type ??= '';
+      out.remote_state_backend_type ??= '';
+    }
+    out.command ??= this.settings.componentCommands?.[type] ?? DEFAULT_COMMANDS[type];
 
     // Other keys of the component blocks (e.g. `dependencies`, `source`): bases, then the component.
     for (const d of [...baseDefs, def]) {
@@ -129,15 +158,18 @@ export class ComponentResolver {
     out.auth = mergeComponentAuth(this.settings.globalAuth, stackAuth, strategy, (identity) => this.locateAuth(def, identity));
 
     const secrets = mergeSecretsLayers(this.secretsLayers(baseDefs, def), (layers) => deepMerge(layers, strategy));
-    out.secrets = secrets.section;
+    // Atmos has no `secrets` section: it is shown only when the component declares secrets.
+    if (isMap(secrets.section) && Object.keys(secrets.section).length > 0) out.secrets = secrets.section;
 
     out.metadata = this.metadata(baseDefs, def, strategy);
     out.overrides = cloneValue(overrides);
 
-    const terraformComponent = this.componentDirectory(def, out.metadata as YamlMap);
+    const terraformComponent = this.componentDirectory(type, def);
     out.component = terraformComponent;
     out.inheritance = bases.slice().reverse();
     out.imports = this.stack.imports.slice();
+    Object.assign(out, this.dependencies(type, [...bases, name]));
+    if (this.settings.cliConfig) out.atmos_cli_config = cloneValue(this.settings.cliConfig);
     out.atmos_component = name;
     out.atmos_stack = this.stackName;
     out.atmos_stack_file = this.stack.fileName;
@@ -147,19 +179,119 @@ export class ComponentResolver {
     const typeBase = this.settings.componentBasePaths[type] ?? resolvePath(this.settings.projectBasePath, 'components', type);
     out.component_info = {
       component_type: type,
-      component_path: toPosix(relative(this.settings.projectBasePath, resolvePath(typeBase, terraformComponent))),
+      // describe component shows the absolute folder; describe stacks the path joined from
+      // atmos.yaml's base paths as written (see relativeComponentPath).
+      component_path: toPosix(resolvePath(typeBase, terraformComponent)),
     };
     if (type === 'terraform') out.workspace = this.workspace(name, terraformComponent, out.metadata as YamlMap);
 
+    let section = sortKeys(out);
+    if (this.settings.templates?.enabled) section = this.renderTemplates(section, [...baseDefs, def]);
     return {
       component: name,
       type,
       stack: this.stackName,
       stackFile: this.stack.file,
       definedIn: def.occurrences[def.occurrences.length - 1].file,
-      section: sortKeys(out),
+      section,
       secretSources: secrets.sources,
     };
+  }
+
+  /**
+   * Renders Go templates in the merged section as Atmos does when `templates.settings.enabled`:
+   * the section is the template data (`.vars`, `.settings`, `.atmos_component`, `.atmos_stack`,
+   * `.workspace`, …), a missing value prints `<no value>` (Atmos renders sections with
+   * `missingkey=default`), and `evaluations` passes each see the previous pass's result. Every
+   * string (and YAML-function argument) holding an action is rendered; the result stays a string.
+   */
+  private renderTemplates(section: YamlMap, defs: Definition[]): YamlMap {
+    const t = this.settings.templates as NonNullable<ComponentMergeSettings['templates']>;
+    let current = section;
+    for (let pass = 0; pass < Math.max(1, t.evaluations); pass++) {
+      const data = current;
+      const render = (value: unknown, path: string[]): unknown => {
+        if (typeof value === 'string') return value.includes(t.delimiters?.[0] ?? '{{') ? this.renderOne(value, data, path, defs) : value;
+        if (value instanceof YamlFunction) {
+          return value.args.includes(t.delimiters?.[0] ?? '{{') ? new YamlFunction(value.tag, this.renderOne(value.args, data, path, defs), value.source) : value;
+        }
+        if (Array.isArray(value)) return value.map((v, i) => render(v, [...path, String(i)]));
+        if (isMap(value)) {
+          const out: YamlMap = {};
+          for (const key of Object.keys(value)) {
+            const k = key.includes(t.delimiters?.[0] ?? '{{') ? this.renderOne(key, data, path, defs) : key;
+            setKey(out, k, render(value[key], [...path, key]));
+          }
+          return out;
+        }
+        return value;
+      };
+      current = render(current, []) as YamlMap;
+    }
+    return current;
+  }
+
+  private renderOne(text: string, data: YamlMap, path: string[], defs: Definition[]): string {
+    const t = this.settings.templates as NonNullable<ComponentMergeSettings['templates']>;
+    let where: SourceLocation | undefined;
+    for (let i = defs.length - 1; i >= 0 && !where; i--) {
+      for (let j = defs[i].occurrences.length - 1; j >= 0 && !where; j--) where = defs[i].occurrences[j].locate(path);
+    }
+    where ??= this.stack.locate(path) ?? { file: this.stack.file };
+    return renderGoTemplate(text, data, {
+      subject: `Go template in ${path.join('.') || 'the component'} of component ${JSON.stringify(data.atmos_component)} in stack ${JSON.stringify(this.stackName)}`,
+      where,
+      missing: 'no-value',
+      env: t.env,
+      delimiters: t.delimiters,
+    });
+  }
+
+  /**
+   * `deps` and `deps_all` as Atmos computes them from where each value comes from: for every
+   * top-level key of `vars`, `settings`, `env`, `backend`, `remote_state_backend` and the backend
+   * types, the manifests that set it, highest priority first (the component's blocks, its bases,
+   * the type section, the stack section; later manifests first within a level). `deps` holds the
+   * manifest that wins for some key, `deps_all` every manifest that sets one; both include the
+   * stack itself.
+   */
+  private dependencies(type: ComponentType, names: string[]): { deps: string[]; deps_all: string[] } {
+    const sections = ['vars', 'settings', 'env', 'backend', 'remote_state_backend', 'backend_type', 'remote_state_backend_type'];
+    const deps = new Set<string>([this.stack.fileName]);
+    const all = new Set<string>([this.stack.fileName]);
+    const layers = this.stack.layers;
+    for (const section of sections) {
+      const byKey = new Map<string, string[]>();
+      const record = (fileName: string, value: unknown) => {
+        if (value === undefined || value === null) return;
+        const keys = isMap(value) ? Object.keys(value) : [''];
+        for (const k of keys) {
+          const list = byKey.get(k);
+          if (list) list.push(fileName);
+          else byKey.set(k, [fileName]);
+        }
+      };
+      // Highest priority first: component (and bases, nearest first), type level, stack level.
+      const levels: ((v: YamlMap) => unknown)[] = [
+        ...names
+          .slice()
+          .reverse()
+          .map((n) => (v: YamlMap) => {
+            const c = v.components;
+            const t = isMap(c) ? c[type] : undefined;
+            const block = isMap(t) ? t[n] : undefined;
+            return isMap(block) ? block[section] : undefined;
+          }),
+        (v) => (isMap(v[type]) ? (v[type] as YamlMap)[section] : undefined),
+        (v) => v[section],
+      ];
+      for (const level of levels) for (let i = layers.length - 1; i >= 0; i--) record(layers[i].fileName, level(layers[i].value));
+      for (const files of byKey.values()) {
+        deps.add(files[0]);
+        for (const f of files) all.add(f);
+      }
+    }
+    return { deps: [...deps].sort(), deps_all: [...all].sort() };
   }
 
   /** The component's blocks across the import tree, merged (cached per stack). */
@@ -178,11 +310,22 @@ export class ComponentResolver {
     return def;
   }
 
-  /** Bases in merge order (lowest first): for each declared base, its own chain, then itself. */
+  /**
+   * Bases in merge order (lowest first), as Atmos: the legacy top-level `component: X` attribute
+   * when X is a component of the stack (X's own chain, then X), then each `metadata.inherits`
+   * entry (its own chain, then itself). A `component:` naming no component of the stack is not a
+   * base (Atmos ignores it for inheritance).
+   */
   private baseChain(type: ComponentType, def: Definition, path: readonly string[]): string[] {
+    const out: string[] = [];
+    const legacy = this.legacyBase(type, def);
+    if (legacy && !path.includes(legacy.name)) {
+      for (const b of this.baseChain(type, legacy, [...path, legacy.name])) out.push(b);
+      out.push(legacy.name);
+    }
     const metadata = def.section.metadata;
     const inherits = isMap(metadata) ? metadata.inherits : undefined;
-    if (inherits === undefined || inherits === null) return [];
+    if (inherits === undefined || inherits === null) return out;
     const where = (i?: number) => this.locateIn(def, i === undefined ? ['metadata', 'inherits'] : ['metadata', 'inherits', i]);
     if (!Array.isArray(inherits)) {
       throw new StackError({
@@ -192,7 +335,6 @@ export class ComponentResolver {
         fix: 'write `inherits: [base-component]`',
       });
     }
-    const out: string[] = [];
     inherits.forEach((base, i) => {
       if (typeof base !== 'string' || base === '') {
         throw new StackError({
@@ -263,11 +405,39 @@ export class ComponentResolver {
     return deepMerge(layers, strategy);
   }
 
-  /** `metadata.component`, else the legacy `component:` attribute, else the instance name. */
-  private componentDirectory(def: Definition, metadata: YamlMap): string {
-    if (typeof metadata.component === 'string' && metadata.component !== '') return metadata.component;
-    if (typeof def.section.component === 'string' && def.section.component !== '') return def.section.component;
-    return def.name;
+  /** The component named by the legacy top-level `component:` attribute, when the stack defines it. */
+  private legacyBase(type: ComponentType, def: Definition): Definition | undefined {
+    const attr = def.section.component;
+    if (attr === undefined || attr === null) return undefined;
+    if (typeof attr !== 'string') {
+      throw new StackError({
+        code: 'STACK_COMPONENT_ATTRIBUTE_INVALID',
+        message: `the \`component:\` attribute of component ${JSON.stringify(def.name)} must be a component name`,
+        where: this.locateIn(def, ['component']),
+        fix: 'write `component: <base component>`, or use `metadata.component: <terraform folder>` to point at a folder',
+      });
+    }
+    if (attr === '' || attr === def.name) return undefined;
+    return this.definition(type, attr);
+  }
+
+  /**
+   * The component folder, as Atmos: the component's own `metadata.component` (never inherited),
+   * else the folder of the base named by the legacy `component:` attribute (followed down its own
+   * `component:` chain), else the instance name. `metadata.inherits` never changes the folder.
+   */
+  private componentDirectory(type: ComponentType, def: Definition): string {
+    const own = isMap(def.section.metadata) ? def.section.metadata.component : undefined;
+    if (typeof own === 'string' && own !== '') return own;
+    const seen = new Set([def.name]);
+    let base = this.legacyBase(type, def);
+    let folder: string | undefined;
+    while (base && !seen.has(base.name)) {
+      seen.add(base.name);
+      folder = base.name;
+      base = this.legacyBase(type, base);
+    }
+    return folder ?? def.name;
   }
 
   /** Terraform workspace as Atmos builds it: explicit, else the stack, suffixed by the instance name when it differs from the directory. */
@@ -294,12 +464,22 @@ export class ComponentResolver {
   }
 
   /** Atmos shows the section of the selected backend type: `backend: {bucket: ...}`. */
-  private shapeBackends(out: YamlMap): void {
+  private shapeBackends(out: YamlMap, name: string): void {
     const type = typeof out.backend_type === 'string' ? out.backend_type : undefined;
     const all = out.backend as YamlMap;
     out.backend = type && isMap(all[type]) ? all[type] : {};
     const remoteType = typeof out.remote_state_backend_type === 'string' ? out.remote_state_backend_type : type;
     const remote = out.remote_state_backend as YamlMap;
+    if (remoteType && Object.keys(remote).length > 0 && !isMap(remote[remoteType])) {
+      // Atmos (checkRemoteStateBackendTypeMatch): remote-state settings exist, but none for the
+      // type the component would read its remote state with.
+      throw new StackError({
+        code: 'STACK_REMOTE_STATE_BACKEND_MISMATCH',
+        message: `component "${name}" in stack "${this.stackName}": remote_state_backend_type is "${remoteType}" but remote_state_backend only configures ${Object.keys(remote).map((k) => `"${k}"`).join(', ')}`,
+        where: this.stack.file,
+        fix: `add remote_state_backend.${remoteType} for the component, or set remote_state_backend_type to one of the configured types`,
+      });
+    }
     if (remoteType) {
       out.remote_state_backend_type = remoteType;
       out.remote_state_backend = deepMerge([all[remoteType], remote[remoteType]], this.settings.listMergeStrategy);
@@ -307,6 +487,14 @@ export class ComponentResolver {
       out.remote_state_backend = {};
     }
   }
+}
+
+/** The component folder as `describe stacks` shows it: `base_path`/`components.<type>.base_path`/folder, as written. */
+export function relativeComponentPath(settings: ComponentMergeSettings, type: ComponentType, folder: string): string {
+  const base = settings.rawBasePath ?? '.';
+  const typeBase = settings.relativeBasePaths?.[type] ?? `components/${type}`;
+  const joined = isAbsolute(typeBase) ? posix.join(typeBase, folder) : posix.join(toPosix(base), toPosix(typeBase), folder);
+  return posix.normalize(joined);
 }
 
 function toPosix(p: string): string {

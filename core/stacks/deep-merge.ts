@@ -1,4 +1,4 @@
-import { isYamlFunction } from '../yaml/yaml-function';
+import { AppendList, isYamlFunction } from '../yaml/yaml-function';
 
 /** How lists merge across layers (`settings.list_merge_strategy`, as Atmos). */
 export type ListMergeStrategy = 'replace' | 'append' | 'merge';
@@ -47,6 +47,9 @@ export function mergeInto(target: YamlMap, source: YamlMap, strategy: ListMergeS
     const prev = Object.prototype.hasOwnProperty.call(target, key) ? target[key] : undefined;
     if (isMap(next) && isMap(prev)) {
       mergeInto(prev, next, strategy);
+    } else if (next instanceof AppendList && Array.isArray(prev)) {
+      // `!append`: this list adds to the inherited one whatever the strategy.
+      setKey(target, key, [...prev, ...next.map(cloneValue)]);
     } else if (Array.isArray(next) && Array.isArray(prev) && strategy !== 'replace') {
       setKey(target, key, strategy === 'append' ? [...prev, ...next.map(cloneValue)] : mergeLists(prev, next, strategy));
     } else {

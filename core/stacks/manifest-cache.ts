@@ -19,14 +19,17 @@ export class ManifestCache {
   private readonly files = new Map<string, LoadedYaml>();
   private readonly includeCache = new Map<string, unknown>();
 
-  constructor(private readonly basePath: string) {}
+  constructor(
+    private readonly basePath: string,
+    private readonly projectBase?: string,
+  ) {}
 
   /** Loads a manifest, Go-templating it first when `template` is given. */
   load(file: string, template?: TemplateRequest, importedAt?: SourceLocation): LoadedYaml {
     const key = template ? `${file}\0${JSON.stringify(template.context)}\0${template.ignoreMissing}` : file;
     const hit = this.files.get(key);
     if (hit) return hit;
-    const opts = { includeBase: this.basePath, includeCache: this.includeCache, errorKind: 'stack' as const };
+    const opts = { includeBase: this.basePath, projectBase: this.projectBase, includeCache: this.includeCache, errorKind: 'stack' as const };
     let loaded: LoadedYaml;
     if (template) {
       let text: string;

@@ -1,4 +1,5 @@
-import { StackError } from '../errors';
+import { isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
+import { StackError, UsageError } from '../errors';
 import { ComponentResolver, type ComponentMergeSettings, type ResolvedComponent } from './component-resolver';
 import { ManifestCache } from './manifest-cache';
 import { discoverStackFiles } from './stack-files';
@@ -47,13 +48,13 @@ interface StackEntry {
  */
 export class StackEngine {
   private readonly cache: ManifestCache;
-  private entries?: StackEntry[];
-  private byName?: Map<string, StackEntry>;
+  private all?: StackEntry[];
+  private byName?: Map<string, StackEntry[]>;
   private byFile?: Map<string, StackEntry>;
   private readonly resolved = new Map<string, ResolvedComponent>();
 
   constructor(private readonly opts: StackEngineOptions) {
-    this.cache = new ManifestCache(opts.basePath);
+    this.cache = new ManifestCache(opts.basePath, opts.merge.projectBasePath);
   }
 
   /** Number of distinct manifest parses so far. */
@@ -63,11 +64,20 @@ export class StackEngine {
 
   /** Stacks with at least one component (or every manifest with `includeEmpty`), sorted by name. */
   listStacks(opts: { includeEmpty?: boolean } = {}): StackSummary[] {
-    const entries = this.load();
-    return entries.filter((e) => opts.includeEmpty || hasComponents(e.summary)).map((e) => e.summary);
+    this.load();
+    const out: StackSummary[] = [];
+    for (const [name, list] of this.byName ?? []) {
+      const withComponents = list.filter((e) => hasComponents(e.summary));
+      if (withComponents.length === 0) {
+        if (opts.includeEmpty) out.push(list[0].summary);
+        continue;
+      }
+      out.push(withComponents.length === 1 ? withComponents[0].summary : mergedSummary(name, withComponents));
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** Finds a stack by logical name or file-derived name. Throws STACK_NOT_FOUND. */
+  /** Finds a stack by its logical name (as Atmos: not by file name when the stack has another name). Throws STACK_NOT_FOUND. */
   stack(name: string): StackSummary {
     return this.entry(name).summary;
   }
@@ -77,7 +87,27 @@ export class StackEngine {
    * STACK_COMPONENT_AMBIGUOUS, STACK_COMPONENT_ABSTRACT and the merge errors.
    */
   resolveComponent(component: string, stack: string, opts: ResolveComponentOptions = {}): ResolvedComponent {
-    const entry = this.entry(stack);
+    // Several manifests may produce the same stack name (Atmos merges nothing across them): the
+    // component is taken from the manifests that define it; if they define it differently, that
+    // is ambiguous.
+    const candidates = this.entries(stack).filter((e) => (opts.type ? [opts.type] : COMPONENT_TYPES).some((t) => e.summary.components[t]?.includes(component)));
+    if (candidates.length > 1) {
+      const resolved = candidates.map((e) => this.resolveIn(e, component, opts));
+      const shape = (r: ResolvedComponent) => JSON.stringify(r.section, (k, v: unknown) => (MANIFEST_KEYS.has(k) ? undefined : v));
+      if (resolved.some((r) => shape(r) !== shape(resolved[0]))) {
+        throw new StackError({
+          code: 'STACK_NAME_DUPLICATE',
+          message: `stack name ${JSON.stringify(stack)} is produced by several manifests that define component ${JSON.stringify(component)} differently: ${candidates.map((e) => e.summary.file).join(' and ')}`,
+          where: this.opts.locateConfig?.(this.opts.nameTemplate ? 'stacks.name_template' : 'stacks.name_pattern') ?? candidates[0].summary.file,
+          fix: 'give each manifest distinct vars for the name template/pattern, set a top-level `name:` in one of them, define the component in only one of them, or exclude one with stacks.excluded_paths',
+        });
+      }
+      return resolved[0];
+    }
+    return this.resolveIn(candidates[0] ?? this.entry(stack), component, opts);
+  }
+
+  private resolveIn(entry: StackEntry, component: string, opts: ResolveComponentOptions): ResolvedComponent {
     const types = (opts.type ? [opts.type] : COMPONENT_TYPES).filter((t) => entry.summary.components[t]?.includes(component));
     if (types.length === 0) {
       const available = COMPONENT_TYPES.flatMap((t) => entry.summary.components[t] ?? []);
@@ -114,21 +144,82 @@ export class StackEngine {
     return hit;
   }
 
+  /**
+   * The component an argument names, as Atmos resolves it: a component name first; else, when the
+   * argument is a path (`.`, `./x`, `components/terraform/vpc`), the component of the stack whose
+   * folder it is (relative paths against `cwd`). A folder used by several components is
+   * ambiguous; a path outside the component folders is refused (both usage errors, exit 2).
+   */
+  componentFromArgument(arg: string, stack: string, cwd: string, type?: ComponentType): { component: string; type?: ComponentType } {
+    const entry = this.entry(stack);
+    const all = this.entries(stack);
+    const types = type ? [type] : COMPONENT_TYPES;
+    if (all.some((e) => types.some((t) => e.summary.components[t]?.includes(arg)))) return { component: arg, type };
+    const isPath = arg === '.' || arg === '..' || arg.includes('/') || arg.includes(sep);
+    if (!isPath) return { component: arg, type };
+    const abs = resolvePath(cwd, arg);
+    for (const t of types) {
+      const base = this.opts.merge.componentBasePaths[t] ?? resolvePath(this.opts.merge.projectBasePath, 'components', t);
+      const rel = relative(base, abs);
+      if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) continue;
+      const folder = rel.split(sep).join('/');
+      const matches = [
+        ...new Set(all.flatMap((e) => (e.summary.components[t] ?? []).filter((name) => e.resolver.folderOf(t, name) === folder && !e.resolver.isAbstract(t, name)))),
+      ].sort();
+      if (matches.length === 1) return { component: matches[0], type: t };
+      if (matches.length > 1) {
+        throw new UsageError({
+          code: 'STACK_COMPONENT_PATH_AMBIGUOUS',
+          message: `ambiguous component path: ${arg} resolves to the folder ${folder}, which is used by several components in stack ${JSON.stringify(entry.summary.name)}. Matching components: ${matches.join(', ')}`,
+          where: entry.stack.file,
+          fix: `use the exact component name instead of a path, e.g. \`describe component ${matches[0]} -s ${entry.summary.name}\``,
+        });
+      }
+      throw new StackError({
+        code: 'STACK_COMPONENT_NOT_FOUND',
+        message: `no component of stack ${JSON.stringify(entry.summary.name)} uses the folder ${folder} (from the path ${arg})`,
+        where: entry.stack.file,
+        fix: 'check the stack name, or define a component for this folder in the stack',
+      });
+    }
+    const stacksDir = this.opts.basePath;
+    const inStacks = abs === stacksDir || !relative(stacksDir, abs).startsWith('..');
+    throw new UsageError({
+      code: 'STACK_COMPONENT_PATH_OUTSIDE',
+      message: `path is not within the component folders: ${abs}${inStacks ? ' is in the stacks folder, not a component folder' : ''}`,
+      where: 'components.<type>.base_path',
+      fix: 'change to a component folder and use `.`, give a path inside a component folder, or give the component name',
+    });
+  }
+
+  /** Every manifest named `name`, those with components first. Throws STACK_NOT_FOUND. */
+  private entries(name: string): StackEntry[] {
+    this.load();
+    const list = this.byName?.get(name);
+    if (list) return list;
+    this.entry(name);
+    return [];
+  }
+
   private entry(name: string): StackEntry {
     this.load();
-    const entry = this.byName?.get(name) ?? this.byFile?.get(name);
-    if (entry) return entry;
+    const list = this.byName?.get(name);
+    if (list) return list.find((e) => hasComponents(e.summary)) ?? list[0];
+    // Atmos looks stacks up by their logical name only (`name:` > name_template > name_pattern >
+    // file name): a manifest's file name is not accepted when the manifest has another name.
+    const byFile = this.byFile?.get(name);
     const names = this.listStacks().map((s) => s.name);
+    const suggestion = byFile && byFile.summary.name !== name ? byFile.summary.name : closest(name, names);
     throw new StackError({
       code: 'STACK_NOT_FOUND',
-      message: `stack ${JSON.stringify(name)} not found`,
+      message: `invalid stack: stack ${JSON.stringify(name)} not found${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}${byFile && byFile.summary.name !== name ? ` (${byFile.summary.file} is named ${JSON.stringify(byFile.summary.name)})` : ''}`,
       where: 'stacks.base_path',
-      fix: names.length > 0 ? `use one of: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', ...' : ''} (infrakey list stacks)` : `no stacks with components were found under ${this.opts.basePath}; check stacks.included_paths`,
+      fix: names.length > 0 ? `use one of: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', ...' : ''} (run \`infrakey list stacks\` to see all stacks)` : `no stacks with components were found under ${this.opts.basePath}; check stacks.included_paths`,
     });
   }
 
   private load(): StackEntry[] {
-    if (this.entries) return this.entries;
+    if (this.all) return this.all;
     const files = discoverStackFiles(this.opts.basePath, this.opts.includedPaths, this.opts.excludedPaths);
     const strategy = this.opts.merge.listMergeStrategy;
     const entries: StackEntry[] = [];
@@ -141,29 +232,61 @@ export class StackEngine {
       }
       const summary: StackSummary = { name: '', fileName: stack.fileName, file, components };
       summary.name = resolveStackName(stack, this.opts, hasComponents(summary));
-      entries.push({ summary, stack, resolver: new ComponentResolver(stack, summary.name, this.opts.merge) });
+      entries.push({ summary, stack, resolver: new ComponentResolver(stack, summary.name, { stacksBasePath: this.opts.basePath, ...this.opts.merge }) });
     }
     entries.sort((a, b) => (a.summary.name < b.summary.name ? -1 : a.summary.name > b.summary.name ? 1 : 0));
-    const byName = new Map<string, StackEntry>();
+    const byName = new Map<string, StackEntry[]>();
     const byFile = new Map<string, StackEntry>();
     for (const e of entries) {
       byFile.set(e.summary.fileName, e);
-      const other = byName.get(e.summary.name);
-      if (other && hasComponents(other.summary) && hasComponents(e.summary)) {
-        throw new StackError({
-          code: 'STACK_NAME_DUPLICATE',
-          message: `stack name ${JSON.stringify(e.summary.name)} is produced by two manifests: ${other.summary.file} and ${e.summary.file}`,
-          where: this.opts.locateConfig?.(this.opts.nameTemplate ? 'stacks.name_template' : 'stacks.name_pattern') ?? e.summary.file,
-          fix: 'give each manifest distinct vars for the name template/pattern, set a top-level `name:` in one of them, or exclude one with stacks.excluded_paths',
-        });
-      }
-      if (!other || (!hasComponents(other.summary) && hasComponents(e.summary))) byName.set(e.summary.name, e);
+      const list = byName.get(e.summary.name);
+      if (list) list.push(e);
+      else byName.set(e.summary.name, [e]);
     }
-    this.entries = entries;
+    for (const list of byName.values()) list.sort((a, b) => Number(hasComponents(b.summary)) - Number(hasComponents(a.summary)) || (a.summary.file < b.summary.file ? -1 : 1));
+    this.all = entries;
     this.byName = byName;
     this.byFile = byFile;
     return entries;
   }
+}
+
+/** The name nearest to `name` by edit distance, when it is near enough to be a likely typo. */
+function closest(name: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of names) {
+    const d = editDistance(name, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 2)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 64) return Infinity;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** Keys that name the manifest, not the configuration (ignored when comparing a component across manifests). */
+const MANIFEST_KEYS: ReadonlySet<string> = new Set(['atmos_manifest', 'atmos_stack_file', 'imports', 'deps', 'deps_all']);
+
+/** One summary for several manifests with the same stack name: their components together. */
+function mergedSummary(name: string, list: StackEntry[]): StackSummary {
+  const components: Partial<Record<ComponentType, string[]>> = {};
+  for (const type of COMPONENT_TYPES) {
+    const names = new Set(list.flatMap((e) => e.summary.components[type] ?? []));
+    if (names.size > 0) components[type] = [...names].sort();
+  }
+  return { ...list[0].summary, name, components };
 }
 
 function hasComponents(summary: StackSummary): boolean {

@@ -1,5 +1,5 @@
 import { isFile } from '../fs/path-kind';
-import { dirname, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
+import { dirname, extname, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { StackError, type SourceLocation } from '../errors';
 import type { LoadedYaml } from '../yaml/load-yaml';
@@ -47,6 +47,8 @@ export interface ProcessedStack {
   stackSecretOrigins: Map<string, { file: string; locate: Locator }>;
   /** Locates a path in the root manifest. */
   locate: Locator;
+  /** Each manifest's own content in merge order (lowest priority first), for `deps`/`deps_all`. */
+  layers: { fileName: string; value: YamlMap }[];
 }
 
 /** One entry of an `import:` list, normalised. */
@@ -84,6 +86,7 @@ export function processStack(rootFile: string, basePath: string, cache: Manifest
     imports: [],
     stackSecretOrigins: new Map(),
     locate: root.locate,
+    layers: [],
   };
   const imported = new Set<string>();
   const visit = (file: string, loaded: LoadedYaml, chain: readonly string[], context: YamlMap | undefined, parentOverrides: OverridesChain | undefined): void => {
@@ -115,6 +118,7 @@ export function processStack(rootFile: string, basePath: string, cache: Manifest
       }
     }
     mergeOwnSections(state, value, file, loaded, overrides, strategy);
+    state.layers.push({ fileName: stackRelativeName(basePath, file), value });
   };
   visit(rootFile, root, [rootFile], undefined, undefined);
   if (isMap(root.value) && typeof root.value.name === 'string' && root.value.name !== '') state.explicitName = root.value.name;
@@ -170,14 +174,9 @@ function mergeOwnSections(state: ProcessedStack, value: YamlMap, file: string, l
   if (components === undefined || components === null) return;
   if (!isMap(components)) throw notAMap(loaded, ['components'], 'components:');
   for (const typeKey of Object.keys(components)) {
-    if (!(COMPONENT_TYPES as readonly string[]).includes(typeKey)) {
-      throw new StackError({
-        code: 'STACK_MANIFEST_INVALID',
-        message: `unknown component type components.${typeKey}`,
-        where: loaded.locate(['components', typeKey]) ?? file,
-        fix: `use one of: ${COMPONENT_TYPES.join(', ')}`,
-      });
-    }
+    // Other component types (Atmos plugins such as `emulator`) are Atmos's to run: infrakey leaves
+    // them out of its stacks (describe/list show terraform, helmfile, packer and ansible only).
+    if (!(COMPONENT_TYPES as readonly string[]).includes(typeKey)) continue;
     const type = typeKey as ComponentType;
     const byName = components[type];
     if (byName === null || byName === undefined) continue;
@@ -282,11 +281,16 @@ export function resolveImport(entry: ImportEntry, fromFile: string, basePath: st
   let found: string[];
   if (GLOB_CHARS.test(p)) {
     const pattern = isAbsolute(p) ? p.slice(1) : p;
-    const patterns = hasStackExtension(pattern) ? [pattern] : STACK_EXTENSIONS.map((ext) => pattern + ext);
-    found = preferTemplates(globSync(patterns, { cwd, absolute: true, onlyFiles: true }));
+    // Atmos adds an extension only when the pattern has none: `services/top-level-service-?.*`
+    // already names one (`.*`), and appending `.yaml` to it would match nothing.
+    const hasExt = hasStackExtension(pattern) || extname(pattern) !== '';
+    const patterns = hasExt ? [pattern] : STACK_EXTENSIONS.map((ext) => pattern + ext);
+    found = preferTemplates(globSync(patterns, { cwd, absolute: true, onlyFiles: true }).filter(hasStackExtension));
   } else {
     const abs = resolvePath(cwd, p);
-    const candidates = hasStackExtension(abs) ? [abs] : STACK_EXTENSIONS.map((ext) => abs + ext);
+    // A path with its own extension (`prod.defaults.tmpl`) is tried as written first, as Atmos
+    // adds `.yaml` only to paths without one.
+    const candidates = hasStackExtension(abs) ? [abs] : [...(extname(p) !== '' ? [abs] : []), ...STACK_EXTENSIONS.map((ext) => abs + ext)];
     const hit = candidates.find(isFile);
     found = hit ? [hit] : [];
   }

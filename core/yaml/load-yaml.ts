@@ -14,11 +14,13 @@ import {
   type DocumentOptions,
   type SchemaOptions,
   type ScalarTag,
+  type CollectionTag,
+  YAMLSeq,
 } from 'yaml';
 import { ConfigError, InfrakeyError, StackError, type ErrorDetails, type SourceLocation } from '../errors';
 import { splitWords, unquoteWhole } from './function-args';
 import { queryPath } from './query-path';
-import { YAML_FUNCTION_TAGS, YamlFunction, type YamlFunctionTag } from './yaml-function';
+import { AppendList, YAML_FUNCTION_TAGS, YamlFunction, type YamlFunctionTag } from './yaml-function';
 
 /**
  * YAML loading with Atmos's tags and source positions.
@@ -60,6 +62,11 @@ export interface LoadYamlOptions {
   /** Which error class to throw: stack manifests (default) or atmos.yaml (`config`). */
   errorKind?: 'stack' | 'config';
   /**
+   * The Atmos base path: a relative `!include` path that does not start with `./` or `../` is
+   * looked up there first (see includeCandidates).
+   */
+  projectBase?: string;
+  /**
    * Cache of included files by absolute path, shared across many loads (the stack engine passes
    * one Map for a whole run so a catalog file included a thousand times is parsed once).
    */
@@ -69,16 +76,20 @@ export interface LoadYamlOptions {
 }
 
 /** Tags kept as {@link YamlFunction} nodes (resolved after merge). */
-const DEFERRED_TAGS: ReadonlySet<string> = new Set(['!env', '!exec', '!store', '!store.get', '!secret', '!template']);
+const DEFERRED_TAGS: ReadonlySet<string> = new Set(YAML_FUNCTION_TAGS.filter((t) => t !== '!include' && t !== '!include.raw' && t !== '!append'));
 const KNOWN_TAGS: ReadonlySet<string> = new Set(YAML_FUNCTION_TAGS);
 const STANDARD_TAG_PREFIX = 'tag:yaml.org,2002:';
 
 // Declaring our tags keeps the `yaml` package from warning about them; the walk below turns them
 // into typed nodes. The scalar's source text is kept as the argument string.
-const CUSTOM_TAGS: ScalarTag[] = YAML_FUNCTION_TAGS.map((tag) => ({
-  tag,
-  resolve: (str: string) => str,
-}));
+const CUSTOM_TAGS: (ScalarTag | CollectionTag)[] = [
+  ...YAML_FUNCTION_TAGS.map((tag) => ({
+    tag,
+    resolve: (str: string) => str,
+  })),
+  // `!append [a, b]`: a list; the walker turns it into an AppendList.
+  { tag: '!append', collection: 'seq', nodeClass: YAMLSeq, resolve: (seq: unknown) => seq } as unknown as CollectionTag,
+];
 
 const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   // YAML 1.2 core schema, as go-yaml v3 decodes into interface{} (yes/no stay strings).
@@ -87,7 +98,10 @@ const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   customTags: CUSTOM_TAGS,
   // go-yaml v3 supports `<<` merge keys; Atmos manifests use them with anchors.
   merge: true,
-  uniqueKeys: true,
+  // Duplicate keys are an error as in go-yaml v3, but checked by the walker with a hash lookup:
+  // the package's own check compares every key with every earlier one (quadratic; a 100,000-key
+  // file took minutes).
+  uniqueKeys: false,
   // prettyErrors would embed a snippet of the source (which may hold a value) in the message.
   prettyErrors: false,
   keepSourceTokens: false,
@@ -146,8 +160,20 @@ function makeError(opts: LoadYamlOptions, details: ErrorDetails): InfrakeyError 
   return opts.errorKind === 'config' ? new ConfigError(details) : new StackError(details);
 }
 
+/**
+ * The most nodes a document may expand to once every alias is followed. Aliases are converted
+ * once and shared, but the stack merge copies values, so a 500-byte "billion laughs" document
+ * (nine levels of ten aliases) would expand to 10^9 nodes there. A stack file with 100,000 keys is
+ * 200,000 nodes; real files with anchors stay far below the bound.
+ */
+export const MAX_EXPANDED_NODES = 1_000_000;
+
 class Walker {
   private readonly aliasValues = new Map<YamlNode, unknown>();
+  /** Expanded size of each shared value (objects only), so each is counted once. */
+  private readonly weights = new WeakMap<object, number>();
+  /** Nodes in the document with every alias expanded, so far. */
+  private expanded = 0;
 
   constructor(
     private readonly text: string,
@@ -172,12 +198,12 @@ class Walker {
     const tag = node.tag;
     if (!tag || tag.startsWith(STANDARD_TAG_PREFIX) || tag === '!') return;
     if (KNOWN_TAGS.has(tag)) {
-      if (onScalar) return;
+      if (onScalar ? tag !== '!append' : tag === '!append' && isSeq(node)) return;
       throw makeError(this.opts, {
         code: 'YAML_FUNCTION_ARGS',
-        message: `${tag} takes a string argument, not a ${isMap(node) ? 'map' : 'list'}`,
+        message: tag === '!append' ? '!append takes a list' : `${tag} takes a string argument, not a ${isMap(node) ? 'map' : 'list'}`,
         where: this.loc(node),
-        fix: `write it on one line, e.g. \`key: ${tag} <arguments>\``,
+        fix: tag === '!append' ? 'write `key: !append [a, b]` or a block list after `!append`' : `write it on one line, e.g. \`key: ${tag} <arguments>\``,
       });
     }
     throw makeError(this.opts, {
@@ -190,6 +216,7 @@ class Walker {
 
   toValue(node: YamlNode | null | undefined): unknown {
     if (node === null || node === undefined) return null;
+    if (!isAlias(node)) this.count(1, node);
     if (isScalar(node)) {
       if (node.tag) {
         this.checkTag(node, true);
@@ -201,19 +228,31 @@ class Walker {
     if (isMap(node)) {
       if (node.tag) this.checkTag(node, false);
       const out: Record<string, unknown> = {};
+      // Keys that came from a `<<` merge: an explicit key may override them once.
+      const merged = new Set<string>();
       for (const pair of node.items) {
         const keyNode = pair.key as YamlNode | null;
         if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
-          this.mergeInto(out, pair.value as YamlNode | null);
+          for (const k of this.mergeInto(out, pair.value as YamlNode | null)) merged.add(k);
           continue;
         }
-        setKey(out, keyString(keyNode, this), this.toValue(pair.value as YamlNode | null));
+        const key = keyString(keyNode, this);
+        if (Object.prototype.hasOwnProperty.call(out, key) && !merged.has(key)) {
+          throw makeError(this.opts, {
+            code: 'YAML_PARSE',
+            message: `duplicate key ${JSON.stringify(key)} in a map (keys must be unique)`,
+            where: this.loc(keyNode ?? node),
+            fix: 'remove or rename one of the two keys',
+          });
+        }
+        merged.delete(key);
+        setKey(out, key, this.toValue(pair.value as YamlNode | null));
       }
       return out;
     }
     if (isSeq(node)) {
       if (node.tag) this.checkTag(node, false);
-      const out: unknown[] = new Array(node.items.length);
+      const out: unknown[] = node.tag === '!append' ? new AppendList(node.items.length) : new Array(node.items.length);
       for (let i = 0; i < node.items.length; i++) out[i] = this.toValue(node.items[i] as YamlNode | null);
       return out;
     }
@@ -227,8 +266,13 @@ class Walker {
           fix: `define the anchor &${node.source} before using it`,
         });
       }
-      // Converted once and shared: aliases cannot blow up exponentially (billion laughs).
-      if (this.aliasValues.has(target)) return this.aliasValues.get(target);
+      // Converted once and shared; the expanded size is counted so that a later copy cannot blow
+      // up exponentially (billion laughs).
+      if (this.aliasValues.has(target)) {
+        const v = this.aliasValues.get(target);
+        this.count(this.weight(v), node);
+        return v;
+      }
       const v = this.toValue(target);
       this.aliasValues.set(target, v);
       return v;
@@ -236,8 +280,32 @@ class Walker {
     return null;
   }
 
+  private count(n: number, node: YamlNode): void {
+    this.expanded += n;
+    if (this.expanded > MAX_EXPANDED_NODES) {
+      throw makeError(this.opts, {
+        code: 'YAML_PARSE',
+        message: `the document expands to more than ${MAX_EXPANDED_NODES} nodes through aliases (an alias bomb?)`,
+        where: this.loc(node),
+        fix: 'reference smaller anchors, or fewer times; nested aliases multiply (ten references to an anchor that itself holds ten references is 100 copies)',
+      });
+    }
+  }
+
+  /** Nodes in a converted value with shared parts expanded, memoised per object. */
+  private weight(v: unknown): number {
+    if (v === null || typeof v !== 'object' || v instanceof YamlFunction) return 1;
+    const hit = this.weights.get(v);
+    if (hit !== undefined) return hit;
+    let w = 1;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) w += this.weight(child);
+    this.weights.set(v, w);
+    return w;
+  }
+
   /** `<<: *a` or `<<: [*a, *b]`: keys not already present are added; earlier sources win. */
-  private mergeInto(out: Record<string, unknown>, source: YamlNode | null): void {
+  private mergeInto(out: Record<string, unknown>, source: YamlNode | null): string[] {
+    const added: string[] = [];
     const resolved = isAlias(source) ? (source.resolve(this.doc) as YamlNode) : source;
     const sources = isSeq(resolved) ? (resolved.items as YamlNode[]) : [source as YamlNode];
     for (const s of sources) {
@@ -251,9 +319,13 @@ class Walker {
         });
       }
       for (const [k, val] of Object.entries(v)) {
-        if (!Object.prototype.hasOwnProperty.call(out, k)) setKey(out, k, val);
+        if (!Object.prototype.hasOwnProperty.call(out, k)) {
+          setKey(out, k, val);
+          added.push(k);
+        }
       }
     }
+    return added;
   }
 
   private tagged(tag: YamlFunctionTag, node: YamlNode): unknown {
@@ -284,7 +356,9 @@ function setKey(obj: Record<string, unknown>, key: string, value: unknown): void
 }
 
 const REMOTE_RE = /^(https?:\/\/|github:\/\/|git::|s3::|gcs::|file:\/\/|github\.com\/|git@)/i;
-const PARSED_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+/** Extensions `!include` parses (Atmos's ParseByExtension); anything else is included as text. */
+const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
+const HCL_EXTENSIONS = new Set(['.hcl', '.tf', '.tfvars']);
 
 function resolveInclude(raw: boolean, args: string, source: SourceLocation, file: string, opts: LoadYamlOptions): unknown {
   const tag = raw ? '!include.raw' : '!include';
@@ -313,14 +387,14 @@ function resolveInclude(raw: boolean, args: string, source: SourceLocation, file
       fix: 'vendor the file into the repository and include it by a local path',
     });
   }
-  const candidates = includeCandidates(target, file, opts.includeBase);
+  const candidates = includeCandidates(target, file, opts.includeBase, opts.projectBase);
   const found = candidates.find((c) => isFile(c));
   if (!found) {
     throw makeError(opts, {
       code: 'YAML_INCLUDE_NOT_FOUND',
       message: `${tag} file not found: ${target} (looked in ${candidates.join(', ')})`,
       where: source,
-      fix: 'create the file or fix the path: `./` and `../` are relative to this file, other relative paths to the stacks base path',
+      fix: 'create the file or fix the path: `./` and `../` are relative to this file, other relative paths to the Atmos base path (or the stacks folder)',
     });
   }
   const chain = opts.includeChain ?? [file];
@@ -384,54 +458,133 @@ function restAfterFirstWord(args: string): string {
   return t.slice(i).trim();
 }
 
-function includeCandidates(target: string, file: string, base: string | undefined): string[] {
+/**
+ * Where an `!include` path is looked for, as Atmos (findLocalFile): `./` and `../` paths relative
+ * to the including file; other relative paths against the Atmos base path. infrakey also tries the
+ * stacks folder and the including file's folder after it (earlier infrakey versions resolved
+ * there), and never the process's working directory (Atmos's quirk: the result would depend on
+ * where the command runs).
+ */
+function includeCandidates(target: string, file: string, stacksBase: string | undefined, projectBase: string | undefined): string[] {
   if (isAbsolute(target)) return [target];
   const here = dirname(file);
   if (target.startsWith('./') || target.startsWith('../') || target === '.' || target === '..') return [resolvePath(here, target)];
   const out: string[] = [];
-  if (base) out.push(resolvePath(base, target));
-  const local = resolvePath(here, target);
-  if (!out.includes(local)) out.push(local);
+  for (const base of [projectBase, stacksBase, here]) {
+    if (!base) continue;
+    const p = resolvePath(base, target);
+    if (!out.includes(p)) out.push(p);
+  }
   return out;
 }
 
-
+/** Reads an included file and parses it by extension (Atmos's ParseByExtension). */
 function readIncluded(found: string, raw: boolean, source: SourceLocation, opts: LoadYamlOptions, chain: string[]): unknown {
   const ext = extname(found).toLowerCase();
-  if (raw || !PARSED_EXTENSIONS.has(ext)) {
-    try {
-      return readFileSync(found, 'utf8');
-    } catch (e) {
-      throw makeError(opts, {
-        code: 'YAML_READ',
-        message: `cannot read included file ${found}`,
-        where: source,
-        fix: 'check the file permissions',
-        cause: e,
-      });
+  if (!raw && YAML_EXTENSIONS.has(ext)) return loadYamlFile(found, { ...opts, includeChain: chain }).value;
+  let text: string;
+  try {
+    text = readFileSync(found, 'utf8');
+  } catch (e) {
+    throw makeError(opts, {
+      code: 'YAML_READ',
+      message: `cannot read included file ${found}`,
+      where: source,
+      fix: 'check the file permissions',
+      cause: e,
+    });
+  }
+  if (raw) return text;
+  if (ext === '.json') return parseIncludedJson(text, found, source, opts);
+  if (HCL_EXTENSIONS.has(ext)) return parseIncludedHcl(text, found, source, opts);
+  if (ext === '.env') return parseDotenv(text);
+  return text;
+}
+
+function parseIncludedJson(text: string, found: string, source: SourceLocation, opts: LoadYamlOptions): unknown {
+  try {
+    return text.trim() === '' ? null : JSON.parse(text);
+  } catch (e) {
+    const m = /position (\d+)/.exec((e as Error).message);
+    let where: SourceLocation = { file: found };
+    if (m) {
+      const before = text.slice(0, Number(m[1]));
+      const line = before.split('\n').length;
+      where = { file: found, line, column: Number(m[1]) - before.lastIndexOf('\n') };
+    }
+    throw makeError(opts, {
+      code: 'YAML_PARSE',
+      message: `malformed JSON in file included from ${source.file}:${source.line}`,
+      where,
+      fix: 'correct the JSON syntax',
+    });
+  }
+}
+
+/**
+ * `.tfvars`/`.hcl`/`.tf`: attributes with literal values, as Atmos reads them (its parser takes
+ * only attributes and evaluates them without variables). Blocks and references (`var.x`,
+ * `"${…}"`) are refused with YAML_INCLUDE_HCL instead of being passed on as text.
+ */
+function parseIncludedHcl(text: string, found: string, source: SourceLocation, opts: LoadYamlOptions): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseHcl, HclSyntaxError } = require('./hcl') as typeof import('./hcl');
+  let value: Record<string, unknown>;
+  try {
+    value = parseHcl(found, text);
+  } catch (e) {
+    if (!(e instanceof HclSyntaxError)) throw e;
+    throw makeError(opts, {
+      code: 'YAML_PARSE',
+      message: `malformed HCL in file included from ${source.file}:${source.line}: ${e.message}`,
+      where: { file: found, line: e.line, column: e.column },
+      fix: 'correct the HCL syntax',
+    });
+  }
+  const block = /^[ \t]*([A-Za-z_][\w-]*)(?:[ \t]+(?:"[^"\n]*"|[A-Za-z_][\w-]*))*[ \t]*\{/m.exec(text);
+  if (block) {
+    throw makeError(opts, {
+      code: 'YAML_INCLUDE_HCL',
+      message: `${found} has a block (${block[1]} { … }); !include reads only attributes (name = value), as Atmos`,
+      where: { file: found, line: text.slice(0, block.index).split('\n').length + (text[block.index] === '\n' ? 1 : 0) },
+      fix: 'include a .tfvars-style file of `name = value` attributes',
+    });
+  }
+  const reference = findReference(value);
+  if (reference !== undefined) {
+    throw makeError(opts, {
+      code: 'YAML_INCLUDE_HCL',
+      message: `${found}: attribute ${reference} is an expression (a reference or interpolation), not a literal value; !include evaluates no variables, as Atmos`,
+      where: { file: found },
+      fix: 'write a literal value (string, number, bool, list or map) for that attribute',
+    });
+  }
+  return value;
+}
+
+function findReference(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('${') ? path || '(value)' : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const r = findReference(value[i], `${path}[${i}]`);
+      if (r !== undefined) return r;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const r = findReference(v, path ? `${path}.${k}` : k);
+      if (r !== undefined) return r;
     }
   }
-  if (ext === '.json') {
-    const text = readFileSync(found, 'utf8');
-    try {
-      return text.trim() === '' ? null : JSON.parse(text);
-    } catch (e) {
-      const m = /position (\d+)/.exec((e as Error).message);
-      let where: SourceLocation = { file: found };
-      if (m) {
-        const before = text.slice(0, Number(m[1]));
-        const line = before.split('\n').length;
-        where = { file: found, line, column: Number(m[1]) - before.lastIndexOf('\n') };
-      }
-      throw makeError(opts, {
-        code: 'YAML_PARSE',
-        message: `malformed JSON in file included from ${source.file}:${source.line}`,
-        where,
-        fix: 'correct the JSON syntax',
-      });
-    }
-  }
-  return loadYamlFile(found, { ...opts, includeChain: chain }).value;
+  return undefined;
+}
+
+/** `.env` files: `KEY=value` lines (dotenv syntax), as Atmos parses them. */
+function parseDotenv(text: string): Record<string, string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parse } = require('dotenv') as typeof import('dotenv');
+  return parse(text.replace(/^[ \t]*export[ \t]+/gm, ''));
 }
 
 function locateIn(

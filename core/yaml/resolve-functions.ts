@@ -1,4 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { resolve as resolvePath } from 'node:path';
 import { InfrakeyError, StackError, type SourceLocation } from '../errors';
 import { MASK, Secret } from '../secret';
 import { parseEnvArgs } from './function-args';
@@ -21,6 +23,8 @@ export interface YamlFunctionResolver {
   storeGet?(fn: YamlFunction): unknown;
   /** `!template <rendered text>`. Default: JSON-decoded when valid, else the text. */
   template?(fn: YamlFunction): unknown;
+  /** `!aws.account_id` and the other `!aws.*` functions, through the component's identity. */
+  aws?(fn: YamlFunction): unknown;
 }
 
 /** Options of {@link resolveYamlFunctions}. */
@@ -125,7 +129,9 @@ function walk(value: unknown, resolver: YamlFunctionResolver, opts: ResolveOptio
       set(out);
       for (const k of Object.keys(v)) {
         visit(v[k], (x) => {
-          if (k === '__proto__') Object.defineProperty(out, k, { value: x, writable: true, enumerable: true, configurable: true });
+          // `!unset` removes the key (Atmos: the key is absent from the result).
+          if (x === UNSET) delete out[k];
+          else if (k === '__proto__') Object.defineProperty(out, k, { value: x, writable: true, enumerable: true, configurable: true });
           else out[k] = x;
         });
       }
@@ -138,6 +144,72 @@ function walk(value: unknown, resolver: YamlFunctionResolver, opts: ResolveOptio
 }
 
 const KEEP = Symbol('keep');
+/** What `!unset` evaluates to: the key holding it is removed. */
+const UNSET = Symbol('unset');
+
+function unsupportedFunction(fn: YamlFunction, opts: ResolveOptions): unknown {
+  if (opts.unhandled === 'keep' && (fn.tag === '!secret' || fn.tag === '!store' || fn.tag === '!store.get')) return KEEP;
+  throw new StackError({
+    code: 'YAML_FUNCTION_UNSUPPORTED',
+    message: `${fn.tag} is an Atmos YAML function infrakey does not evaluate`,
+    where: fn.source,
+    fix: `replace ${fn.tag} with a plain value or a supported function (!env, !exec, !store, !secret, !template, !include); \`describe --process-functions=false\` shows it unevaluated`,
+  });
+}
+
+/** `!random`, `!random max`, `!random min max` (Atmos: integers, default 0..65535). */
+function randomInRange(fn: YamlFunction): number {
+  const parts = fn.args === '' ? [] : fn.args.split(/\s+/).map(Number);
+  const [min, max] = parts.length === 0 ? [0, 65535] : parts.length === 1 ? [0, parts[0]] : [parts[0], parts[1]];
+  if (parts.length > 2 || !Number.isInteger(min) || !Number.isInteger(max) || min > max) {
+    throw new StackError({
+      code: 'YAML_FUNCTION_ARGS',
+      message: `!random takes up to two integers (min max) with min <= max, got "${fn.args}"`,
+      where: fn.source,
+      fix: 'write `!random`, `!random 100` or `!random 1000 9999`',
+    });
+  }
+  return min + randomInt(max - min + 1);
+}
+
+/** `!repo-root`/`!git.*` through the `git` program in the working directory; the argument is the default. */
+function gitValue(fn: YamlFunction, cwd: string): string {
+  const git = (args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+  try {
+    switch (fn.tag) {
+      case '!repo-root':
+      case '!git.root':
+        return git(['rev-parse', '--show-toplevel']);
+      case '!git.sha':
+        return git(['rev-parse', 'HEAD']);
+      case '!git.branch':
+        return git(['rev-parse', '--abbrev-ref', 'HEAD']);
+      case '!git.ref':
+        return git(['symbolic-ref', '-q', 'HEAD']);
+      case '!git.url':
+        return git(['remote', 'get-url', 'origin']);
+      default: {
+        const url = git(['remote', 'get-url', 'origin']);
+        const m = /^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?([^:/]+)[:/](.+?)(?:\.git)?\/?$/.exec(url);
+        if (!m) throw new Error('unrecognised remote URL');
+        const [owner, ...rest] = m[2].split('/');
+        const name = rest.join('/');
+        if (fn.tag === '!git.host') return m[1];
+        if (fn.tag === '!git.owner') return owner;
+        if (fn.tag === '!git.name') return name;
+        return `${owner}/${name}`;
+      }
+    }
+  } catch (e) {
+    if (fn.args !== '') return fn.args;
+    throw new StackError({
+      code: 'YAML_FUNCTION_FAILED',
+      message: `${fn.tag} failed: ${cwd} is not in a git repository with that information (${(e as Error).message.split('\n')[0]})`,
+      where: fn.source,
+      fix: `run inside a git checkout, or give a default: \`${fn.tag} <default>\``,
+    });
+  }
+}
 
 function callFor(fn: YamlFunction, r: YamlFunctionResolver, opts: ResolveOptions, execLimit: Limiter): unknown {
   const tag: YamlFunctionTag = fn.tag;
@@ -148,6 +220,14 @@ function callFor(fn: YamlFunction, r: YamlFunctionResolver, opts: ResolveOptions
         return r.env ? r.env(a.name, a.default, fn.source) : defaultEnvLookup(a.name, a.default, opts);
       }
       case '!exec':
+        if (fn.args.trim() === '') {
+          throw new StackError({
+            code: 'YAML_FUNCTION_ARGS',
+            message: '!exec needs a command',
+            where: fn.source,
+            fix: 'write `key: !exec <command>`',
+          });
+        }
         if (r.exec) return r.exec(fn.args, fn.source);
         return execLimit(() => runExec(fn.args, fn.source, { env: opts.env, cwd: opts.cwd, timeoutMs: opts.execTimeoutMs }));
       case '!secret':
@@ -160,8 +240,36 @@ function callFor(fn: YamlFunction, r: YamlFunctionResolver, opts: ResolveOptions
       case '!template':
         // Atmos: the argument (already rendered by the template pass) is JSON-decoded when valid.
         return r.template ? r.template(fn) : decodeExecOutput(fn.args);
+      case '!literal':
+        return fn.args;
+      case '!unset':
+        return UNSET;
+      case '!cwd':
+        return fn.args === '' ? (opts.cwd ?? process.cwd()) : resolvePath(opts.cwd ?? process.cwd(), fn.args);
+      case '!random':
+        return randomInRange(fn);
+      case '!repo-root':
+      case '!git.root':
+      case '!git.sha':
+      case '!git.branch':
+      case '!git.ref':
+      case '!git.repository':
+      case '!git.owner':
+      case '!git.name':
+      case '!git.host':
+      case '!git.url':
+        return gitValue(fn, opts.cwd ?? process.cwd());
+      case '!terraform.output':
+      case '!terraform.state':
+        throw new StackError({
+          code: 'YAML_FUNCTION_TERRAFORM_STATE',
+          message: `${fn.tag} needs the Terraform state of another component; infrakey does not read Terraform state`,
+          where: fn.source,
+          fix: 'publish the value to a store from the producing component and read it with !store, or run this through atmos; `describe --process-functions=false` shows the function unevaluated',
+        });
       default:
-        return unhandled(fn, opts);
+        if (fn.tag.startsWith('!aws.') && r.aws) return r.aws(fn);
+        return unsupportedFunction(fn, opts);
     }
   } catch (e) {
     throw wrap(e, fn);

@@ -7,13 +7,14 @@ import { registerDescribeCommands } from '../../cli/commands/describe';
 import { registerListCommands } from '../../cli/commands/list';
 import { registerValidateCommands } from '../../cli/commands/validate';
 import { atmosYaml, writeProject } from '../unit/stacks/project';
+import { ATMOS_SCENARIOS } from '../support/fixtures';
 
 // The lead wires these into cli/commands/index.ts; add them here if that has not happened yet.
 for (const r of [registerDescribeCommands, registerListCommands, registerValidateCommands]) {
   if (!commandRegistrations.includes(r) && !commandRegistrations.some((x) => x.name === r.name)) commandRegistrations.push(r);
 }
 
-const fixture = (name: string) => join(__dirname, '../fixtures/atmos-scenarios', name);
+const fixture = (name: string) => join(ATMOS_SCENARIOS, name);
 
 async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   const io = captureIO();
@@ -53,7 +54,8 @@ describe('infrakey describe / list / validate', () => {
     expect(Object.keys(JSON.parse(d.out))).toEqual(['component-auth', 'no-component-auth']);
     const v = await cli(['validate', 'stacks'], fixture('atmos-auth'));
     expect(v.code).toBe(0);
-    expect(v.out).toContain('all 2 stacks are valid');
+    expect(v.out).toBe('');
+    expect(v.err).toContain('All stacks validated successfully (2 stacks');
   });
 
   it('bad input: one clear message with file:line on stderr, exit 1, no stack trace', async () => {
@@ -81,5 +83,41 @@ describe('infrakey describe / list / validate', () => {
       expect(help.code).toBe(0);
       expect(help.out).toContain('Usage:');
     }
+  });
+
+  it('usage errors exit 2: a bare command group, an unknown subcommand, a bad --format value', async () => {
+    for (const args of [[], ['secret'], ['auth'], ['describe'], ['list'], ['validate'], ['auth', 'invalid-command'], ['list', 'stacks', '--format', 'bogus']]) {
+      const r = await cli(args, fixture('atmos-auth'));
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.err).not.toBe('');
+    }
+    expect((await cli(['help'], fixture('atmos-auth'))).code).toBe(0);
+    expect((await cli(['describe', 'component', 'mycomponent', '-s', 'component-auth', '--provenance'], fixture('atmos-auth'))).code).toBe(2);
+  });
+
+  it('validate stacks reports the problems the secret verbs report (both store and sops; secret: true on redis)', async () => {
+    const both = writeProject({
+      'atmos.yaml': `${atmosYaml()}stores:\n  vault: { kind: aws/ssm, secret: true, options: { region: us-east-1 } }\n`,
+      'stacks/dev.yaml': 'components: { terraform: { app: { secrets: { vars: { DB: { store: vault, sops: dev } } } } } }\n',
+    });
+    const r = await cli(['validate', 'stacks'], both);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/sets both `store: vault` and `sops: dev`/);
+    const redis = writeProject({
+      'atmos.yaml': `${atmosYaml()}stores:\n  cache: { kind: redis, secret: true, options: { url: "redis://127.0.0.1:1" } }\n`,
+      'stacks/dev.yaml': 'components: { terraform: { app: {} } }\n',
+    });
+    const r2 = await cli(['validate', 'stacks'], redis);
+    expect(r2.code).toBe(1);
+    expect(r2.err).toContain('STORE_CANNOT_BE_SECRET');
+  });
+
+  it('-q/--query prints the selected part as yq does (null when missing)', async () => {
+    const q = await cli(['describe', 'component', 'mycomponent', '-s', 'component-auth', '-q', '.atmos_stack'], fixture('atmos-auth'));
+    expect(q).toMatchObject({ code: 0, out: 'component-auth\n' });
+    const missing = await cli(['describe', 'component', 'mycomponent', '-s', 'component-auth', '-q', '.vars.nope.deeper'], fixture('atmos-auth'));
+    expect(missing.out).toBe('null\n');
+    const map = await cli(['describe', 'component', 'mycomponent', '-s', 'component-auth', '-q', '.component_info', '--format', 'json'], fixture('atmos-auth'));
+    expect(JSON.parse(map.out).component_type).toBe('terraform');
   });
 });

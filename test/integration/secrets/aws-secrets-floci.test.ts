@@ -10,8 +10,9 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { run } from '../../../cli/program';
 import { captureIO } from '../../../cli/io';
 import { motoEndpoint } from '../../support/services';
+import { ATMOS_SCENARIOS } from '../../support/fixtures';
 
-const SCENARIO = join(__dirname, '../../fixtures/atmos-scenarios/aws-secrets-floci');
+const SCENARIO = join(ATMOS_SCENARIOS, 'aws-secrets-floci');
 
 describe('aws-secrets-floci against moto', () => {
   const endpoint = motoEndpoint();

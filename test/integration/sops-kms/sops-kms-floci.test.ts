@@ -14,8 +14,9 @@ import { parse } from 'yaml';
 import { captureIO } from '../../../cli/io';
 import { run } from '../../../cli/program';
 import { motoEndpoint } from '../../support/services';
+import { ATMOS_SCENARIOS } from '../../support/fixtures';
 
-const FIXTURE = join(__dirname, '../../fixtures/atmos-scenarios/sops-kms-floci');
+const FIXTURE = join(ATMOS_SCENARIOS, 'sops-kms-floci');
 const VALUE = 'supersecret-kms-value-4Qz9';
 const FILE = 'secrets/dev.enc.yaml';
 

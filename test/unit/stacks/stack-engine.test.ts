@@ -72,7 +72,8 @@ describe('stack engine: imports and merge order', () => {
     expect(d.workspace).toBe('acme-dev-vpc');
     expect(d.inheritance).toEqual(['vpc-flags', 'vpc-defaults']);
     expect(d.imports).toEqual(['catalog/base', 'catalog/nested', 'orgs/acme/_defaults']);
-    expect(d.component_info).toEqual({ component_type: 'terraform', component_path: 'components/terraform/vpc-module' });
+    // describe component shows the absolute folder, as Atmos.
+    expect(d.component_info).toEqual({ component_type: 'terraform', component_path: join(root, 'components/terraform/vpc-module') });
     expect(d.secrets).toEqual({ vars: { STACK_TOKEN: { store: 'ssm', scope: 'stack' }, VPC_KEY: { store: 'ssm', scope: 'instance' } } });
     const resolved = ws.resolveComponent('vpc', 'acme-dev');
     expect(resolved.secretSources.STACK_TOKEN).toEqual({ scope: 'stack', file: join(root, 'stacks/orgs/acme/_defaults.yaml'), line: 4 });
@@ -87,9 +88,9 @@ describe('stack engine: imports and merge order', () => {
     expect(prod.vars).toMatchObject({ name: 'p', stage: 'prod' });
   });
 
-  it('accepts -s as the file-derived name too, and refuses abstract components', async () => {
+  it('refuses -s as the file-derived name when the stack has another name (as Atmos), suggesting it; refuses abstract components', async () => {
     const ws = await load(root);
-    expect((await ws.describeComponent('vpc', 'orgs/acme/prod')).atmos_stack).toBe('acme-prod');
+    await expect(ws.describeComponent('vpc', 'orgs/acme/prod')).rejects.toMatchObject({ code: 'STACK_NOT_FOUND', message: expect.stringContaining('did you mean "acme-prod"') });
     await expect(ws.describeComponent('vpc-defaults', 'acme-dev')).rejects.toMatchObject({ code: 'STACK_COMPONENT_ABSTRACT' });
   });
 
@@ -170,14 +171,23 @@ describe('stack engine: errors name the file and line', () => {
     );
     expect(e.message).toContain('dev.yaml -> catalog/a.yaml -> catalog/b.yaml -> catalog/a.yaml');
   });
-  it('a name_template that yields duplicate names', async () => {
+  it('a name_template that yields duplicate names for manifests defining a component differently (as Atmos, same definitions are fine)', async () => {
+    const same = writeProject({
+      'atmos.yaml': atmosYaml('  name_template: "{{ .vars.stage }}"\n'),
+      'stacks/a.yaml': 'vars: { stage: dev }\ncomponents: { terraform: { c: {}, only-a: {} } }\n',
+      'stacks/b.yaml': 'vars: { stage: dev }\ncomponents: { terraform: { c: {}, only-b: {} } }\n',
+    });
+    const ws = await load(same);
+    expect(ws.listStacks().map((s) => [s.name, s.components.terraform])).toEqual([['dev', ['c', 'only-a', 'only-b']]]);
+    expect((await ws.describeComponent('only-b', 'dev')).atmos_manifest).toBe('b');
+    expect((await ws.describeComponent('c', 'dev')).atmos_manifest).toBe('a');
     const e = await expectError(
       {
         'atmos-extra': '  name_template: "{{ .vars.stage }}"\n',
         'stacks/a.yaml': 'vars: { stage: dev }\ncomponents: { terraform: { c: {} } }\n',
-        'stacks/b.yaml': 'vars: { stage: dev }\ncomponents: { terraform: { c: {} } }\n',
+        'stacks/b.yaml': 'vars: { stage: dev }\ncomponents: { terraform: { c: { vars: { x: 1 } } } }\n',
       },
-      list,
+      (ws) => ws.describeComponent('c', 'dev'),
       'STACK_NAME_DUPLICATE',
       /atmos\.yaml:\d+/,
     );

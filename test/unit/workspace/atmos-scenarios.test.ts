@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { Workspace } from '../../../core/workspace';
+import { ATMOS_SCENARIOS } from '../../support/fixtures';
 
-// Real Atmos repositories (cloudposse/atmos tests, Apache-2.0; see test/fixtures/atmos-scenarios/ATTRIBUTION.md).
-const fixture = (name: string) => join(__dirname, '../../fixtures/atmos-scenarios', name);
+// Real Atmos repositories (cloudposse/atmos tests, Apache-2.0, read from ../shared/fixtures).
+const fixture = (name: string) => join(ATMOS_SCENARIOS, name);
 const load = (name: string, env: NodeJS.ProcessEnv = {}) => Workspace.load({ cwd: fixture(name), env });
 
 describe('Atmos scenario repositories', () => {
@@ -20,7 +21,7 @@ describe('Atmos scenario repositories', () => {
     expect(auth.identities['identity-oidc']).toEqual({ via: { provider: 'provider-oidc' } });
     expect(auth.identities['test-admin'].default).toBe(true);
     expect(auth.providers['provider-oidc']).toEqual({ kind: 'github/oidc', region: 'us-east-1', spec: { audience: 'sts.us-east-1.amazonaws.com' } });
-    const plain = await ws.describeComponent('mycomponent', 'deploy/nonprod');
+    const plain = await ws.describeComponent('mycomponent', 'no-component-auth');
     expect((plain.auth as any).identities).not.toHaveProperty('identity-oidc');
   });
 

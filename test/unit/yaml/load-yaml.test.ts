@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, StackError } from '../../../core/errors';
-import { loadYamlFile, parseYaml } from '../../../core/yaml/load-yaml';
+import { loadYamlFile, MAX_EXPANDED_NODES, parseYaml } from '../../../core/yaml/load-yaml';
 import { YAML_FUNCTION_TAGS, YamlFunction } from '../../../core/yaml/yaml-function';
 import { thrown } from '../../support/errors';
 
@@ -151,7 +151,7 @@ describe('parseYaml: errors name file and line', () => {
   });
 
   it('an unknown tag on a map is reported too', () => {
-    const e = thrown(() => parseYaml('a: !terraform.output\n  x: 1\n', 't.yaml'));
+    const e = thrown(() => parseYaml('a: !frobnicate\n  x: 1\n', 't.yaml'));
     expect(e.code).toBe('YAML_UNKNOWN_TAG');
     expect(e.where).toMatch(/^t\.yaml:1:/);
   });
@@ -269,5 +269,46 @@ describe('loadYamlFile and !include', () => {
     const b = parseYaml('x: !include ./shared.yaml\n', join(root, 'cache/b.yaml'), { includeCache: cache }).value as { x: unknown };
     expect(a.x).toBe(b.x);
     expect(cache.size).toBe(1);
+  });
+});
+
+describe('input size bounds (issue 10)', () => {
+  const bomb = (levels: number) => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i <= levels; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    return `${lines.join('\n')}\n`;
+  };
+
+  it('an alias bomb (nine levels of ten references, ~500 bytes) fails fast with YAML_PARSE naming the file', () => {
+    const text = bomb(9);
+    expect(text.length).toBeLessThan(600);
+    const started = Date.now();
+    const e = thrown(() => parseYaml(text, '/repo/stacks/bomb.yaml'));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(e.code).toBe('YAML_PARSE');
+    expect(e.where).toMatch(/^\/repo\/stacks\/bomb\.yaml:\d+:\d+$/);
+    expect(e.message).toContain(String(MAX_EXPANDED_NODES));
+  });
+
+  it('a few shared anchors stay allowed', () => {
+    const v = parseYaml(bomb(3), 'ok.yaml').value as Record<string, unknown[]>;
+    expect((v.a3[0] as unknown[][])[0]).toHaveLength(10);
+  });
+
+  it('a file with 100,000 keys parses in linear time; a duplicate among them is still found', () => {
+    const keys = Array.from({ length: 100_000 }, (_, i) => `k${i}: ${i}`);
+    const started = Date.now();
+    const v = parseYaml(`${keys.join('\n')}\n`, 'big.yaml').value as Record<string, number>;
+    // Generous for a loaded CI machine: the quadratic check took 35 s at 20,000 keys and ~4 min at
+    // 40,000 here, so 100,000 keys would take far longer than this bound.
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(v.k99999).toBe(99999);
+    const e = thrown(() => parseYaml(`${keys.join('\n')}\nk5: again\n`, 'big.yaml'));
+    expect(e.code).toBe('YAML_PARSE');
+    expect(e.where).toBe('big.yaml:100001:1');
+  }, 180_000);
+
+  it('a key merged in with `<<` may be overridden once by an explicit key', () => {
+    expect(parseYaml('base: &b { x: 1, y: 2 }\nc:\n  <<: *b\n  x: 3\n', 'm.yaml').value).toEqual({ base: { x: 1, y: 2 }, c: { x: 3, y: 2 } });
   });
 });

@@ -42,6 +42,7 @@ export class KindStore implements Store {
   readonly local: boolean;
   readonly emptyScope: boolean;
   readonly encoding: StoredEncoding;
+  readonly maxValueBytes?: number;
   readonly set?: (stack: string, component: string, key: string, value: unknown) => Promise<void>;
   readonly delete?: (stack: string, component: string, key: string) => Promise<void>;
   readonly list?: (stack: string, component: string) => Promise<string[]>;
@@ -59,6 +60,7 @@ export class KindStore implements Store {
     this.local = settings.local;
     this.emptyScope = settings.keys.emptyScope;
     this.encoding = settings.codec.encoding;
+    this.maxValueBytes = settings.maxValueBytes;
     const { write, remove, exists, list } = backend;
     if (write) {
       this.set = async (stack, component, key, value) => {
@@ -153,7 +155,7 @@ export class KindStore implements Store {
     } catch (e) {
       throw valueInvalid(this.name, path, e instanceof TypeError ? e.message : 'not JSON-encodable');
     }
-    const max = this.settings.maxValueBytes;
+    const max = this.maxValueBytes;
     if (max !== undefined) {
       const size = Buffer.byteLength(encoded, 'utf8');
       if (size > max) throw valueTooLarge(this.name, this.kind, path, size, max);

@@ -84,6 +84,8 @@ export interface Store {
   readonly emptyScope: boolean;
   /** How values are stored (§5.4). */
   readonly encoding: StoredEncoding;
+  /** Largest encoded value (UTF-8 bytes) the backend accepts, declared by the kind; undefined: none known. */
+  readonly maxValueBytes?: number;
 
   /** The backend path for coordinates (§5.3). Throws STORE_KEY_INVALID on an empty key. */
   keyPath(stack: string, component: string, key: string): string;

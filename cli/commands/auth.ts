@@ -13,7 +13,7 @@ import {
   runChild as runCoreChild,
   type AuthInteraction,
   type AuthManager,
-} from '../../core/index';
+} from '../../core/internal';
 import type { CliContext } from '../context';
 import { checkFormat, ENV_FORMATS, printData, renderData, renderEnv, renderTable } from '../output';
 

@@ -240,7 +240,7 @@ async function realMkdirError(dir: string, e: unknown): Promise<unknown> {
 /**
  * Refuses credential files others can read or change, as ssh refuses a private key with loose
  * permissions: a file with any group/other bit (its session keys may be known to others), or a
- * file or folder (from the file's up to `{XDG config}/atmos`) that another user owns or that is
+ * file or folder (from the file's up to the realm folder) that another user owns or that is
  * writable by group or others (someone else could plant a profile or its credential_process
  * command). POSIX only. A missing file passes.
  */
@@ -267,7 +267,9 @@ export async function checkPrivate(paths: CredentialFilePaths): Promise<void> {
     }
   }
   if (!anyFile) return;
-  const top = path.dirname(paths.realmDir);
+  // The realm folder and below are created 0700 by infrakey and Atmos; folders above belong to
+  // the user's XDG layout (often 0775 under a user-private group) and are not judged.
+  const top = paths.realmDir;
   for (let d = path.dirname(paths.credentialsFile); ; d = path.dirname(d)) {
     const st = await fs.stat(d).catch((e: unknown) => {
       throw fileFailure(e, 'read', d);

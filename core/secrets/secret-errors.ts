@@ -42,7 +42,7 @@ export const SECRET_ERROR_CODES = {
   VALIDATION_FAILED: 'SECRET_VALIDATION_FAILED',
   /** `secret set` was given no value. */
   VALUE_MISSING: 'SECRET_VALUE_MISSING',
-  /** The value is larger than its backend accepts (sizes in `core/stores/value-limits.ts`). */
+  /** The value is larger than its backend accepts (SOPS: `SOPS_MAX_VALUE_BYTES`; stores check their own). */
   VALUE_TOO_LARGE: 'SECRET_VALUE_TOO_LARGE',
   /** `secret keygen` cannot pick or use a provider. */
   KEYGEN_FAILED: 'SECRET_KEYGEN_FAILED',

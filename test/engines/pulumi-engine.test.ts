@@ -9,16 +9,15 @@
  * inline path, `--client`), because the Go launcher pulumi-language-nodejs is not served by the
  * Go module proxy; ManagedSecret runs in the real dynamic-provider plugin process.
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, type Dirent, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { realmHash } from '../../core/index';
+import { realmHash } from '../../core/auth/realm';
 import { CI_USER_KEYS, headlessEnv, storeUserKeys } from '../pulumi/pulumi-project';
 import { motoEndpoint } from '../support/services';
 import { awsRecorder, type AwsRecorder } from './support/aws-recorder';
-import { engine, ENGINES_BIN, infrakeyCli, ok, REPO_ROOT, run } from './support/engines';
+import { engine, ENGINES_BIN, infrakeyCli, okAsync, REPO_ROOT, runAsync } from './support/engines';
 
 jest.setTimeout(600_000);
 
@@ -42,10 +41,10 @@ describe('examples/pulumi-ci on the real Pulumi CLI', () => {
   let ssm: SSMClient;
   let ageKey: string;
 
-  const cli = (args: string[], input?: string) => ok(process.execPath, [infrakeyCli(), ...args], { env, cwd: dir, input });
-  const p = (args: string[], input?: string) => ok(pulumi, [...args, '--non-interactive'], { env, cwd: dir, input });
-  const up = (args: string[]) => {
-    const r = run(process.execPath, [HOST, pulumi, join(dir, 'index.ts'), ...args, '--yes', '--non-interactive', '--stack', 'ci'], { env, cwd: dir, timeoutMs: 300_000 });
+  const cli = (args: string[], input?: string) => okAsync(process.execPath, [infrakeyCli(), ...args], { env, cwd: dir, input });
+  const p = (args: string[], input?: string) => okAsync(pulumi, [...args, '--non-interactive'], { env, cwd: dir, input });
+  const up = async (args: string[]) => {
+    const r = await runAsync(process.execPath, [HOST, pulumi, join(dir, 'index.ts'), ...args, '--yes', '--non-interactive', '--stack', 'ci'], { env, cwd: dir, timeoutMs: 300_000 });
     if (r.status !== 0) throw new Error(`pulumi ${args.join(' ')} exited ${r.status}:\n${r.out}`);
     return r.out;
   };
@@ -74,9 +73,6 @@ describe('examples/pulumi-ci on the real Pulumi CLI', () => {
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
     mkdirSync(join(root, 'node-path'));
     symlinkSync(REPO_ROOT, join(root, 'node-path', 'infrakey'));
-    mkdirSync(join(dir, '.age'), { mode: 0o700 });
-    execFileSync('age-keygen', ['-o', join(dir, '.age', 'keys.txt')], { stdio: 'ignore' });
-    ageKey = /AGE-SECRET-KEY-\w+/.exec(readFileSync(join(dir, '.age', 'keys.txt'), 'utf8'))![0];
 
     const base = headlessEnv(root, `keyring-pw-${tag}`);
     delete base.AWS_ACCESS_KEY_ID; // no ambient AWS keys: the identity chain must supply them
@@ -97,11 +93,13 @@ describe('examples/pulumi-ci on the real Pulumi CLI', () => {
 
     // The operator's one-time setup: ci-user's keys into the file keyring, the secrets set.
     await storeUserKeys(env, realmHash(dir), 'ci-user');
-    for (const [name, value] of Object.entries(values)) cli(['secret', 'set', name, '-s', 'ci', '-c', 'app', '--stdin'], value);
+    await cli(['secret', 'keygen', 'repo-sops']); // age key into .age/keys.txt, recipient into .sops.yaml
+    ageKey = /AGE-SECRET-KEY-\w+/.exec(readFileSync(join(dir, '.age', 'keys.txt'), 'utf8'))![0];
+    for (const [name, value] of Object.entries(values)) await cli(['secret', 'set', name, '-s', 'ci', '-c', 'app', '--stdin'], value);
 
-    p(['login', '--local']);
-    p(['stack', 'init', 'ci']);
-    p(['config', 'set', '--secret', 'deployToken'], deployToken1); // value from stdin, not argv
+    await p(['login', '--local']);
+    await p(['stack', 'init', 'ci']);
+    await p(['config', 'set', '--secret', 'deployToken'], deployToken1); // value from stdin, not argv
   });
 
   afterAll(async () => {
@@ -110,12 +108,12 @@ describe('examples/pulumi-ci on the real Pulumi CLI', () => {
   });
 
   it('pulumi up succeeds headless; the outputs are secrets with the right values; ManagedSecret wrote SSM', async () => {
-    up(['up']);
-    const shown = JSON.parse(p(['stack', 'output', '--json', '--stack', 'ci'])) as Record<string, unknown>;
+    await up(['up']);
+    const shown = JSON.parse(await p(['stack', 'output', '--json', '--stack', 'ci'])) as Record<string, unknown>;
     for (const k of ['dbPassword', 'dbPasswordFromVars', 'apiToken', 'signingKey']) expect(shown[k]).toBe('[secret]');
     expect(shown.appName).toBe('infrakey-ci-app');
-    expect(shown.deployTokenBackend).toBe('store ssm');
-    const revealed = JSON.parse(p(['stack', 'output', '--json', '--show-secrets', '--stack', 'ci'])) as Record<string, string>;
+    expect(shown.deployTokenBackend).toBe('store ssm (aws/ssm)');
+    const revealed = JSON.parse(await p(['stack', 'output', '--json', '--show-secrets', '--stack', 'ci'])) as Record<string, string>;
     expect(revealed).toMatchObject({
       dbPassword: values.DB_PASSWORD,
       dbPasswordFromVars: values.DB_PASSWORD,
@@ -128,8 +126,8 @@ describe('examples/pulumi-ci on the real Pulumi CLI', () => {
     expect(recorder.calls.some((c) => c.action === 'AssumeRole')).toBe(true);
   });
 
-  it('pulumi stack export holds no plaintext secret value and no key', () => {
-    const state = p(['stack', 'export', '--stack', 'ci']);
+  it('pulumi stack export holds no plaintext secret value and no key', async () => {
+    const state = await p(['stack', 'export', '--stack', 'ci']);
     expect(state).toContain('pulumi-nodejs:dynamic:Resource'); // the ManagedSecret is in it
     for (const secret of [...Object.values(values), deployToken1, CI_USER_KEYS.access_key_id, CI_USER_KEYS.secret_access_key, ageKey, env.ATMOS_KEYRING_PASSWORD!]) {
       expect(state).not.toContain(secret);
@@ -140,9 +138,9 @@ describe('examples/pulumi-ci on the real Pulumi CLI', () => {
     for (const k of sessionKeys) expect(state).not.toContain(k);
   });
 
-  it('a second pulumi up reads each secret at most once (batched reads under the real engine)', () => {
+  it('a second pulumi up reads each secret at most once (batched reads under the real engine)', async () => {
     recorder.calls.length = 0;
-    const out = up(['up', '--skip-preview']);
+    const out = await up(['up', '--skip-preview']);
     expect(out).not.toMatch(/updated|created/i);
     const reads = recorder.calls.filter((c) => /^(GetParameter|GetParameters|GetParametersByPath)$/.test(c.action));
     expect(reads.length).toBeGreaterThan(0);
@@ -156,11 +154,11 @@ describe('examples/pulumi-ci on the real Pulumi CLI', () => {
   });
 
   it('an update changes the SSM parameter; pulumi destroy removes it', async () => {
-    p(['config', 'set', '--secret', 'deployToken', '--stack', 'ci'], deployToken2);
-    up(['up']);
-    const location = (JSON.parse(p(['stack', 'output', '--json', '--stack', 'ci'])) as Record<string, string>).deployTokenLocation;
+    await p(['config', 'set', '--secret', 'deployToken', '--stack', 'ci'], deployToken2);
+    await up(['up']);
+    const location = (JSON.parse(await p(['stack', 'output', '--json', '--stack', 'ci'])) as Record<string, string>).deployTokenLocation;
     expect(await parameter(location)).toBe(deployToken2);
-    up(['destroy']);
+    await up(['destroy']);
     expect(await parameter(location)).toBeUndefined();
     // The secrets the operator set are not the program's: they stay.
     expect(await parameter(`${prefix}/ci/app/DB_PASSWORD`)).toBe(values.DB_PASSWORD);
@@ -171,9 +169,9 @@ describe('examples/pulumi-ci on the real Pulumi CLI', () => {
 function credentialFileSecrets(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
-    let entries: import('node:fs').Dirent[];
+    let entries: Dirent[];
     try {
-      entries = require('node:fs').readdirSync(d, { withFileTypes: true });
+      entries = readdirSync(d, { withFileTypes: true });
     } catch {
       return;
     }

@@ -2,7 +2,7 @@
  * The real engines built by scripts/build-engines.sh into .cache/engines/bin. A missing binary
  * fails the test that needs it (never a skip), naming the command that builds it.
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -52,4 +52,36 @@ export function infrakeyCli(): string {
   const p = join(REPO_ROOT, 'dist', 'cli', 'infrakey.js');
   if (!existsSync(p)) throw new Error(`${p} is missing: run npm run build first`);
   return p;
+}
+
+/**
+ * `run` without blocking this process: needed when the child talks to a server in this process
+ * (the AWS recorder), which a synchronous spawn would starve.
+ */
+export function runAsync(
+  bin: string,
+  args: string[],
+  opts: { env: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number },
+): Promise<{ status: number | null; stdout: string; stderr: string; out: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(bin, args, { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ status: code, stdout, stderr, out: stdout + stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** `runAsync` that rejects with the command's output when it does not exit 0. */
+export async function okAsync(bin: string, args: string[], opts: Parameters<typeof runAsync>[2]): Promise<string> {
+  const r = await runAsync(bin, args, opts);
+  if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} exited ${r.status}:\n${r.out}`);
+  return r.stdout;
 }

@@ -5,39 +5,16 @@
  * write outside the realm (real moto STS behind it).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { run } from '../../../cli/program';
 import { captureIO } from '../../../cli/io';
 import { AWS_AUTH_TIMEOUTS } from '../../../core/auth/aws-sdk';
 import { motoEndpoint } from '../../support/services';
+import { silentListener, type SilentListener } from '../../support/silent-listener';
 import { makeAuthTestEnv, type AuthTestEnv } from './auth-test-env';
 
 /** The documented bound: attempts × request timeout, plus the SDK's retry pause and slack for a loaded machine. */
 const BOUND_MS = AWS_AUTH_TIMEOUTS.maxAttempts * AWS_AUTH_TIMEOUTS.requestTimeout + 5_000;
-
-/** A TCP server that accepts every connection and never writes a byte. */
-async function silentListener(): Promise<{ url: string; close(): Promise<void>; accepted(): number }> {
-  const sockets = new Set<Socket>();
-  let accepted = 0;
-  const server: Server = createServer((s) => {
-    accepted++;
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    accepted: () => accepted,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
 
 function repoWith(t: AuthTestEnv, auth: string): string {
   const repo = join(t.root, 'repo');
@@ -54,7 +31,7 @@ async function cli(t: AuthTestEnv, cwd: string, args: string[], env: NodeJS.Proc
 }
 
 describe('auth against an endpoint that accepts and never answers', () => {
-  let silent: Awaited<ReturnType<typeof silentListener>>;
+  let silent: SilentListener;
   const envs: AuthTestEnv[] = [];
   beforeAll(async () => (silent = await silentListener()));
   afterAll(async () => {

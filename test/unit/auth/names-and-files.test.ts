@@ -11,6 +11,7 @@ import { AuthManager } from '../../../core/auth/auth-manager';
 import { credentialFilePaths, readAwsProfile, writeAwsProfile } from '../../../core/auth/credential-files';
 import { awsCredentials } from '../../../core/auth/credentials';
 import { validateAuthConfig } from '../../../core/auth/validate-auth';
+import { lockTimings, withFileLock } from '../../../core/fs/file-lock';
 
 const creds = () => awsCredentials({ accessKeyId: 'ASIANAMESTEST0000001', secretAccessKey: 'namesTestSecret000000000000000000000000', sessionToken: 'tok', expiration: new Date(Date.now() + 3600_000) }, 't');
 
@@ -89,6 +90,24 @@ describe('credential files: lock and file-system failures (item 21)', () => {
     expect(existsSync(`${paths.credentialsFile}.lock`)).toBe(false);
   }, 30_000);
 
+  test('a live holder: AUTH_FILE_LOCK_TIMEOUT after the whole wait, and the message says how long', async () => {
+    const paths = credentialFilePaths({ ATMOS_XDG_CONFIG_HOME: root }, 'r', 'p', 'dev');
+    mkdirSync(join(root, 'atmos', 'r', 'aws', 'p'), { recursive: true, mode: 0o700 });
+    const { waitMs } = lockTimings({});
+    let waited = 0;
+    let err: (Error & { code: string }) | undefined;
+    // The holder keeps refreshing its lock (as a running login does) for longer than the wait.
+    await withFileLock({ lockPath: `${paths.credentialsFile}.lock`, subject: 'test holder' }, async () => {
+      const started = Date.now();
+      err = await failure(writeAwsProfile(paths, creds(), { region: 'eu-west-1' }));
+      waited = Date.now() - started;
+    });
+    expect(err?.code).toBe('AUTH_FILE_LOCK_TIMEOUT');
+    expect(waited).toBeGreaterThanOrEqual(waitMs);
+    expect(err?.message).toMatch(/for the whole 1[5-9] s this process waited/);
+    expect(existsSync(paths.credentialsFile)).toBe(false);
+  }, 40_000);
+
   test('a folder where the credentials file should be is AUTH_FILES_NOT_A_FILE with the fix', async () => {
     const paths = credentialFilePaths({ ATMOS_XDG_CONFIG_HOME: root }, 'r', 'p', 'dev');
     mkdirSync(paths.credentialsFile, { recursive: true });
@@ -142,6 +161,11 @@ describe('credential files others can read or change (item 22)', () => {
     const e = await failure(readAwsProfile(paths, 'x'));
     expect(e.code).toBe('AUTH_FILES_INSECURE');
     expect(e.message).toContain(`chmod 700 ${dir}`);
+  });
+
+  test('folders above the realm (the user\'s XDG layout, often 0775) are not judged', async () => {
+    chmodSync(join(root, 'atmos'), 0o775);
+    expect((await readAwsProfile(paths, 'x'))?.type).toBe('aws');
   });
 
   test('login rewrites a loosened file 0600 (the write path heals what it owns)', async () => {

@@ -135,7 +135,19 @@ function metadataNode(doc: Document, entries: Array<[string, unknown]>): YAMLMap
   }
   // Armored data keys as literal blocks, as sops writes them.
   for (const pair of map.items) literalBlocks(pair.value);
+  quoteTimestamps(map);
   return map;
+}
+
+/**
+ * Strings that read as YAML timestamps (`created_at` of kms/pgp entries) quoted, as Go's
+ * yaml.v3 writes them: unquoted, sops itself fails to decode its metadata ("'kms[0].created_at'
+ * expected type 'string', got unconvertible type 'time.Time'").
+ */
+function quoteTimestamps(node: unknown): void {
+  if (isScalar(node) && typeof node.value === 'string' && /^\d{4}-\d{1,2}-\d{1,2}(?:[Tt ]|$)/.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+  else if (isMap(node)) for (const p of node.items) quoteTimestamps(p.value);
+  else if (isSeq(node)) for (const i of node.items) quoteTimestamps(i);
 }
 
 function literalBlocks(node: unknown): void {

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { buildComponentSecrets, buildStoreRegistry, SecretBackends, SecretResolver } from '../core/index';
+import { buildComponentSecrets, buildStoreRegistry, SecretBackends, SecretResolver } from '../core/internal';
 
 const N = 200;
 const ROUNDS = 5;

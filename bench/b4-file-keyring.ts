@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { FileKeyring, unsafeUnwrap, WRITE_ITERATIONS } from '../core/index';
+import { FileKeyring, unsafeUnwrap, WRITE_ITERATIONS } from '../core/internal';
 import { decryptEntry, derivationStats, encryptEntry } from '../core/keyring/jwe-entry';
 import { fileNameForKey } from '../core/keyring/file-names';
 

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as pulumi from '@pulumi/pulumi';
-import { setSecret, Workspace } from '../core/index';
+import { setSecret, Workspace } from '../core/internal';
 import { getSecret, resetWorkspaces } from '../pulumi/index';
 
 const N = 200;

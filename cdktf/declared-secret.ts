@@ -11,7 +11,7 @@
  */
 import { Construct, type IConstruct } from 'constructs';
 import type { TerraformProvider, TerraformVariable } from 'cdktf';
-import { describeSecretStorage, UsageError, type SecretStorage, type Workspace } from '../core/index';
+import { describeSecretStorage, UsageError, type SecretStorage, type Workspace } from '../core/internal';
 import { CDKTF_ERROR_CODES } from './cdktf-errors';
 import { engineOf } from './engine';
 import { guardEphemeralFlow } from './ephemeral';

@@ -6,7 +6,7 @@
  * the configuration, so none reaches `cdk.tf.json` or the Terraform state.
  */
 import { Construct, type IConstruct } from 'constructs';
-import { assumeRolePlan, type Workspace } from '../core/index';
+import { assumeRolePlan, type Workspace } from '../core/internal';
 import { engineOf } from './engine';
 import { workspaceAt } from './infrakey-context';
 

@@ -6,7 +6,7 @@
  */
 import type { Construct, IConstruct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
-import type { StoreBackedStorage } from '../core/index';
+import type { StoreBackedStorage } from '../core/internal';
 import type { Engine } from './engine';
 import { addEphemeralBlock } from './ephemeral';
 

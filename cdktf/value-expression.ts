@@ -6,7 +6,7 @@
  */
 import type * as Cdktf from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { parseQueryPath, UsageError, type PathSegment, type StoredEncoding } from '../core/index';
+import { parseQueryPath, UsageError, type PathSegment, type StoredEncoding } from '../core/internal';
 import { CDKTF_ERROR_CODES } from './cdktf-errors';
 
 /** Parses a `path` (`.a.b[0]`, `["k"]`) for Terraform; negative indexes have no Terraform form. */

@@ -1,5 +1,5 @@
 import YAML from 'yaml';
-import { redactor, shellQuote, UsageError } from '../core/index';
+import { redactor, shellQuote, UsageError } from '../core/internal';
 import type { CliIO } from './io';
 
 export { shellQuote };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { isInfrakeyError, parseBooleanFlag, redactor, registerAmbientSecrets, UsageError } from '../core/index';
+import { isInfrakeyError, parseBooleanFlag, redactor, registerAmbientSecrets, UsageError } from '../core/internal';
 import type { CliContext, GlobalOptions } from './context';
 import { processIO, type CliIO } from './io';
 import { commandRegistrations } from './commands/index';

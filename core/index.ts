@@ -1,145 +1,57 @@
 /**
- * The public API of infrakey's core. Adapters (cli/, pulumi/, cdktf/) import only this file.
+ * The public API of infrakey (`infrakey/core`, also the package root): what a program needs to
+ * read an Atmos project, its secrets and its identities.
+ *
+ * - {@link Workspace}: `atmos.yaml` + stacks behind one face (`describeComponent`, `secret`,
+ *   `secrets`, `identity`, `auth`), and the types of what it returns.
+ * - {@link Secret} and {@link unsafeUnwrap}: values that never print; {@link redactor} masks
+ *   every unwrapped value in text.
+ * - Errors: {@link InfrakeyError} and its subclasses, each with a stable `code`
+ *   (`*_ERROR_CODES`), `where` and `fix`.
+ * - Keyrings: {@link openKeyring} and the memory, file and system keyrings.
+ * - Config loading: {@link loadAtmosConfig}, {@link discoverAtmosConfig}.
+ *
+ * Adapters and the CLI reach the rest of core through `core/internal.ts`, which the package does
+ * not export; `test/unit/architecture/public-api.test.ts` keeps this surface in review.
  */
-export * from './errors';
-export { Secret, unsafeUnwrap, Redactor, redactor, MASK, safeText } from './secret';
-export { MaskStream } from './masking/mask-stream';
-export { registerAmbientSecrets, isCredentialLike, AMBIENT_SECRET_VARIABLES, AMBIENT_SECRET_PATTERNS, AMBIENT_MIN_LENGTH } from './ambient-secrets';
-// Child processes and shell text (core/exec), command-line booleans
-export { runChild, checkChildEnvironment, signalExitCode } from './exec/run-child';
-export type { RunChildOptions, ChildOutput } from './exec/run-child';
-export { shellQuote } from './exec/shell-quote';
-export { parseBooleanFlag } from './config/boolean-flag';
-export { YamlFunction, isYamlFunction, YAML_FUNCTION_TAGS } from './yaml/yaml-function';
-export type { YamlFunctionTag } from './yaml/yaml-function';
-// YAML layer (core/yaml)
-export { loadYamlFile, parseYaml } from './yaml/load-yaml';
-export type { LoadedYaml, LoadYamlOptions } from './yaml/load-yaml';
-export { parseSecretArgs, parseStoreArgs, parseStoreGetArgs, parseEnvArgs } from './yaml/function-args';
-export type { SecretArgs, StoreArgs, StoreGetArgs, EnvArgs } from './yaml/function-args';
-export { queryPath, parseQueryPath, formatPath } from './yaml/query-path';
-export type { PathSegment, QueryPathOptions } from './yaml/query-path';
-export { resolveYamlFunctions, containsYamlFunctions, defaultEnvLookup, runExec, decodeExecOutput } from './yaml/resolve-functions';
-export type { YamlFunctionResolver, ResolveOptions, ExecOptions } from './yaml/resolve-functions';
-// atmos.yaml (core/config)
-export { loadAtmosConfig, loadAtmosConfigSync } from './config/load-config';
-export type { LoadAtmosConfigOptions } from './config/load-config';
-export type { AtmosConfig, StacksConfig, ComponentsConfig, StoreEntry } from './config/atmos-config';
-export { discoverAtmosConfig, CONFIG_FILE_NAMES } from './config/discovery';
-export type { Discovery } from './config/discovery';
-export { xdgConfigHome, xdgDataHome, xdgCacheHome, homeDir } from './config/xdg';
-// Stores (core/stores)
-export { isRawKeyRequest } from './stores/store';
-export { STORE_KINDS, STORE_KIND_DEFINITIONS, storeKind } from './stores/store-kinds';
-export type { StoreKindDefinition, StoreBackend, StoreKeyRules, SecretPolicy } from './stores/store-kind';
-export type { Store, WritableStore, StoreKind, StoreCloud, StoreCoordinate, StoreRequest, StoreReadResult, StoreAuthContext, StoreAuthResolver, AwsCredentialsLike, AwsCredentialsProvider } from './stores/store';
-export { StoreRegistry, buildStoreRegistry, resolveStoreKind, STORE_KIND_ALIASES, SECRET_BY_DEFAULT_KINDS, SECRET_INCAPABLE_KINDS } from './stores/store-registry';
-export type { StoreConfigEntry, StoreRegistryOptions, StoreFactory, StoreFactoryInput } from './stores/store-registry';
-export type { KeychainBackendSpec, KeychainKeyringFactory } from './stores/kinds/keychain';
-export { composeKey, composeKeyPrefix } from './stores/key-path';
-export { backendKeyPath } from './stores/store-kinds';
-export { STORE_ERROR_CODES } from './stores/store-errors';
-export { StoreBatchReader } from './stores/batch-reader';
-export { evaluateStore, evaluateStoreGet, storeFunctionResolver } from './stores/store-function';
-export type { StoreFunctionContext } from './stores/store-function';
-// Stacks and Workspace (core/stacks, core/workspace.ts)
+// Workspace and what it returns
 export { Workspace } from './workspace';
-export type { WorkspaceLoadOptions, DescribeComponentOptions, FunctionsFactory, FunctionsContext, SecretReadTarget } from './workspace';
-export { StackEngine } from './stacks/stack-engine';
-export type { StackEngineOptions, StackSummary, ResolveComponentOptions } from './stacks/stack-engine';
-export type { ResolvedComponent, ComponentMergeSettings } from './stacks/component-resolver';
-export type { SecretScope, SecretDeclarationSource } from './stacks/secrets-scope';
-export { COMPONENT_TYPES } from './stacks/stack-processor';
+export type { WorkspaceLoadOptions, DescribeComponentOptions, SecretReadTarget, FunctionsFactory, FunctionsContext } from './workspace';
+export type { ComponentTarget } from './component-target';
+export type { StackEngine, StackSummary } from './stacks/stack-engine';
+export type { ResolvedComponent } from './stacks/component-resolver';
 export type { ComponentType } from './stacks/stack-processor';
-export { deepMerge } from './stacks/deep-merge';
-export type { ListMergeStrategy } from './stacks/deep-merge';
-// Secrets (core/secrets)
-export { parseDeclarations, scopeForPosition, backendLabel, SECRET_SCOPES } from './secrets/declaration';
-export type { SecretDeclaration, ParsedDeclarations, DeclarationSources } from './secrets/declaration';
-export { coordinateFor, scopeDescription } from './secrets/coordinates';
-export type { SecretCoordinate } from './secrets/coordinates';
-export { mergeProviders, checkBackend, SUPPORTED_PROVIDER_KINDS } from './secrets/providers';
-export type { SecretsProviderConfig } from './secrets/providers';
-export { buildComponentSecrets, declaredNames } from './secrets/component-secrets';
-export type { ComponentSecrets } from './secrets/component-secrets';
-export { SecretResolver, SecretBackends, applyPath } from './secrets/secret-resolver';
-export type { CachedRead, ResolveOneOptions, ResolverStats } from './secrets/secret-resolver';
-export type { SecretBackend, SecretRead } from './secrets/secret-backend';
-export { secretFunction } from './secrets/secret-function';
-export { SecretsService, throwProblems } from './secrets/secrets-service';
-export type { SecretTarget, SecretsServiceOptions } from './secrets/secrets-service';
-export { setSecret, deleteSecret, listSecrets, validateSecrets, importSecret, assertValid } from './secrets/secret-operations';
-export { secretEnvironment, componentsWithSecrets, secretText } from './secrets/secret-environment';
-export type { SkippedSecret } from './secrets/secret-environment';
-export { readSecretImportFile, readSecretValueFile, parseDotenv } from './secrets/import-file';
-export { SOPS_MAX_VALUE_BYTES } from './stores/value-limits';
-export type { SecretChange, SecretListEntry, SecretStatus, ValidationReport, ImportFrom } from './secrets/secret-operations';
-export { keygen, pickKeygenProvider } from './secrets/keygen';
-export type { KeygenResult } from './secrets/keygen';
+export type { YamlMap } from './stacks/deep-merge';
+export type { YamlFunctionResolver } from './yaml/resolve-functions';
+export type { SecretsService } from './secrets/secrets-service';
+export type { AuthManager, AuthResult, WhoamiInfo, LogoutResult } from './auth/auth-manager';
+export type { IdentityHandle, IdentityCredentialFiles } from './auth/identity-handle';
+export type { AwsCredentials, Credentials, CredentialsBase, CredentialTypes } from './auth/credentials';
+// Secret values
+export { Secret, unsafeUnwrap, Redactor, redactor, MASK } from './secret';
+// Errors and their codes
+export { InfrakeyError, ConfigError, StackError, DeclarationError, AuthError, StoreError, KeyringError, LeakError, UsageError, isInfrakeyError } from './errors';
+export type { ErrorDetails, SourceLocation } from './errors';
+export { STORE_ERROR_CODES } from './stores/store-errors';
 export { SECRET_ERROR_CODES } from './secrets/secret-errors';
-export { describeSecretStorage } from './secrets/secret-storage';
-export type { SecretStorage, StoreBackedStorage, SopsBackedStorage, StoredEncoding, SecretStorageSource } from './secrets/secret-storage';
-// SOPS (core/secrets/sops): in-process sops files with age
-export { SopsError, decryptSopsFile, encryptSopsDocument, setSopsValue, deleteSopsValue, listSopsKeys, sopsFormatForPath, SOPS_FILE_MODE, SOPS_DIR_MODE } from './secrets/sops';
-export type { SopsErrorCode, SopsFormat, SopsSource, SopsKeyOptions, SopsKeyPath, SopsWriteOptions, EncryptSopsOptions } from './secrets/sops';
-export { resolveAgeIdentities, defaultAgeKeysPath, parseAgeKeys, expandKeyPath, generateAgeIdentity, ageRecipientOf, generateAgeKeyFile } from './secrets/sops';
-export type { AgeKeySpec, AgeKeyStoreReader, AgeKeyResolveOptions, ResolvedAgeIdentities, AgeIdentityInput } from './secrets/sops';
-export { resolveSopsRecipients, upsertSopsYamlRecipient, pathRegexForTemplate, SOPS_CONFIG_FILE, renderSopsPath, sopsFilePath } from './secrets/sops';
-export type { ResolvedRecipients, SopsPathContext } from './secrets/sops';
-export { parseKmsRecipients, isKmsArn } from './secrets/sops';
-export type { SopsKmsKeyService, SopsKmsKeyServiceSource, SopsKmsRecipient } from './secrets/sops';
-// Keyrings (core/keyring)
-export { KEYRING_TYPES, isKeyringType } from './keyring/keyring';
+export { AUTH_ERROR_CODES } from './auth/auth-errors';
+export { AUTH_USER_ERROR_CODES } from './auth/kinds/aws-user/configure-user';
+export { SopsError } from './secrets/sops';
+export type { SopsErrorCode } from './secrets/sops';
+// Keyrings
+export { openKeyring } from './keyring/select-keyring';
+export type { OpenKeyringOptions, KeyringEnvironment } from './keyring/select-keyring';
+export { KEYRING_TYPES } from './keyring/keyring';
 export type { Keyring, KeyringType } from './keyring/keyring';
 export { MemoryKeyring } from './keyring/memory-keyring';
 export { FileKeyring } from './keyring/file-keyring';
 export type { FileKeyringOptions } from './keyring/file-keyring';
-export { SystemKeyring, SYSTEM_KEYRING_ACCOUNT, SYSTEM_KEYRING_TIMEOUT_MS } from './keyring/system-keyring';
+export { SystemKeyring } from './keyring/system-keyring';
 export type { SystemKeyringOptions, SystemKeyringProbe } from './keyring/system-keyring';
-export { openKeyring, selectKeyring } from './keyring/select-keyring';
-export type { OpenKeyringOptions, SelectKeyringOptions, KeyringConfig, KeyringEnvironment } from './keyring/select-keyring';
-export { WRITE_ITERATIONS, MIN_READ_ITERATIONS, MAX_READ_ITERATIONS } from './keyring/jwe-entry';
-export { MIN_PASSWORD_LENGTH, DEFAULT_PASSWORD_ENV } from './keyring/keyring-password';
 export type { PasswordPrompt } from './keyring/keyring-password';
-export { defaultFileKeyringDir, resolveFileKeyringDir } from './keyring/keyring-paths';
-export { CredentialStore, credentialKey as keyringCredentialKey, encodeEnvelope, decodeEnvelope, CREDENTIAL_TYPES } from './keyring/credential-store';
-export type { CredentialType, CredentialEnvelope, AwsKeyringCredentials } from './keyring/credential-store';
-export { configureAwsUser, awsUserIdentities, AUTH_USER_ERROR_CODES } from './auth/kinds/aws-user/configure-user';
-export type { ConfigureAwsUserOptions, ConfigureAwsUserInput, ConfigureAwsUserResult, UserPromptIO, ValueSource } from './auth/kinds/aws-user/configure-user';
-export { migrateInlineCredentials } from './auth/kinds/aws-user/migrate-inline-credentials';
-export type { MigrateInlineCredentialsOptions, MigrateInlineCredentialsResult, MigratedIdentity, SkippedIdentity } from './auth/kinds/aws-user/migrate-inline-credentials';
-// Auth (core/auth)
-export { AuthManager, createAuthManager } from './auth/auth-manager';
-export type { AuthManagerOptions, AuthResult, WhoamiInfo, LogoutResult } from './auth/auth-manager';
-export { parseAuthConfig } from './auth/auth-config';
-export type { AuthConfig, IdentityConfig, ProviderConfig, ParsedAuthConfig, CredentialFilesMode } from './auth/auth-config';
-export { validateAuthConfig } from './auth/validate-auth';
-export type { AuthValidation } from './auth/validate-auth';
-export { buildChain, chainRegion } from './auth/build-chain';
-export { AWS_USER_ROOT } from './auth/chain';
-export type { Chain } from './auth/chain';
-export { resolveRealm, validateRealm, realmHash } from './auth/realm';
-export type { Realm, RealmSource } from './auth/realm';
-export { selectIdentity, isDisabledValue } from './auth/identity-selection';
-export type { IdentitySelection } from './auth/identity-selection';
-export { credentialFilePaths } from './auth/credential-files';
-export type { CredentialFilePaths } from './auth/credential-files';
-export { prepareChildEnvironment, identityEnvironment, STRIPPED_AWS_VARS } from './auth/child-env';
-export { AUTH_ERROR_CODES } from './auth/auth-errors';
-export { openAuthKeyring } from './auth/auth-keyring';
-export { consoleSigninUrl } from './auth/console-url';
-export { sanitizeSessionName } from './auth/kinds/assume-role';
-export { parseDurationSeconds } from './auth/duration';
-export { headlessInteraction } from './auth/step-context';
-export { assumeRolePlan, ASSUME_ROLE_PLAN_ERROR } from './auth/terraform-identity';
-export type { AwsProfileFiles, AssumeRoleHop, AssumeRolePlan } from './auth/terraform-identity';
-export type { AuthInteraction } from './auth/step-context';
-export type { AwsCredentials, Credentials, CredentialsBase, CredentialTypes } from './auth/credentials';
-export type { ProviderKind, IdentityKind, CloudSessions, SessionLocation, SpecReport, PrincipalInfo } from './auth/kinds/kind';
-export { IdentityHandle } from './auth/identity-handle';
-export type { IdentityCredentialFiles } from './auth/identity-handle';
-export { storeAuthResolver, identityAwsContext } from './auth/store-auth';
-export { kmsKeyService } from './secrets/sops';
-export type { KmsKeyService, SopsKmsEntry, KmsConnection } from './secrets/sops';
-export { awsCredentialSourceFor, type AwsCredentialSource } from './auth/workspace-auth';
-export { mergeComponentAuth } from './auth/component-auth';
+// Config loading
+export { loadAtmosConfig, loadAtmosConfigSync } from './config/load-config';
+export type { LoadAtmosConfigOptions } from './config/load-config';
+export type { AtmosConfig, StacksConfig, ComponentsConfig, StoreEntry } from './config/atmos-config';
+export { discoverAtmosConfig } from './config/discovery';
+export type { Discovery } from './config/discovery';

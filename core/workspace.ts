@@ -1,4 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
+import type { ComponentTarget } from './component-target';
 import { ConfigError } from './errors';
 import type { AtmosConfig } from './config/atmos-config';
 import { loadAtmosConfig, loadAtmosConfigSync } from './config/load-config';
@@ -37,9 +38,7 @@ export interface WorkspaceLoadOptions {
 }
 
 /** Which secret {@link Workspace.secret} reads: the component instance, and `!secret`'s options. */
-export interface SecretReadTarget {
-  stack: string;
-  component: string;
+export interface SecretReadTarget extends ComponentTarget {
   /** yq-style path into a JSON value (`.password`, `.a.b[0]`), as `!secret NAME | path .password`. */
   path?: string;
   /** Returned when the backend has no value, as `!secret NAME | default x`. */
@@ -47,9 +46,7 @@ export interface SecretReadTarget {
 }
 
 /** What a YAML-function factory is told about the component being resolved. */
-export interface FunctionsContext {
-  component: string;
-  stack: string;
+export interface FunctionsContext extends ComponentTarget {
   /** The merged component section (YAML functions unresolved). */
   section: YamlMap;
 }
@@ -163,7 +160,7 @@ export class Workspace {
   }
 
   /** Every declared secret of (stack, component), read in one batched pass. */
-  secrets(target: { stack: string; component: string }): Promise<Record<string, Secret<unknown>>> {
+  secrets(target: ComponentTarget): Promise<Record<string, Secret<unknown>>> {
     return this.secretsLayer().secrets(target);
   }
 
@@ -171,7 +168,7 @@ export class Workspace {
    * The auth manager of the global `auth:` section, or of a component's effective auth (global
    * merged with the component's stack `auth`, §1.5.2) when `target` is given. Logic: core/auth.
    */
-  auth(target?: { stack: string; component: string }): AuthManager {
+  auth(target?: ComponentTarget): AuthManager {
     return workspaceAuthManager(this.config, this.env, this.cwd, target ? this.stacks.resolveComponent(target.component, target.stack).section.auth : undefined, this.keyringPrompt);
   }
 
@@ -179,7 +176,7 @@ export class Workspace {
    * An identity for the adapters: `login()`, `credentials()` (Secret fields), `env()`,
    * `credentialFiles()`. Without a name: `ATMOS_IDENTITY`, else the (component's) default identity.
    */
-  identity(name?: string, target?: { stack: string; component: string }): IdentityHandle {
+  identity(name?: string, target?: ComponentTarget): IdentityHandle {
     const manager = this.auth(target);
     return new IdentityHandle(manager, manager.resolveIdentityName(name));
   }

@@ -16,5 +16,6 @@ export type { ManagedSecretCoordinates, ManagedSecretKey, ManagedSecretWritten }
 export { SecretBatcher, secretBatcher } from './secret-batcher';
 export type { SecretRequest, BatcherStats } from './secret-batcher';
 export { locateWorkspace, resetWorkspaces, resolveTarget, programDirectory } from './workspace-locator';
-export type { WorkspaceOptions, TargetOptions, Target } from './workspace-locator';
+export type { WorkspaceOptions, TargetOptions } from './workspace-locator';
+export type { ComponentTarget } from '../core/index';
 export { InfrakeyPulumiError } from './pulumi-error';

@@ -1,5 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
-import { deleteSecret, Secret, setSecret, Workspace } from '../core/index';
+import { deleteSecret, Secret, setSecret, Workspace } from '../core/internal';
 import { pulumiError } from './pulumi-error';
 
 /**

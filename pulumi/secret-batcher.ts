@@ -1,21 +1,15 @@
-import type { Secret } from '../core/index';
-import { locateWorkspace, type Target, type WorkspaceOptions } from './workspace-locator';
+import { Batcher, type ComponentTarget, type Secret } from '../core/internal';
+import { locateWorkspace, type WorkspaceOptions } from './workspace-locator';
 
 /** One `getSecret` request. */
 export interface SecretRequest {
   name: string;
   /** The component instance (resolved when the call was made). */
-  target: Target;
+  target: ComponentTarget;
   /** Where the Atmos project is. */
   workspace: WorkspaceOptions;
   path?: string;
   default?: string;
-}
-
-interface Queued {
-  request: SecretRequest;
-  resolve: (s: Secret<unknown>) => void;
-  reject: (e: unknown) => void;
 }
 
 /** Counters for tests and the B5 benchmark (no values). */
@@ -34,49 +28,28 @@ export interface BatcherStats {
  * calls cost about 20 backend calls instead of 200.
  */
 export class SecretBatcher {
-  private queue: Queued[] = [];
-  private scheduled = false;
-  readonly stats: BatcherStats = { flushes: 0, requests: 0 };
+  private readonly batcher = new Batcher<SecretRequest, Secret<unknown>>({ run: (batch) => readBatch(batch) });
+
+  /** Batches handed to the core resolver and requests received. */
+  get stats(): BatcherStats {
+    return { flushes: this.batcher.stats.batches, requests: this.batcher.stats.items };
+  }
 
   /** Queues one request; the promise settles when its batch is read. */
   request(request: SecretRequest): Promise<Secret<unknown>> {
-    this.stats.requests++;
-    return new Promise((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // setImmediate, not a microtask: calls made from promise callbacks of the same turn
-        // (e.g. after an awaited componentConfig) still join the batch.
-        setImmediate(() => {
-          this.scheduled = false;
-          const batch = this.queue;
-          this.queue = [];
-          void this.flush(batch);
-        });
-      }
-    });
+    return this.batcher.add(request);
   }
+}
 
-  private async flush(batch: Queued[]): Promise<void> {
-    this.stats.flushes++;
-    const prepared = await Promise.all(
-      batch.map(async (q) => {
-        try {
-          return { q, ws: await locateWorkspace(q.request.workspace), target: q.request.target };
-        } catch (e) {
-          q.reject(e);
-          return undefined;
-        }
-      }),
-    );
-    // Every read starts in this one synchronous loop, so the core resolver batches them all.
-    for (const p of prepared) {
-      if (!p) continue;
-      const { q, ws, target } = p;
-      const { path, default: fallback } = q.request;
-      ws.secret(q.request.name, { ...target, ...(path !== undefined ? { path } : {}), ...(fallback !== undefined ? { default: fallback } : {}) }).then(q.resolve, q.reject);
-    }
-  }
+async function readBatch(batch: readonly SecretRequest[]): Promise<Promise<Secret<unknown>>[]> {
+  const located = await Promise.all(batch.map((r) => locateWorkspace(r.workspace).then((ws) => ({ ws }), (error: unknown) => ({ error }))));
+  // Every read starts in this one synchronous loop, so the core resolver batches them all.
+  return batch.map((r, i) => {
+    const l = located[i];
+    if ('error' in l) return Promise.reject(l.error);
+    const { path, default: fallback } = r;
+    return l.ws.secret(r.name, { ...r.target, ...(path !== undefined ? { path } : {}), ...(fallback !== undefined ? { default: fallback } : {}) });
+  });
 }
 
 /** The batcher every getSecret call of the process uses. */

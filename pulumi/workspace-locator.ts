@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import { Workspace } from '../core/index';
+import { AsyncCache, Workspace, type ComponentTarget } from '../core/internal';
 
 /** Where the Atmos project is: the program's directory unless told otherwise. */
 export interface WorkspaceOptions {
@@ -23,13 +23,8 @@ export interface TargetOptions extends WorkspaceOptions {
   component?: string;
 }
 
-/** A (stack, component) pair. */
-export interface Target {
-  stack: string;
-  component: string;
-}
-
-const workspaces = new Map<string, Promise<Workspace>>();
+// A failed load is not kept: the next call (e.g. after fixing the environment in a test) retries.
+const workspaces = new AsyncCache<string, Workspace>();
 
 /** The Pulumi project root (`getRootDirectory`), or the working directory under mocks. */
 export function programDirectory(): string {
@@ -43,7 +38,7 @@ function config(key: string): string | undefined {
 }
 
 /** The stack and component a call addresses: options, then Pulumi config, then the Pulumi stack/project. */
-export function resolveTarget(opts: TargetOptions = {}): Target {
+export function resolveTarget(opts: TargetOptions = {}): ComponentTarget {
   return {
     stack: opts.stack ?? config('stack') ?? pulumi.getStack(),
     component: opts.component ?? config('component') ?? pulumi.getProject(),
@@ -69,20 +64,15 @@ export function resolveWorkspaceOptions(opts: WorkspaceOptions = {}): Required<P
 export function locateWorkspace(opts: WorkspaceOptions = {}): Promise<Workspace> {
   const o = resolveWorkspaceOptions(opts);
   const key = JSON.stringify([o.cwd, o.profile ?? null, o.configPath ?? null]);
-  let p = workspaces.get(key);
-  if (!p) {
+  return workspaces.get(key, () => {
     let loaded: Workspace | undefined;
-    p = Workspace.load({
+    return Workspace.load({
       cwd: o.cwd,
       ...(o.profile !== undefined ? { profile: o.profile } : {}),
       ...(o.configPath !== undefined ? { configPath: o.configPath } : {}),
       functions: (ctx) => (loaded as Workspace).secretsLayer().functions(ctx, { unwrap: false }),
     }).then((ws) => (loaded = ws));
-    // A failed load is not kept: the next call (e.g. after fixing the environment in a test) retries.
-    p.catch(() => workspaces.delete(key));
-    workspaces.set(key, p);
-  }
-  return p;
+  });
 }
 
 /** Forgets every loaded workspace (tests; a long-lived automation-API process after config changes). */

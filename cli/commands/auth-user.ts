@@ -12,10 +12,10 @@ import { authCommand } from './auth';
  * and the realm `auth login` uses, so login finds what they write.
  */
 
-type Core = typeof import('../../core/index');
+type Core = typeof import('../../core/internal');
 
 function core(): Core {
-  return require('../../core/index') as Core;
+  return require('../../core/internal') as Core;
 }
 
 /** Attaches `user configure` and `user migrate` to the `auth` command. */
@@ -111,7 +111,7 @@ async function openKeyring(ctx: CliContext, config: { auth: Record<string, unkno
   const env = { ...ctx.env };
   for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN']) delete env[name];
   return core().selectKeyring({
-    auth: config.auth as { keyring?: import('../../core/index').KeyringConfig },
+    auth: config.auth as { keyring?: import('../../core/internal').KeyringConfig },
     env,
     cwd: ctx.cwd,
     isTTY: interactive,
@@ -119,7 +119,7 @@ async function openKeyring(ctx: CliContext, config: { auth: Record<string, unkno
   });
 }
 
-function promptIO(ctx: CliContext): import('../../core/index').UserPromptIO {
+function promptIO(ctx: CliContext): import('../../core/internal').UserPromptIO {
   const ci = ctx.env.CI !== undefined && ctx.env.CI !== '' && ctx.env.CI !== 'false';
   const context = { input: ctx.io.stdin, output: process.stderr };
   return {
@@ -144,7 +144,7 @@ function promptIO(ctx: CliContext): import('../../core/index').UserPromptIO {
  * Reads the first line of stdin as the secret access key, with a time limit. Refuses a terminal:
  * typed there, the key would echo; leaving the flag out gives a hidden prompt instead.
  */
-export async function readSecretLine(io: CliIO, timeoutMs = 30_000): Promise<import('../../core/index').Secret<string>> {
+export async function readSecretLine(io: CliIO, timeoutMs = 30_000): Promise<import('../../core/internal').Secret<string>> {
   const c = core();
   const fail = (message: string, fix: string) => new c.AuthError({ code: c.AUTH_USER_ERROR_CODES.STDIN_FAILED, message, where: '--secret-access-key-stdin', fix });
   const pipeFix = `pipe it in: printf '%s\\n' "$AWS_SECRET_ACCESS_KEY" | infrakey auth user configure --identity NAME --access-key-id AKIA... --secret-access-key-stdin`;

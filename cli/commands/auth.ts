@@ -13,9 +13,9 @@ import {
   runChild as runCoreChild,
   type AuthInteraction,
   type AuthManager,
-} from '../../core/index';
+} from '../../core/internal';
 import type { CliContext } from '../context';
-import { checkFormat, ENV_FORMATS, renderData, renderEnv, renderTable } from '../output';
+import { checkFormat, ENV_FORMATS, printData, renderData, renderEnv, renderTable } from '../output';
 
 /**
  * `infrakey auth ...`: the Atmos auth verbs (login, whoami, validate, env, exec, shell, logout,
@@ -199,7 +199,8 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
         return { name: i.name, kind: i.kind, default: i.default, via: i.via?.provider ? `provider:${i.via.provider}` : i.via?.identity ? `identity:${i.via.identity}` : '', chain };
       });
       if (format !== 'table') {
-        ctx.io.out(renderData({ realm: manager.realm.value, providers, identities }, format));
+        const wo = ctx.workspaceOptions(cmd);
+        printData(ctx.io, atmosAuthListing((await loadAtmosConfig({ cwd: wo.cwd, profile: wo.profile, env: wo.env })).auth), format);
         return;
       }
       ctx.io.out('PROVIDERS\n' + renderTable(['NAME', 'KIND', 'REGION'], providers.map((p) => [p.name, p.kind, p.region ?? ''])));
@@ -246,6 +247,28 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
 /** The `auth` command group, shared with auth-user.ts (whichever registers first creates it). */
 export function authCommand(program: Command): Command {
   return program.commands.find((c) => c.name() === 'auth') ?? program.command('auth').description('authenticate with identities from atmos.yaml (Atmos-compatible)');
+}
+
+/** Provider fields Atmos's `auth list` prints (its typed provider struct); others (e.g. `config`) are not shown. */
+const LISTED_PROVIDER_FIELDS = ['kind', 'region', 'start_url', 'url', 'driver', 'provider_type', 'spec', 'session', 'console', 'default', 'auto_provision_identities'];
+/** Identity fields not listed: inline credentials stay out of listings. */
+const UNLISTED_IDENTITY_FIELDS = new Set(['credentials']);
+
+/**
+ * `auth list --format json|yaml` in Atmos's shape: `providers` and `identities` as maps keyed by
+ * name with their configuration (no realm or computed chain; `auth list` shows those in the table).
+ */
+function atmosAuthListing(raw: Record<string, unknown>): Record<string, unknown> {
+  const asMap = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const providers: Record<string, unknown> = {};
+  for (const [name, p] of Object.entries(asMap(raw.providers))) {
+    providers[name] = Object.fromEntries(LISTED_PROVIDER_FIELDS.filter((k) => asMap(p)[k] !== undefined).map((k) => [k, asMap(p)[k]]));
+  }
+  const identities: Record<string, unknown> = {};
+  for (const [name, i] of Object.entries(asMap(raw.identities))) {
+    identities[name] = Object.fromEntries(Object.entries(asMap(i)).filter(([k, v]) => !UNLISTED_IDENTITY_FIELDS.has(k) && !(k === 'default' && v === false)));
+  }
+  return { identities, providers };
 }
 
 async function loadManager(ctx: CliContext, cmd: Command): Promise<AuthManager> {

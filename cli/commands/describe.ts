@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { COMPONENT_TYPES, parseBooleanFlag, parseQueryPath, redactor, UsageError, Workspace, type ComponentType } from '../../core/index';
+import { COMPONENT_TYPES, parseBooleanFlag, parseQueryPath, redactor, UsageError, Workspace, type ComponentType } from '../../core/internal';
 import type { CliIO } from '../io';
 import type { CliContext } from '../context';
 import { checkFormat, printData } from '../output';

@@ -11,7 +11,7 @@ import { checkFormat, printData, renderTable } from '../output';
  * the actions so that `--help` and other commands stay cheap.
  */
 
-type Core = typeof import('../../core/index');
+type Core = typeof import('../../core/internal');
 
 interface TargetOpts {
   stack?: string;
@@ -19,7 +19,7 @@ interface TargetOpts {
 }
 
 function core(): Core {
-  return require('../../core/index') as Core;
+  return require('../../core/internal') as Core;
 }
 
 function target(ctx: CliContext, opts: TargetOpts, needComponent = true): { stack: string; component: string } {
@@ -263,7 +263,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
     .action(async (name: string | undefined, opts: TargetOpts & { force?: boolean }, cmd: Command) => {
       const c = core();
       const ws = await loadWorkspace(ctx, cmd);
-      let providers: Record<string, import('../../core/index').SecretsProviderConfig>;
+      let providers: Record<string, import('../../core/internal').SecretsProviderConfig>;
       if (opts.stack && opts.component) providers = { ...ws.secretsLayer().forComponent({ stack: opts.stack, component: opts.component }).providers };
       else providers = c.mergeProviders(ws.config.secrets.providers, undefined, { locateConfig: (p) => ws.config.locate(p) }).providers;
       const provider = c.pickKeygenProvider(providers, name);
@@ -279,7 +279,7 @@ export function registerSecretCommands(program: Command, ctx: CliContext): void 
 }
 
 /** The child environment: the current one plus every initialised declared secret (`NAME=value`). */
-async function secretEnv(ctx: CliContext, svc: import('../../core/index').SecretsService, t: { stack: string; component: string }, tfVars: boolean): Promise<NodeJS.ProcessEnv> {
+async function secretEnv(ctx: CliContext, svc: import('../../core/internal').SecretsService, t: import('../../core/internal').ComponentTarget, tfVars: boolean): Promise<NodeJS.ProcessEnv> {
   const { env, skipped } = await core().secretEnvironment(svc, t, { base: ctx.env, tfVars });
   const c = core();
   for (const s of skipped) ctx.io.err(c.safeText`Skipping \`${s.name}\`: not initialized in ${s.backend}\n`);
@@ -290,7 +290,7 @@ async function secretEnv(ctx: CliContext, svc: import('../../core/index').Secret
 function runSecretChild(command: string | undefined, args: string[], env: NodeJS.ProcessEnv, ctx: CliContext, mask: boolean): Promise<number> {
   const c = core();
   if (!command) throw new c.UsageError({ code: 'USAGE_COMMAND_REQUIRED', message: 'no command given', fix: 'write the command after --, e.g. infrakey secret exec -s dev -c api -- env' });
-  const output: import('../../core/index').ChildOutput = mask
+  const output: import('../../core/internal').ChildOutput = mask
     ? { mode: 'mask', redactor: c.redactor, stdout: (s) => ctx.io.outMasked(s), stderr: (s) => ctx.io.errMasked(s) }
     : { mode: 'inherit' };
   return c.runChild(command, args, { env, cwd: ctx.cwd, output, where: 'secret exec' });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { COMPONENT_TYPES, isInfrakeyError, StackError, Workspace, type InfrakeyError } from '../../core/index';
+import { COMPONENT_TYPES, isInfrakeyError, StackError, Workspace, type InfrakeyError } from '../../core/internal';
 import type { CliContext } from '../context';
 
 /** `infrakey validate stacks`: loads every manifest and merges every component. */

@@ -11,6 +11,7 @@ import { cloudSessions, identityKind, identityKindStatus, implementedIdentityKin
 import { resolveRealm, type Realm } from './realm';
 import { headlessInteraction, type AuthContext, type AuthInteraction, type StepContext } from './step-context';
 import { validateAuthConfig, type AuthValidation } from './validate-auth';
+import { memoizeAsync, type MemoizedAsync } from '../async/memoize-async';
 import type { Keyring } from '../keyring/keyring';
 
 /** Options of {@link AuthManager}. */
@@ -87,7 +88,7 @@ export class AuthManager {
   readonly realm: Realm;
   readonly env: NodeJS.ProcessEnv;
   private readonly opts: AuthManagerOptions;
-  private keyringPromise?: Promise<Keyring | undefined>;
+  private keyringPromise?: MemoizedAsync<Keyring>;
   private readonly cache = new Map<string, AuthResult>();
 
   constructor(rawAuth: unknown, opts: AuthManagerOptions = {}) {
@@ -337,14 +338,8 @@ export class AuthManager {
     const k = this.opts.keyring;
     if (!k) return undefined;
     if (typeof k !== 'function') return k;
-    if (!this.keyringPromise) {
-      const opened = k();
-      this.keyringPromise = opened;
-      opened.catch(() => {
-        if (this.keyringPromise === opened) this.keyringPromise = undefined;
-      });
-    }
-    return this.keyringPromise;
+    this.keyringPromise ??= memoizeAsync(k);
+    return this.keyringPromise();
   }
 
   /** True when `value` disables auth (`false|0|no|off`). */

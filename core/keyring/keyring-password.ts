@@ -1,3 +1,4 @@
+import { memoizeAsync } from '../async/memoize-async';
 import { KeyringError } from '../errors';
 import { Secret, unsafeUnwrap } from '../secret';
 
@@ -41,14 +42,8 @@ export const NEW_PASSWORD_ATTEMPTS = 3;
  * whether the keyring folder has no entry yet (asked only when a prompt is about to appear).
  */
 export function passwordResolver(source: PasswordSource, dir: string, isNew: () => Promise<boolean> = async () => false): () => Promise<string> {
-  let pending: Promise<string> | undefined;
-  return () => {
-    pending ??= resolvePassword(source, dir, isNew).catch((e: unknown) => {
-      pending = undefined; // a failed prompt may be retried
-      throw e;
-    });
-    return pending;
-  };
+  // A failed prompt may be retried.
+  return memoizeAsync(() => resolvePassword(source, dir, isNew));
 }
 
 /** The name of the variable the password is read from. */

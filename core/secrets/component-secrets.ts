@@ -4,12 +4,13 @@
  * and every problem found — each naming the declaration and the file. Building it contacts no
  * backend.
  */
+import type { ComponentTarget } from '../component-target';
 import type { InfrakeyError } from '../errors';
 import { allowedUnsafeNames, parseDeclarations, type DeclarationSources, type SecretDeclaration } from './declaration';
 import { checkBackend, mergeProviders, type SecretsProviderConfig, type StoreLookup } from './providers';
 
 /** What the resolver and the CLI need to know about one component instance. */
-export interface ComponentSecrets {
+export interface ComponentSecrets extends ComponentTarget {
   /** The resolved (logical) stack name. */
   readonly stack: string;
   /** The component instance name. */

@@ -4,11 +4,12 @@
  * both stack and component (global scope). A store composes the backend path from these with §5.3,
  * giving `{prefix}/{stack}/{component}/{NAME}`, `{prefix}/{stack}/{NAME}` and `{prefix}/{NAME}`.
  */
+import type { ComponentTarget } from '../component-target';
 import { safeText } from '../secret';
 import type { SecretDeclaration, SecretScope } from './declaration';
 
 /** Coordinates of a secret value in its backend. */
-export interface SecretCoordinate {
+export interface SecretCoordinate extends ComponentTarget {
   /** The resolved (logical) stack name, or `""` for global scope. */
   readonly stack: string;
   /** The component instance name (not `metadata.component`), or `""` for stack/global scope. */

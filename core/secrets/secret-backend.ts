@@ -3,15 +3,11 @@
  * (track 1) or a SOPS provider (track 2). The resolver and the CLI talk only to this interface,
  * so batching, caching and messages are the same for both.
  */
+import type { ReadResult } from '../read-result';
 import type { Store } from '../stores/store';
 import { unsupported } from '../stores/store-errors';
 import type { SecretCoordinate } from './coordinates';
 
-/** The outcome of reading one coordinate. `location` names where the value lives (never the value). */
-export type SecretRead =
-  | { readonly status: 'found'; readonly location: string; readonly value: unknown }
-  | { readonly status: 'missing'; readonly location: string }
-  | { readonly status: 'error'; readonly location: string; readonly error: Error };
 
 /** A backend of declared secrets. */
 export interface SecretBackend {
@@ -31,7 +27,7 @@ export interface SecretBackend {
   /** Where a coordinate lives: the backend key path, or `file#key` for SOPS. */
   location(coord: SecretCoordinate): string;
   /** Reads many coordinates with as few backend calls as possible; results in request order. */
-  readMany(coords: readonly SecretCoordinate[]): Promise<SecretRead[]>;
+  readMany(coords: readonly SecretCoordinate[]): Promise<ReadResult[]>;
   /** Existence without fetching or decrypting the value; `undefined` when the backend cannot tell. */
   has(coord: SecretCoordinate): Promise<boolean | undefined>;
   write(coord: SecretCoordinate, value: unknown): Promise<void>;
@@ -55,13 +51,8 @@ export class StoreSecretBackend implements SecretBackend {
     return this.store.keyPath(coord.stack, coord.component, coord.key);
   }
 
-  async readMany(coords: readonly SecretCoordinate[]): Promise<SecretRead[]> {
-    const results = await this.store.getMany(coords.map((c) => ({ stack: c.stack, component: c.component, key: c.key })));
-    return results.map((r): SecretRead => {
-      if (r.status === 'found') return { status: 'found', location: r.path, value: r.value };
-      if (r.status === 'missing') return { status: 'missing', location: r.path };
-      return { status: 'error', location: r.path, error: r.error };
-    });
+  readMany(coords: readonly SecretCoordinate[]): Promise<ReadResult[]> {
+    return this.store.getMany(coords.map((c) => ({ stack: c.stack, component: c.component, key: c.key })));
   }
 
   async has(coord: SecretCoordinate): Promise<boolean | undefined> {

@@ -8,7 +8,8 @@ import type { ComponentType } from '../stacks/stack-processor';
 import { unsafeUnwrap } from '../secret';
 import { backendLabel, type SecretDeclaration } from './declaration';
 import { assertValid } from './secret-operations';
-import type { SecretsService, SecretTarget } from './secrets-service';
+import type { ComponentTarget } from '../component-target';
+import type { SecretsService } from './secrets-service';
 
 /** A declaration left out of the environment because its backend has no value for it. */
 export interface SkippedSecret {
@@ -25,7 +26,7 @@ export function secretText(value: unknown): string {
 /** The child environment for `target`: `base` plus each initialised declared secret. */
 export async function secretEnvironment(
   service: SecretsService,
-  target: SecretTarget,
+  target: ComponentTarget,
   opts: { base: NodeJS.ProcessEnv; tfVars?: boolean },
 ): Promise<{ env: NodeJS.ProcessEnv; skipped: SkippedSecret[] }> {
   const cs = assertValid(service, target);
@@ -44,9 +45,9 @@ export async function secretEnvironment(
  * The concrete components of `stack` that declare secrets (`secrets.vars`), for commands that
  * work on a whole stack (`secret validate -s S` without `-c`). Abstract components are skipped.
  */
-export function componentsWithSecrets(stacks: StackEngine, stack: string): SecretTarget[] {
+export function componentsWithSecrets(stacks: StackEngine, stack: string): ComponentTarget[] {
   const summary = stacks.stack(stack);
-  const out: SecretTarget[] = [];
+  const out: ComponentTarget[] = [];
   for (const [type, names] of Object.entries(summary.components) as [ComponentType, string[]][]) {
     for (const name of names) {
       const resolved = stacks.resolveComponent(name, summary.name, { type, allowAbstract: true });

@@ -9,7 +9,8 @@ import { declaredNames, type ComponentSecrets } from './component-secrets';
 import { coordinateFor, scopeDescription } from './coordinates';
 import { backendLabel, type SecretScope } from './declaration';
 import { backendFailure, declarationError, SECRET_ERROR_CODES } from './secret-errors';
-import type { SecretsService, SecretTarget } from './secrets-service';
+import type { ComponentTarget } from '../component-target';
+import type { SecretsService } from './secrets-service';
 import { throwProblems } from './secrets-service';
 
 /** Result of {@link setSecret} / {@link deleteSecret}: what was changed, never the value. */
@@ -23,7 +24,7 @@ export interface SecretChange {
 }
 
 /** Writes a declared secret's value to its backend. */
-export async function setSecret(service: SecretsService, target: SecretTarget, name: string, value: unknown | Secret<unknown>): Promise<SecretChange> {
+export async function setSecret(service: SecretsService, target: ComponentTarget, name: string, value: unknown | Secret<unknown>): Promise<SecretChange> {
   const cs = service.forComponent(target);
   const plain = Secret.isSecret(value) ? unsafeUnwrap(value) : value;
   if (plain === undefined || plain === null) {
@@ -40,7 +41,7 @@ export async function setSecret(service: SecretsService, target: SecretTarget, n
 }
 
 /** Deletes a declared secret's value. */
-export async function deleteSecret(service: SecretsService, target: SecretTarget, name: string): Promise<SecretChange> {
+export async function deleteSecret(service: SecretsService, target: ComponentTarget, name: string): Promise<SecretChange> {
   const cs = service.forComponent(target);
   const { decl, backend, location } = await service.resolver.remove(cs, name);
   return {
@@ -74,7 +75,7 @@ export interface SecretListEntry {
  * decrypting). Without `verify`, remote backends are not contacted (status `unknown`); local
  * ones (SOPS files, keychain) are always checked.
  */
-export async function listSecrets(service: SecretsService, target: SecretTarget, opts: { verify?: boolean } = {}): Promise<SecretListEntry[]> {
+export async function listSecrets(service: SecretsService, target: ComponentTarget, opts: { verify?: boolean } = {}): Promise<SecretListEntry[]> {
   const cs = service.forComponent(target);
   return Promise.all(declaredNames(cs).map((name) => entryFor(service, cs, name, opts.verify ?? false)));
 }
@@ -120,7 +121,7 @@ export interface ValidationReport {
  * Checks that every required secret of the components has a value (contacting backends, without
  * reading values) and that every declaration is valid.
  */
-export async function validateSecrets(service: SecretsService, targets: readonly SecretTarget[]): Promise<ValidationReport> {
+export async function validateSecrets(service: SecretsService, targets: readonly ComponentTarget[]): Promise<ValidationReport> {
   const report: ValidationReport = { ok: true, checked: [], missing: [], problems: [] };
   for (const target of targets) {
     report.checked.push(`${target.stack}/${target.component}`);
@@ -149,7 +150,7 @@ export interface ImportFrom {
 }
 
 /** Copies a value from a (legacy `!store`) location to the declaration's coordinate. The source is not changed. */
-export async function importSecret(service: SecretsService, target: SecretTarget, name: string, from: ImportFrom): Promise<SecretChange> {
+export async function importSecret(service: SecretsService, target: ComponentTarget, name: string, from: ImportFrom): Promise<SecretChange> {
   const cs = service.forComponent(target);
   const decl = service.resolver.declaration(cs, name);
   const storeName = from.store ?? decl.store;
@@ -159,15 +160,15 @@ export async function importSecret(service: SecretsService, target: SecretTarget
   const store = service.registry.get(storeName);
   const [r] = await store.getMany([{ stack: from.stack ?? '', component: from.component ?? '', key: from.key ?? name }]);
   if (!r || r.status === 'missing') {
-    throw declarationError(SECRET_ERROR_CODES.NOT_INITIALIZED, `failed to read import source value: store "${storeName}" has no key "${r?.path ?? ''}"`, `stores.${storeName}`, 'check --from-stack, --from-component and --from-key');
+    throw declarationError(SECRET_ERROR_CODES.NOT_INITIALIZED, `failed to read import source value: store "${storeName}" has no key "${r?.location ?? ''}"`, `stores.${storeName}`, 'check --from-stack, --from-component and --from-key');
   }
   if (r.status === 'error') throw backendFailure(name, `store ${storeName}`, r.error, `stores.${storeName}`);
   const change = await setSecret(service, target, name, r.value);
-  return { ...change, message: safeText`Imported ${r.path} from store ${storeName} into ${change.message.replace(/^Set /, '')}` };
+  return { ...change, message: safeText`Imported ${r.location} from store ${storeName} into ${change.message.replace(/^Set /, '')}` };
 }
 
 /** Throws the component's declaration problems (for commands that need a valid component). */
-export function assertValid(service: SecretsService, target: SecretTarget): ComponentSecrets {
+export function assertValid(service: SecretsService, target: ComponentTarget): ComponentSecrets {
   const cs = service.forComponent(target);
   throwProblems(cs);
   return cs;

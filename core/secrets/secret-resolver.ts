@@ -9,7 +9,10 @@
  * Every value leaves here wrapped in {@link Secret}, which registers it (and its encoded forms)
  * with the process-wide Redactor.
  */
+import { AsyncCache } from '../async/memoize-async';
+import { Batcher } from '../async/batcher';
 import type { InfrakeyError } from '../errors';
+import type { ReadResult } from '../read-result';
 import { InfrakeyError as InfrakeyErrorClass } from '../errors';
 import { redactor, Secret } from '../secret';
 import type { Store } from '../stores/store';
@@ -24,10 +27,8 @@ import { StoreSecretBackend, type SecretBackend } from './secret-backend';
 import { backendFailure, declarationError, notDeclared, notInitialized, SECRET_ERROR_CODES } from './secret-errors';
 import { SopsSecretBackend, sopsBackendId, type SopsOpsFactory } from './sops-backend';
 
-/** A cached read: the value is already a Secret. */
-export type CachedRead =
-  | { readonly status: 'found'; readonly location: string; readonly secret: Secret<unknown> }
-  | { readonly status: 'missing'; readonly location: string };
+/** A cached read: the value is already a Secret (errors are not cached). */
+export type CachedRead = Exclude<ReadResult<Secret<unknown>>, { status: 'error' }>;
 
 /** Builds backends for declarations; store backends are shared per store, SOPS per provider config. */
 export class SecretBackends {
@@ -92,9 +93,6 @@ export interface ResolveOneOptions {
 interface Pending {
   backend: SecretBackend;
   coord: SecretCoordinate;
-  key: string;
-  resolve: (r: CachedRead) => void;
-  reject: (e: unknown) => void;
   name: string;
   declWhere?: string;
 }
@@ -109,12 +107,17 @@ export interface ResolverStats {
 
 /** The batched, caching resolver. */
 export class SecretResolver {
-  private readonly cache = new Map<string, Promise<CachedRead>>();
-  private queue: Pending[] = [];
-  private scheduled = false;
-  readonly stats: ResolverStats = { batches: 0, reads: 0 };
+  // A failed read is not cached, so that the next call tries again.
+  private readonly cache = new AsyncCache<string, CachedRead>();
+  // Reads of one tick are grouped per backend: one readMany per backend per batch.
+  private readonly batcher = new Batcher<Pending, CachedRead, string>({ group: (p) => p.backend.id, run: (items) => readBatch(items) });
 
   constructor(readonly backends: SecretBackends) {}
+
+  /** Batches and values read so far. */
+  get stats(): ResolverStats {
+    return { batches: this.batcher.stats.batches, reads: this.batcher.stats.items };
+  }
 
   /** The declaration of `name`, or the error naming what is wrong with it. */
   declaration(cs: ComponentSecrets, name: string, where?: string): SecretDeclaration {
@@ -152,19 +155,8 @@ export class SecretResolver {
     } catch (e) {
       return Promise.reject(e);
     }
-    const cached = this.cache.get(key);
-    if (cached) return cached;
     const { backend, coord, decl } = located;
-    const p = new Promise<CachedRead>((resolve, reject) => {
-      this.queue.push({ backend, coord, key, resolve, reject, name, declWhere: decl.where });
-    });
-    // A failed read is not cached, so that the next call tries again.
-    p.catch(() => {
-      if (this.cache.get(key) === p) this.cache.delete(key);
-    });
-    this.cache.set(key, p);
-    this.schedule();
-    return p;
+    return this.cache.get(key, () => this.batcher.add({ backend, coord, name, declWhere: decl.where }));
   }
 
   /**
@@ -178,8 +170,8 @@ export class SecretResolver {
       const decl = this.declaration(cs, name);
       throw notInitialized(name, this.backends.for(decl, cs.providers).label, r.location, opts.where ?? decl.where, cs.stack, cs.component);
     }
-    if (opts.path === undefined || opts.path.trim() === '' || opts.path.trim() === '.') return r.secret;
-    return applyPath(r.secret, name, opts.path, opts.where ?? cs.declarations.get(name)?.where);
+    if (opts.path === undefined || opts.path.trim() === '' || opts.path.trim() === '.') return r.value;
+    return applyPath(r.value, name, opts.path, opts.where ?? cs.declarations.get(name)?.where);
   }
 
   /** Resolves every declared name; missing ones are left out and reported in `missing`. */
@@ -188,7 +180,7 @@ export class SecretResolver {
     const values = new Map<string, Secret<unknown>>();
     const missing: string[] = [];
     for (const [name, r] of reads) {
-      if (r.status === 'found') values.set(name, r.secret);
+      if (r.status === 'found') values.set(name, r.value);
       else missing.push(name);
     }
     return { values, missing };
@@ -228,47 +220,24 @@ export class SecretResolver {
   clear(): void {
     this.cache.clear();
   }
+}
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    // A microtask runs after the current synchronous walk (the YAML-function pass visits every
-    // node before awaiting any), so all of a component's reads land in one batch.
-    queueMicrotask(() => {
-      this.scheduled = false;
-      const batch = this.queue;
-      this.queue = [];
-      this.flush(batch);
-    });
+/** One backend's batch: a single readMany, each result mapped to its request. */
+async function readBatch(items: readonly Pending[]): Promise<Promise<CachedRead>[]> {
+  const backend = items[0].backend;
+  let results: Awaited<ReturnType<SecretBackend['readMany']>>;
+  try {
+    results = await backend.readMany(items.map((i) => i.coord));
+  } catch (e) {
+    return items.map((item) => Promise.reject(backendFailure(item.name, backend.label, e, item.declWhere)));
   }
-
-  private flush(batch: Pending[]): void {
-    const groups = new Map<string, Pending[]>();
-    for (const p of batch) {
-      const g = groups.get(p.backend.id);
-      if (g) g.push(p);
-      else groups.set(p.backend.id, [p]);
-    }
-    for (const items of groups.values()) {
-      const backend = items[0].backend;
-      this.stats.batches++;
-      this.stats.reads += items.length;
-      backend.readMany(items.map((i) => i.coord)).then(
-        (results) => {
-          items.forEach((item, i) => {
-            const r = results[i];
-            if (!r) item.reject(backendFailure(item.name, backend.label, new Error('no result'), item.declWhere));
-            else if (r.status === 'found') item.resolve({ status: 'found', location: r.location, secret: wrap(r.value, item.name) });
-            else if (r.status === 'missing') item.resolve({ status: 'missing', location: r.location });
-            else item.reject(backendFailure(item.name, backend.label, r.error, item.declWhere));
-          });
-        },
-        (e: unknown) => {
-          for (const item of items) item.reject(backendFailure(item.name, backend.label, e, item.declWhere));
-        },
-      );
-    }
-  }
+  return items.map(async (item, i): Promise<CachedRead> => {
+    const r = results[i];
+    if (!r) throw backendFailure(item.name, backend.label, new Error('no result'), item.declWhere);
+    if (r.status === 'found') return { status: 'found', location: r.location, value: wrap(r.value, item.name) };
+    if (r.status === 'missing') return { status: 'missing', location: r.location };
+    throw backendFailure(item.name, backend.label, r.error, item.declWhere);
+  });
 }
 
 /** Wraps a value in a Secret and registers every scalar leaf (numbers too, as Atmos's `%v`). */

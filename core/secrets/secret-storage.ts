@@ -8,7 +8,8 @@ import type { StoreKind, StoredEncoding } from '../stores/store';
 import { coordinateFor, type SecretCoordinate } from './coordinates';
 import type { SecretScope } from './declaration';
 import { notDeclared } from './secret-errors';
-import type { SecretsService, SecretTarget } from './secrets-service';
+import type { ComponentTarget } from '../component-target';
+import type { SecretsService } from './secrets-service';
 
 /** How the stored text maps back to the value (§5.4); declared by each store kind's codec. */
 export type { StoredEncoding };
@@ -62,7 +63,7 @@ function isMap(v: unknown): v is Record<string, unknown> {
  * authenticates nothing. Throws the declaration's own error when it is invalid, and
  * SECRET_NOT_DECLARED when the component does not declare it.
  */
-export function describeSecretStorage(workspace: SecretStorageSource, name: string, target: SecretTarget): SecretStorage {
+export function describeSecretStorage(workspace: SecretStorageSource, name: string, target: ComponentTarget): SecretStorage {
   const layer = workspace.secretsLayer();
   const cs = layer.forComponent(target);
   const problem = cs.invalid.get(name);

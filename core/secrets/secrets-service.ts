@@ -5,6 +5,7 @@
  * `!store.get`) the workspace's describe uses. The workspace creates one on first use; nothing
  * here connects to a backend until a value is read.
  */
+import type { ComponentTarget } from '../component-target';
 import { relative, isAbsolute } from 'node:path';
 import type { InfrakeyError } from '../errors';
 import { DeclarationError } from '../errors';
@@ -59,12 +60,6 @@ export interface SecretsServiceOptions {
   awsCredentials?: (provider: SecretsProviderConfig) => Promise<KmsConnection>;
 }
 
-/** Where a (stack, component) is addressed. */
-export interface SecretTarget {
-  stack: string;
-  component: string;
-}
-
 /** The secrets layer of a workspace. */
 export class SecretsService {
   private registryValue?: StoreRegistry;
@@ -101,7 +96,7 @@ export class SecretsService {
   }
 
   /** The declarations, providers and problems of a component instance. */
-  forComponent(target: SecretTarget): ComponentSecrets {
+  forComponent(target: ComponentTarget): ComponentSecrets {
     const key = `${target.stack}\u0000${target.component}`;
     let cs = this.components.get(key);
     if (!cs) {
@@ -158,7 +153,7 @@ export class SecretsService {
   }
 
   /** One declared secret as a Secret (`path`/`default` as `!secret`). */
-  async secret(name: string, target: SecretTarget, opts: ResolveOneOptions = {}): Promise<Secret<unknown>> {
+  async secret(name: string, target: ComponentTarget, opts: ResolveOneOptions = {}): Promise<Secret<unknown>> {
     return this.resolver.resolve(this.forComponent(target), name, opts);
   }
 
@@ -166,7 +161,7 @@ export class SecretsService {
    * Every declared secret of a component, read in one batched pass. A missing required secret is
    * SECRET_NOT_INITIALIZED (naming every missing one); missing optional ones are left out.
    */
-  async secrets(target: SecretTarget): Promise<Record<string, Secret<unknown>>> {
+  async secrets(target: ComponentTarget): Promise<Record<string, Secret<unknown>>> {
     const cs = this.forComponent(target);
     throwProblems(cs);
     const { values, missing } = await this.resolver.resolveAll(cs);

@@ -12,11 +12,13 @@
  * Each file is decrypted at most once per backend (the whole file is decrypted to verify its MAC
  * anyway); a write invalidates it.
  */
+import { AsyncCache } from '../async/memoize-async';
 import { SOPS_MAX_VALUE_BYTES } from '../stores/value-limits';
 import { containedSopsFilePath } from './sops/path-template';
 import type { SecretCoordinate } from './coordinates';
 import type { SecretsProviderConfig } from './providers';
-import type { SecretBackend, SecretRead } from './secret-backend';
+import type { ReadResult } from '../read-result';
+import type { SecretBackend } from './secret-backend';
 
 /** File operations of a SOPS provider (implemented by `core/secrets/sops`). */
 export interface SopsFileOps {
@@ -59,7 +61,8 @@ export class SopsSecretBackend implements SecretBackend {
   readonly track = 'sops' as const;
   readonly local = true;
   readonly maxValueBytes = SOPS_MAX_VALUE_BYTES;
-  private readonly files = new Map<string, Promise<Record<string, unknown> | undefined>>();
+  // A failed read is not cached: a fixed key or file can be retried in the same process.
+  private readonly files = new AsyncCache<string, Record<string, unknown> | undefined>();
 
   constructor(
     readonly provider: SecretsProviderConfig,
@@ -79,12 +82,12 @@ export class SopsSecretBackend implements SecretBackend {
     return `${this.file(coord)}#${coord.key}`;
   }
 
-  async readMany(coords: readonly SecretCoordinate[]): Promise<SecretRead[]> {
+  async readMany(coords: readonly SecretCoordinate[]): Promise<ReadResult[]> {
     const files = coords.map((c) => this.file(c));
     // Start every distinct file at once; each is decrypted once.
     for (const f of new Set(files)) this.load(f);
     return Promise.all(
-      coords.map(async (c, i): Promise<SecretRead> => {
+      coords.map(async (c, i): Promise<ReadResult> => {
         const file = files[i];
         const location = `${file}#${c.key}`;
         try {
@@ -124,13 +127,6 @@ export class SopsSecretBackend implements SecretBackend {
   }
 
   private load(file: string): Promise<Record<string, unknown> | undefined> {
-    let p = this.files.get(file);
-    if (!p) {
-      p = this.ops.readFile(file);
-      // A failure is not cached: a fixed key or file can be retried in the same process.
-      p.catch(() => this.files.delete(file));
-      this.files.set(file, p);
-    }
-    return p;
+    return this.files.get(file, () => this.ops.readFile(file));
   }
 }

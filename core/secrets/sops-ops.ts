@@ -9,6 +9,7 @@ import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { expandKeyPath, resolveAgeIdentities, type AgeKeySpec, type ResolvedAgeIdentities } from './sops/age-keys';
 import { SopsError } from './sops/sops-error';
 import { decryptSopsFile, deleteSopsValue, listSopsKeys, setSopsValue } from './sops/sops-file';
+import { memoizeAsync } from '../async/memoize-async';
 import type { Secret } from '../secret';
 import type { StoreRegistry } from '../stores/store-registry';
 import type { SecretsProviderConfig } from './providers';
@@ -66,24 +67,20 @@ export function ageKeySpec(provider: SecretsProviderConfig, env: NodeJS.ProcessE
 /** The file operations of one SOPS provider. */
 export function sopsFileOps(provider: SecretsProviderConfig, ctx: SopsOpsContext): SopsFileOps {
   const specPath = `secrets.providers.${provider.name}.spec`;
-  let ids: Promise<ResolvedAgeIdentities> | undefined;
-  const identities = (): Promise<ResolvedAgeIdentities> => {
-    ids ??= resolveAgeIdentities(ageKeySpec(provider, ctx.env, ctx.basePath), {
-      providerName: provider.name,
-      specPath,
-      env: ctx.env,
-      readFromStore: (store, key) => readAgeKeyFromStore(ctx.registry(), store, provider.name, key),
-    });
-    ids.catch(() => (ids = undefined));
-    return ids;
-  };
-  let kms: Promise<SopsKmsKeyService> | undefined;
+  const identities = memoizeAsync(
+    (): Promise<ResolvedAgeIdentities> =>
+      resolveAgeIdentities(ageKeySpec(provider, ctx.env, ctx.basePath), {
+        providerName: provider.name,
+        specPath,
+        env: ctx.env,
+        readFromStore: (store, key) => readAgeKeyFromStore(ctx.registry(), store, provider.name, key),
+      }),
+  );
+  const credentials = ctx.awsCredentials;
+  const kms = credentials ? memoizeAsync(() => credentials().then((conn) => kmsKeyService(conn))) : undefined;
   const kmsService = (): Promise<SopsKmsKeyService> => {
-    const credentials = ctx.awsCredentials;
-    if (!credentials) throw new Error('no AWS credentials source');
-    kms ??= credentials().then((conn) => kmsKeyService(conn));
-    kms.catch(() => (kms = undefined));
-    return kms;
+    if (!kms) throw new Error('no AWS credentials source');
+    return kms();
   };
   // age keys and KMS are both resolved on first need: a KMS-only file needs no age key and an
   // age-only file never authenticates or loads the AWS SDK.

@@ -9,6 +9,7 @@ import { hasStackExtension, preferTemplates, STACK_EXTENSIONS, stackRelativeName
 
 /** Component types Atmos knows; each has a `<type>:` section and `components.<type>`. */
 export const COMPONENT_TYPES = ['terraform', 'helmfile', 'packer', 'ansible'] as const;
+/** A component section type of a stack manifest (`components.<type>`). */
 export type ComponentType = (typeof COMPONENT_TYPES)[number];
 
 /** Top-level keys that are not merged into the stack-level sections. */

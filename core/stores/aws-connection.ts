@@ -8,6 +8,7 @@
  * injected provider → the identity's → the SDK default chain.
  */
 import { awsClientOptions, type AwsClientOptions } from '../aws/client-options';
+import { memoizeAsync } from '../async/memoize-async';
 import { StoreError } from '../errors';
 import { causeSummary } from '../masking/cause-summary';
 import type { AwsCredentialsProvider, StoreAuthResolver, StoreKind } from './store';
@@ -45,7 +46,8 @@ export interface AwsConnection {
 export class AwsConnector<C extends { destroy(): void }> {
   private resolver?: StoreAuthResolver;
   private defaultIdentity?: string;
-  private client?: Promise<{ client: C; connection: AwsConnection }>;
+  // A failure is not cached: the next call tries again.
+  private readonly client = memoizeAsync(() => this.create());
 
   constructor(
     private readonly setup: AwsStoreSetup,
@@ -57,7 +59,7 @@ export class AwsConnector<C extends { destroy(): void }> {
   setAuthResolver(resolver: StoreAuthResolver, defaultIdentity?: string): void {
     this.resolver = resolver;
     this.defaultIdentity = defaultIdentity;
-    this.client = undefined;
+    this.client.clear();
   }
 
   /** The identity the store authenticates with, if any. */
@@ -71,20 +73,14 @@ export class AwsConnector<C extends { destroy(): void }> {
   }
 
   /** The SDK client, created once. A failure is not cached: the next call tries again. */
-  async get(): Promise<{ client: C; connection: AwsConnection }> {
-    if (!this.client) {
-      this.client = this.create();
-      this.client.catch(() => {
-        this.client = undefined;
-      });
-    }
-    return this.client;
+  get(): Promise<{ client: C; connection: AwsConnection }> {
+    return this.client();
   }
 
   /** Destroys the SDK client (its keep-alive sockets would hold the process open). */
   async close(): Promise<void> {
-    const pending = this.client;
-    this.client = undefined;
+    const pending = this.client.peek();
+    this.client.clear();
     if (!pending) return;
     try {
       (await pending).client.destroy();

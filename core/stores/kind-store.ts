@@ -6,7 +6,8 @@
  */
 import { StoreError } from '../errors';
 import { composeKeyPrefix } from './key-path';
-import type { Store, StoreAuthResolver, StoreKind, StoreReadResult, StoreRequest, StoredEncoding } from './store';
+import type { ReadResult } from '../read-result';
+import type { Store, StoreAuthResolver, StoreKind, StoreRequest, StoredEncoding } from './store';
 import { isRawKeyRequest } from './store';
 import { composePath, type RawRead, type StoreBackend, type StoreKeyRules } from './store-kind';
 import { keyInvalid, keyNotFound, valueInvalid, valueTooLarge } from './store-errors';
@@ -41,6 +42,7 @@ export class KindStore implements Store {
   readonly local: boolean;
   readonly emptyScope: boolean;
   readonly encoding: StoredEncoding;
+  readonly maxValueBytes?: number;
   readonly set?: (stack: string, component: string, key: string, value: unknown) => Promise<void>;
   readonly delete?: (stack: string, component: string, key: string) => Promise<void>;
   readonly list?: (stack: string, component: string) => Promise<string[]>;
@@ -58,6 +60,7 @@ export class KindStore implements Store {
     this.local = settings.local;
     this.emptyScope = settings.keys.emptyScope;
     this.encoding = settings.codec.encoding;
+    this.maxValueBytes = settings.maxValueBytes;
     const { write, remove, exists, list } = backend;
     if (write) {
       this.set = async (stack, component, key, value) => {
@@ -109,7 +112,7 @@ export class KindStore implements Store {
    * and read with as few backend calls as the backend allows. Rejects (instead of returning
    * per-request errors) when the backend cannot be used at all: unreachable, no credentials.
    */
-  async getMany(requests: readonly StoreRequest[]): Promise<StoreReadResult[]> {
+  async getMany(requests: readonly StoreRequest[]): Promise<ReadResult[]> {
     const paths: (string | StoreError)[] = requests.map((r) => {
       try {
         if (!isRawKeyRequest(r)) return this.keyPath(r.stack, r.component, r.key);
@@ -122,12 +125,12 @@ export class KindStore implements Store {
     });
     const distinct = [...new Set(paths.filter((p): p is string => typeof p === 'string'))];
     const reads = distinct.length > 0 ? await this.read(distinct) : new Map<string, RawRead>();
-    return paths.map((p): StoreReadResult => {
-      if (typeof p !== 'string') return { status: 'error', path: '', error: p };
+    return paths.map((p): ReadResult => {
+      if (typeof p !== 'string') return { status: 'error', location: '', error: p };
       const read = reads.get(p) ?? 'missing';
-      if (read === 'missing') return { status: 'missing', path: p };
-      if (read instanceof Error) return { status: 'error', path: p, error: read };
-      return { status: 'found', path: p, value: this.settings.codec.decode(read.raw) };
+      if (read === 'missing') return { status: 'missing', location: p };
+      if (read instanceof Error) return { status: 'error', location: p, error: read };
+      return { status: 'found', location: p, value: this.settings.codec.decode(read.raw) };
     });
   }
 
@@ -152,7 +155,7 @@ export class KindStore implements Store {
     } catch (e) {
       throw valueInvalid(this.name, path, e instanceof TypeError ? e.message : 'not JSON-encodable');
     }
-    const max = this.settings.maxValueBytes;
+    const max = this.maxValueBytes;
     if (max !== undefined) {
       const size = Buffer.byteLength(encoded, 'utf8');
       if (size > max) throw valueTooLarge(this.name, this.kind, path, size, max);
@@ -162,8 +165,8 @@ export class KindStore implements Store {
 }
 
 /** The value of a single read, or its error. */
-export function unwrapRead(store: string, result: StoreReadResult | undefined): unknown {
-  if (!result || result.status === 'missing') throw keyNotFound(store, result?.path ?? '');
+export function unwrapRead(store: string, result: ReadResult | undefined): unknown {
+  if (!result || result.status === 'missing') throw keyNotFound(store, result?.location ?? '');
   if (result.status === 'error') throw result.error;
   return result.value;
 }

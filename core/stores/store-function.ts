@@ -15,7 +15,8 @@ import { queryPath } from '../yaml/query-path';
 import type { YamlFunction } from '../yaml/yaml-function';
 import { StoreBatchReader } from './batch-reader';
 import { unwrapRead } from './kind-store';
-import type { Store, StoreReadResult, StoreRequest } from './store';
+import type { ReadResult } from '../read-result';
+import type { Store, StoreRequest } from './store';
 import { STORE_ERROR_CODES } from './store-errors';
 import type { StoreRegistry } from './store-registry';
 
@@ -90,7 +91,7 @@ async function finish(
 ): Promise<unknown> {
   let value: unknown;
   try {
-    const result: StoreReadResult = ctx.batch ? await ctx.batch.read(store, request) : (await store.getMany([request]))[0];
+    const result: ReadResult = ctx.batch ? await ctx.batch.read(store, request) : (await store.getMany([request]))[0];
     value = unwrapRead(store.name, result);
   } catch (e) {
     if (args.default !== undefined) return args.default;

@@ -9,6 +9,8 @@
  * Values are plain JSON-like data (decoded per §5.4). A store never wraps them in `Secret`: the
  * secrets layer does that, and registers them with the Redactor, as soon as it receives them.
  */
+import type { ComponentTarget } from '../component-target';
+import type { ReadResult } from '../read-result';
 
 /**
  * A canonical store kind name (Atmos `kind`, §5.1): `aws/ssm`, `redis`, ... Every kind is one
@@ -28,9 +30,7 @@ export type StoreCloud = 'aws' | 'azure' | 'gcp';
 export type StoredEncoding = 'ssm-secret' | 'json-or-raw';
 
 /** Coordinates of a value; composed into the backend path with §5.3. */
-export interface StoreCoordinate {
-  readonly stack: string;
-  readonly component: string;
+export interface StoreCoordinate extends ComponentTarget {
   readonly key: string;
 }
 
@@ -42,14 +42,6 @@ export function isRawKeyRequest(r: StoreRequest): r is { readonly rawKey: string
   return typeof (r as { rawKey?: unknown }).rawKey === 'string';
 }
 
-/**
- * The outcome of one read of a batch. `path` is the composed backend key (safe to show: a name,
- * never a value). Errors are per request so that one missing key does not fail its neighbours.
- */
-export type StoreReadResult =
-  | { readonly status: 'found'; readonly path: string; readonly value: unknown }
-  | { readonly status: 'missing'; readonly path: string }
-  | { readonly status: 'error'; readonly path: string; readonly error: Error };
 
 /** Plain AWS credentials as the AWS SDK takes them. */
 export interface AwsCredentialsLike {
@@ -92,6 +84,8 @@ export interface Store {
   readonly emptyScope: boolean;
   /** How values are stored (§5.4). */
   readonly encoding: StoredEncoding;
+  /** Largest encoded value (UTF-8 bytes) the backend accepts, declared by the kind; undefined: none known. */
+  readonly maxValueBytes?: number;
 
   /** The backend path for coordinates (§5.3). Throws STORE_KEY_INVALID on an empty key. */
   keyPath(stack: string, component: string, key: string): string;
@@ -103,7 +97,7 @@ export interface Store {
   /** Reads one value by raw key. Throws STORE_KEY_NOT_FOUND when it does not exist. */
   getKey(rawKey: string): Promise<unknown>;
   /** Reads many values with as few backend calls as possible. Results are in request order. */
-  getMany(requests: readonly StoreRequest[]): Promise<StoreReadResult[]>;
+  getMany(requests: readonly StoreRequest[]): Promise<ReadResult[]>;
 
   // Abilities: present exactly when the backend can do them.
   /** Writes a value (encoded per §5.4); refuses a value larger than the backend accepts. */

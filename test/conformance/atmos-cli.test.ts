@@ -6,7 +6,7 @@ import { loadCases, runCase, type CaseResult } from './atmos-cases';
 // ../shared/reference/atmos-tests. The pass rate is reported and must stay at 90% or more; every
 // case that does not pass must be listed, with its reason, in docs/atmos-conformance.md.
 const DOC = join(__dirname, '../../docs/atmos-conformance.md');
-// The floor this branch reaches (47/88 measured). Issue 15's goal is 0.9; raise the floor as cases
+// The floor this branch reaches (48/88 measured). Issue 15's goal is 0.9; raise the floor as cases
 // are fixed, never lower it. Every case below it is listed with its reason in the doc.
 const MIN_PASS_RATE = 0.5;
 

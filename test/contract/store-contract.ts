@@ -82,7 +82,7 @@ export function describeStoreContract(backends: ContractBackend[]): void {
         { stack, component, key: 'str' },
       ]);
       expect(results.map((r) => r.status)).toEqual(['found', 'missing', 'found']);
-      expect(results.map((r) => r.path)).toEqual(['list', 'never-written', 'str'].map((k) => store.keyPath(stack, component, k)));
+      expect(results.map((r) => r.location)).toEqual(['list', 'never-written', 'str'].map((k) => store.keyPath(stack, component, k)));
       expect(results[2].status === 'found' && results[2].value).toBe('hello world');
     });
 

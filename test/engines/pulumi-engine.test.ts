@@ -13,7 +13,7 @@ import { cpSync, type Dirent, mkdirSync, mkdtempSync, readdirSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { realmHash } from '../../core/index';
+import { realmHash } from '../../core/auth/realm';
 import { CI_USER_KEYS, headlessEnv, storeUserKeys } from '../pulumi/pulumi-project';
 import { motoEndpoint } from '../support/services';
 import { awsRecorder, type AwsRecorder } from './support/aws-recorder';

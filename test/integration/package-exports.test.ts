@@ -153,7 +153,8 @@ describe('the published package (dist/ through node_modules/infrakey)', () => {
 
   it('infrakey/core: require and import give the same named exports, the same objects', () => {
     const r = cjs(dualSnippet('infrakey/core'), app, app) as Dual;
-    expect(r.cjs.length).toBeGreaterThan(50);
+    // The public surface is small on purpose (test/unit/architecture/public-api.txt lists it).
+    expect(r.cjs.length).toBeGreaterThan(20);
     expect(r.esm).toEqual(r.cjs);
     expect(r.same).toBe(true);
     expect(r.defaultIsCjs).toBe(true);
@@ -220,6 +221,21 @@ describe('the published package (dist/ through node_modules/infrakey)', () => {
     expect(r.same).toBe(true);
     const named = esm(`import { DeclaredSecret, IdentityAwsProvider } from 'infrakey/cdktf'; console.log(JSON.stringify([typeof DeclaredSecret, typeof IdentityAwsProvider]));`, app, app);
     expect(named).toEqual(['function', 'function']);
+  });
+
+  it("core's internal entry is not reachable from outside the package", () => {
+    const r = cjs(
+      `const out = {};
+      for (const id of ['infrakey/internal', 'infrakey/core/internal', 'infrakey/dist/core/internal.js']) {
+        try { require(id); out[id] = 'loaded'; } catch (e) { out[id] = e.code; }
+      }
+      console.log(JSON.stringify(out));`,
+      app,
+      app,
+    );
+    expect(r).toEqual({ 'infrakey/internal': 'ERR_PACKAGE_PATH_NOT_EXPORTED', 'infrakey/core/internal': 'ERR_PACKAGE_PATH_NOT_EXPORTED', 'infrakey/dist/core/internal.js': 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+    // ...while the adapters, inside the package, use it.
+    expect(existsSync(join(ROOT, 'dist/core/internal.js'))).toBe(true);
   });
 
   it('infrakey/package.json is exported and carries the version', () => {

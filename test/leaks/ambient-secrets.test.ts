@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Redactor, registerAmbientSecrets, MASK } from '../../core/index';
+import { Redactor, registerAmbientSecrets, MASK } from '../../core/internal';
 import { run } from '../../cli/program';
 import { captureIO } from '../../cli/io';
 

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeclaredSecret, IdentityAwsProvider, infrakeyContext, protectSecrets, CDKTF_ERROR_CODES } from '../../cdktf/index';
-import { LeakError, redactor, setSecret, unsafeUnwrap, type Secret } from '../../core/index';
+import { LeakError, redactor, setSecret, unsafeUnwrap, type Secret } from '../../core/internal';
 import { motoEndpoint } from '../support/services';
 import { ENGINES } from '../cdktf/support/engines';
 import { makeProject, type TestProject } from '../cdktf/support/project';

@@ -2,7 +2,7 @@
  * The masker at its edges (issue 10 items 6–8, 10–12): long, multi-line, quoted, JSON and
  * non-ASCII values; credential shapes inside JSON strings; infrakey's own text left alone.
  */
-import { MASK, Redactor, Secret, redactor, registerAmbientSecrets, safeText, shellQuote } from '../../core/index';
+import { MASK, Redactor, Secret, redactor, registerAmbientSecrets, safeText, shellQuote } from '../../core/internal';
 import { LiteralIndex, literalSpans } from '../../core/masking/literal-search';
 import { LONG_VALUE, MULTI_CRLF, MULTI_LF, QUOTED, UNICODE, nonAsciiCount } from './edge-values';
 

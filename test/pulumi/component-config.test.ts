@@ -4,7 +4,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { randomUUID } from 'node:crypto';
-import { setSecret, Workspace } from '../../core/index';
+import { setSecret, Workspace } from '../../core/internal';
 import { componentConfig } from '../../pulumi/index';
 import { motoEndpoint } from '../support/services';
 import { makeProject, useMocks, useMotoCredentials, valueOf, type TestProject } from './pulumi-project';

@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { realmHash, setSecret, Workspace } from '../../core/index';
+import { setSecret, Workspace } from '../../core/internal';
+import { realmHash } from '../../core/auth/realm';
 import { motoEndpoint } from '../support/services';
 import { CI_USER_KEYS, headlessEnv, runProgram, storeUserKeys, useMotoCredentials } from './pulumi-project';
 

@@ -5,7 +5,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { randomUUID } from 'node:crypto';
-import { setSecret, Workspace } from '../../core/index';
+import { setSecret, Workspace } from '../../core/internal';
 import { getSecret, getSecrets, resetWorkspaces, secretBatcher } from '../../pulumi/index';
 import { motoEndpoint } from '../support/services';
 import { countingProxy, makeProject, useMocks, useMotoCredentials, valueOf, type TestProject } from './pulumi-project';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import { openAuthKeyring, Secret } from '../../core/index';
+import { openAuthKeyring, Secret } from '../../core/internal';
 
 export interface TestProject {
   dir: string;

@@ -1,3 +1,4 @@
+import { memoizeAsync } from '../../async/memoize-async';
 import { Secret, unsafeUnwrap } from '../../secret';
 import { decryptArmoredX25519, parseX25519Identity, type X25519Identity } from './age-native';
 
@@ -8,13 +9,9 @@ import { decryptArmoredX25519, parseX25519Identity, type X25519Identity } from '
  */
 
 type AgeModule = typeof import('age-encryption', { with: { 'resolution-mode': 'import' } });
-let ageModule: Promise<AgeModule> | undefined;
 
 /** Loads the ESM-only age-encryption package once (a real dynamic import in the CJS build). */
-export function loadAge(): Promise<AgeModule> {
-  ageModule ??= import('age-encryption');
-  return ageModule;
-}
+export const loadAge = memoizeAsync((): Promise<AgeModule> => import('age-encryption'));
 
 /** An identity string or a Secret holding one. */
 export type AgeIdentityInput = string | Secret<string>;

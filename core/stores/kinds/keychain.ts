@@ -5,6 +5,7 @@
  * `atmos-secrets` with keys `atmos/<stack parts>/<component parts>/<key>` (prefix `atmos`, stack
  * delimiter `-`, final delimiter `/`). Values are JSON; reads JSON-decode, else the raw text.
  */
+import { memoizeAsync, type MemoizedAsync } from '../../async/memoize-async';
 import { KeyringError, StoreError } from '../../errors';
 import { FileKeyring } from '../../keyring/file-keyring';
 import type { Keyring } from '../../keyring/keyring';
@@ -110,7 +111,7 @@ function withoutList(backend: KeychainBackend): StoreBackend {
 
 /** A keychain store's keyring I/O. */
 class KeychainBackend implements StoreBackend {
-  private keyring?: Promise<Keyring>;
+  private keyring?: MemoizedAsync<Keyring>;
 
   constructor(
     private readonly name: string,
@@ -181,11 +182,11 @@ class KeychainBackend implements StoreBackend {
   }
 
   private open(): Promise<Keyring> {
-    if (!this.keyring) {
-      this.keyring = Promise.resolve()
+    // Opened on first use; a keyring that could not be opened is tried again on the next call.
+    this.keyring ??= memoizeAsync(() =>
+      Promise.resolve()
         .then(() => this.openKeyring(this.spec, this.name))
         .catch((e: unknown) => {
-          this.keyring = undefined;
           throw new StoreError({
             code: STORE_ERROR_CODES.UNREACHABLE,
             message: `store "${this.name}": the ${this.spec.backend} keyring is not available${e instanceof KeyringError ? ` (${e.code})` : ''}`,
@@ -196,9 +197,9 @@ class KeychainBackend implements StoreBackend {
                 : "check the store's keyring options (file_dir, password_env)",
             cause: e instanceof KeyringError ? e : undefined,
           });
-        });
-    }
-    return this.keyring;
+        }),
+    );
+    return this.keyring();
   }
 
   /** Keyring errors carry codes and names only (no values), so they are kept as the cause. */

@@ -8,6 +8,7 @@
  * forever (ioredis's default).
  */
 import type { Redis, RedisOptions } from 'ioredis';
+import { memoizeAsync } from '../../async/memoize-async';
 import type { RawRead, StoreBackend } from '../store-kind';
 import { defineStoreKind } from '../store-kind';
 import { backendError, unreachable } from '../store-errors';
@@ -54,7 +55,8 @@ export const redisKind = defineStoreKind<{ url: string }>({
 
 /** A redis store's connection. */
 class RedisBackend implements StoreBackend {
-  private connection?: Promise<Redis>;
+  // One connection, opened on first use; a failed open is retried on the next operation.
+  private readonly connection = memoizeAsync(() => this.open());
 
   constructor(
     private readonly name: string,
@@ -99,8 +101,8 @@ class RedisBackend implements StoreBackend {
   }
 
   async close(): Promise<void> {
-    const conn = this.connection;
-    this.connection = undefined;
+    const conn = this.connection.peek();
+    this.connection.clear();
     if (!conn) return;
     try {
       (await conn).disconnect();
@@ -119,13 +121,7 @@ class RedisBackend implements StoreBackend {
   }
 
   private connect(): Promise<Redis> {
-    if (!this.connection) {
-      this.connection = this.open();
-      this.connection.catch(() => {
-        this.connection = undefined;
-      });
-    }
-    return this.connection;
+    return this.connection();
   }
 
   /**

@@ -86,15 +86,19 @@ describe('infrakey auth CLI against moto', () => {
     expect(env.stdout).toContain('AWS_PROFILE=ops');
     expect(env.stdout).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET/);
 
+    // JSON in Atmos's shape (maps keyed by name); the table shows the resolved chain.
     const list = await cli(t, repo, ['auth', 'list', '--format', 'json']);
-    const listed = JSON.parse(list.stdout) as { identities: { name: string; chain: string }[] };
-    expect(listed.identities.find((i) => i.name === 'prod-admin')?.chain).toBe('base-user -> ops -> prod-admin');
+    const listed = JSON.parse(list.stdout) as { identities: Record<string, { via?: { identity?: string } }>; providers: Record<string, unknown> };
+    expect(listed.identities['prod-admin']?.via).toEqual({ identity: 'ops' });
+    expect(Object.keys(listed).sort()).toEqual(['identities', 'providers']);
+    const table = await cli(t, repo, ['auth', 'list']);
+    expect(table.stdout).toContain('base-user -> ops -> prod-admin');
 
     const out = await cli(t, repo, ['auth', 'logout', '--identity', 'prod-admin']);
     expect(out.code).toBe(0);
     expect(readFileSync(credFile, 'utf8')).not.toContain('[prod-admin]');
 
-    for (const r of [login, who, env, list, out]) expectNoKeys(r.stdout + r.stderr);
+    for (const r of [login, who, env, list, table, out]) expectNoKeys(r.stdout + r.stderr);
     expectPrivateLayout(t, join('xdg-config', 'atmos', 'cli-test'), ['repo']);
   });
 

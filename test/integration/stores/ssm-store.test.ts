@@ -54,7 +54,7 @@ describe('aws/ssm store against moto', () => {
     const results = await plain.getMany(requests);
     expect(counter.calls).toEqual(Array(Math.ceil(25 / SSM_BATCH_SIZE)).fill('GetParametersCommand'));
     expect(results.slice(0, 23).map((r) => (r.status === 'found' ? r.value : r.status))).toEqual(Array.from({ length: 23 }, (_, i) => i));
-    expect(results.slice(23).map((r) => [r.status, r.path])).toEqual([
+    expect(results.slice(23).map((r) => [r.status, r.location])).toEqual([
       ['missing', `${prefix}/batch/c/k23`],
       ['missing', `${prefix}/batch/c/k24`],
     ]);

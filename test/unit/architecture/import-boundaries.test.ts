@@ -1,34 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
+import { importsOf, ROOT as root, sourceFiles } from '../../support/import-graph';
 
 // DESIGN.md §1: arrows point one way. core/ knows nothing of Pulumi or CDKTF; adapters reach core
-// only through core/index.ts. This test reads every import so the rule cannot erode silently.
-const root = resolve(__dirname, '../../..');
-
-function sourceFiles(dir: string): string[] {
-  const abs = join(root, dir);
-  let out: string[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(abs);
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    const p = join(abs, name);
-    if (statSync(p).isDirectory()) out = out.concat(sourceFiles(relative(root, p)));
-    else if (/\.tsx?$/.test(name) && !name.endsWith('.d.ts')) out.push(p);
-  }
-  return out;
-}
-
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const specs: string[] = [];
-  const re = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
-  for (const m of text.matchAll(re)) specs.push(m[1] ?? m[2] ?? m[3] ?? m[4]);
-  return specs;
-}
+// only through core/index.ts (the public API) or core/internal.ts (the internal entry the package
+// does not export). This test reads every import so the rule cannot erode silently.
 
 const forbiddenInCore = /^(@pulumi\/|cdktf|@cdktf\/|cdktn|@cdktn\/|constructs)/;
 
@@ -58,15 +34,22 @@ describe('import boundaries', () => {
     expect(offenders).toEqual([]);
   });
 
-  it.each(['cli', 'pulumi', 'cdktf'])('%s/ imports core only through core/index.ts', (dir) => {
+  it.each(['cli', 'pulumi', 'cdktf'])('%s/ imports core only through core/index.ts or core/internal.ts', (dir) => {
     const offenders = sourceFiles(dir).flatMap((f) =>
       importsOf(f)
         .filter((s) => s.startsWith('.'))
         .map((s) => relative(root, resolve(dirname(f), s)))
-        .filter((target) => target.startsWith('core') && !/^core(\/index(\.ts|\.js)?)?$/.test(target))
+        .filter((target) => target.startsWith('core') && !/^core(\/(index|internal)(\.ts|\.js)?)?$/.test(target))
         .map((target) => `${relative(root, f)} imports ${target}`),
     );
     expect(offenders).toEqual([]);
+  });
+
+  it('the internal entry is not part of the package exports', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+    const exported = JSON.stringify(pkg.exports);
+    expect(exported).toContain('core/index');
+    expect(exported).not.toMatch(/internal/);
   });
 
   it('detects a violation when one is present (self-check of the matcher)', () => {

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../../cli/program';
 import { captureIO } from '../../../cli/io';
-import { parseBooleanFlag, runChild, shellQuote, signalExitCode } from '../../../core/index';
+import { parseBooleanFlag, runChild, shellQuote } from '../../../core/internal';
+import { signalExitCode } from '../../../core/exec/run-child';
 import { thrown } from '../../support/errors';
 
 describe('one child runner', () => {

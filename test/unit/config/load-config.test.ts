@@ -303,7 +303,7 @@ describe('errors', () => {
   });
 
   it('an unknown tag in atmos.yaml is YAML_UNKNOWN_TAG with file:line', async () => {
-    const { dir, home } = repo({ '.git/HEAD': '', 'atmos.yaml': 'base_path: .\nx: !repo-root\n' });
+    const { dir, home } = repo({ '.git/HEAD': '', 'atmos.yaml': 'base_path: .\nx: !frobnicate\n' });
     const e = await rejection(loadAtmosConfig({ cwd: dir, env: { HOME: home } }));
     expect(e.code).toBe('YAML_UNKNOWN_TAG');
     expect(e.where).toBe(`${join(dir, 'atmos.yaml')}:2:4`);

@@ -1,4 +1,4 @@
-import { ConfigError, InfrakeyError, UsageError, formatLocation, isInfrakeyError } from '../../../core/index';
+import { ConfigError, InfrakeyError, UsageError, formatLocation, isInfrakeyError } from '../../../core/errors';
 
 describe('InfrakeyError', () => {
   it('composes what, where and fix into the message', () => {

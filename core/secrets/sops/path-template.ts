@@ -74,7 +74,7 @@ function templateRoot(spec: { file?: string; path?: string }, basePath: string):
  * {@link sopsFilePath} made absolute against `basePath`, refusing a path that the stack or
  * component name moved out of the template's folder ({@link templateRoot}): a stack named
  * `../../x` must not make `secret set` write outside the repository. A template whose own text
- * points elsewhere (`/srv/secrets/...`, `../shared/...`) is the user's choice and is kept.
+ * points elsewhere (`/srv/secrets/...`, a sibling folder) is the user's choice and is kept.
  */
 export function containedSopsFilePath(spec: { file?: string; path?: string }, ctx: SopsPathContext, basePath: string, specPath = 'spec'): string {
   const rendered = sopsFilePath(spec, ctx, specPath);

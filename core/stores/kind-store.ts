@@ -191,3 +191,8 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/** How a batch is named in messages: its first key, and how many more it holds. */
+export function batchLabel(keys: readonly string[]): string {
+  return keys.length === 1 ? keys[0] : `${keys[0]} (+${keys.length - 1} more)`;
+}

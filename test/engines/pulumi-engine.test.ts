@@ -16,7 +16,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { realmHash } from '../../core/auth/realm';
 import { CI_USER_KEYS, headlessEnv, storeUserKeys } from '../pulumi/pulumi-project';
 import { motoEndpoint } from '../support/services';
-import { awsRecorder, type AwsRecorder } from './support/aws-recorder';
+import { awsRecorder, type AwsRecorder } from '../support/aws-recorder';
 import { engine, ENGINES_BIN, infrakeyCli, okAsync, REPO_ROOT, runAsync } from './support/engines';
 
 jest.setTimeout(600_000);

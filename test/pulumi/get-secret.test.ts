@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { setSecret, Workspace } from '../../core/internal';
 import { getSecret, getSecrets, resetWorkspaces, secretBatcher } from '../../pulumi/index';
 import { motoEndpoint } from '../support/services';
-import { countingProxy, makeProject, useMocks, useMotoCredentials, valueOf, type TestProject } from './pulumi-project';
+import { makeProject, useMocks, useMotoCredentials, valueOf, type TestProject } from './pulumi-project';
+import { awsRecorder, type AwsRecorder } from '../support/aws-recorder';
 
 const ENVELOPE_KEY = '4dabf18193072939515e22adb298388d';
 const ENVELOPE_SECRET = '1b47061264138c4ac30d75fd1eb44270';
@@ -29,7 +30,7 @@ function occurrences(value: unknown, needle: string, inSecret = false, out: bool
 
 describe('getSecret / getSecrets (Pulumi mocks, moto, SOPS)', () => {
   let project: TestProject;
-  let proxy: Awaited<ReturnType<typeof countingProxy>>;
+  let proxy: AwsRecorder;
   const values = {
     DB_PASSWORD: `db-${randomUUID()}`,
     TOKEN: `tok-${randomUUID()}`,
@@ -39,7 +40,7 @@ describe('getSecret / getSecrets (Pulumi mocks, moto, SOPS)', () => {
 
   beforeAll(async () => {
     useMotoCredentials();
-    proxy = await countingProxy(motoEndpoint());
+    proxy = await awsRecorder(motoEndpoint());
     project = makeProject({
       endpoint: proxy.url,
       extraDeclarations: batchNames.map((n) => `          ${n}: { store: ssm }`).join('\n'),
@@ -66,8 +67,8 @@ describe('getSecret / getSecrets (Pulumi mocks, moto, SOPS)', () => {
     const got = await Promise.all(outs.map(valueOf));
     expect(got.slice(0, 25)).toEqual(batchNames.map((n) => `batch-${n}-${values.DB_PASSWORD}`));
     expect(got[25]).toBe(values.DB_PASSWORD);
-    expect(proxy.calls.filter((c) => c === 'GetParameters').length).toBe(3);
-    expect(proxy.calls.filter((c) => c !== 'GetParameters')).toEqual([]);
+    expect(proxy.calls.filter((c) => c.action === 'GetParameters').length).toBe(3);
+    expect(proxy.calls.filter((c) => c.action !== 'GetParameters')).toEqual([]);
     // Read once per process: asking again contacts nothing.
     proxy.calls.length = 0;
     expect(await valueOf(getSecret('B3', { cwd: project.dir }))).toBe(`batch-B3-${values.DB_PASSWORD}`);

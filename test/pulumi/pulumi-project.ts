@@ -5,8 +5,6 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
@@ -88,39 +86,6 @@ ${opts.extraDeclarations ?? ''}
 `,
   );
   return { dir, prefix, agePublicKey, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** An HTTP proxy that forwards to `target` and counts requests by their `X-Amz-Target` action. */
-export async function countingProxy(target: string): Promise<{ url: string; calls: string[]; close(): Promise<void> }> {
-  const upstream = new URL(target);
-  const calls: string[] = [];
-  const server: Server = createServer((req, res) => {
-    const action = String(req.headers['x-amz-target'] ?? req.method ?? '?').split('.').pop() ?? '?';
-    calls.push(action);
-    const fwd = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    fwd.on('error', () => {
-      res.writeHead(502);
-      res.end();
-    });
-    req.pipe(fwd);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    calls,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
 }
 
 /** A registered resource as the mock engine saw it. */

@@ -7,7 +7,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AwsBackend, awsSetup, readAwsOptions, type AwsKindOptions } from '../aws-store';
 import type { AwsStoreSetup } from '../aws-connection';
-import { chunk, mapLimit } from '../kind-store';
+import { batchLabel, chunk, mapLimit } from '../kind-store';
 import { prefixedRawKey } from '../key-path';
 import { backendError, describeFailure, isBackendWide } from '../store-errors';
 import { defineStoreKind, type RawRead, type StoreBackend } from '../store-kind';
@@ -73,7 +73,7 @@ class AsmBackend extends AwsBackend<SecretsManagerClient> implements StoreBacken
     const { BatchGetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
     const out = new Map<string, RawRead>();
     await mapLimit(chunk(paths, ASM_BATCH_SIZE), PARALLEL_BATCHES, async (ids) => {
-      const label = ids.length === 1 ? ids[0] : `${ids[0]} (+${ids.length - 1} more)`;
+      const label = batchLabel(ids);
       let next: string | undefined;
       do {
         let res;

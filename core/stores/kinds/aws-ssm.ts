@@ -11,7 +11,7 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { AwsBackend, awsSetup, readAwsOptions, type AwsKindOptions } from '../aws-store';
 import type { AwsStoreSetup } from '../aws-connection';
-import { chunk, mapLimit } from '../kind-store';
+import { batchLabel, chunk, mapLimit } from '../kind-store';
 import { backendError, describeFailure, isBackendWide } from '../store-errors';
 import { defineStoreKind, type RawRead, type StoreBackend } from '../store-kind';
 import { decodeStored, goJson, jsonCodec, type ValueCodec } from '../value-codec';
@@ -106,7 +106,7 @@ class SsmBackend extends AwsBackend<SSMClient> implements StoreBackend {
       try {
         res = await client.send(new GetParametersCommand({ Names: names, WithDecryption: true }));
       } catch (e) {
-        const err = backendError(this.store, 'GetParameters', names.length === 1 ? names[0] : `${names[0]} (+${names.length - 1} more)`, connection.endpointLabel, e);
+        const err = backendError(this.store, 'GetParameters', batchLabel(names), connection.endpointLabel, e);
         if (isBackendWide(e)) throw err;
         for (const n of names) out.set(n, err);
         return;

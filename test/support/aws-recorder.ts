@@ -1,7 +1,7 @@
 /**
  * An HTTP proxy in front of moto that records every AWS call on the wire: the action (JSON
  * protocols' X-Amz-Target, query protocols' Action=) and the names it addressed (`Name`,
- * `Names`, `SecretId`). Used to count backend reads made by real engines in other processes.
+ * `Names`, `SecretId`). Used to count backend reads, in process (Pulumi mocks) and by real engines in other processes.
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -2,6 +2,7 @@ import type { StoreAuthContext, StoreAuthResolver } from '../stores/store';
 import type { AuthManager } from './auth-manager';
 import { configuredEndpoint } from './aws-sdk';
 import { isFresh, toSdkCredentials, type AwsCredentials } from './credentials';
+import { identityTokenContext } from './store-token-auth';
 
 /**
  * The resolver identity-backed stores and SOPS KMS use (§5.5, §6.6): authenticates the identity
@@ -10,7 +11,8 @@ import { isFresh, toSdkCredentials, type AwsCredentials } from './credentials';
  * region and its configured endpoint. The store's own region and endpoint win over these.
  */
 export function storeAuthResolver(manager: AuthManager): StoreAuthResolver {
-  return (identity: string) => identityAwsContext(manager, identity);
+  // Azure and GCP stores take a bearer token of their service (store-token-auth.ts).
+  return (identity, store) => (store.cloud === 'aws' ? identityAwsContext(manager, identity) : identityTokenContext(manager, identity, store.cloud));
 }
 
 /** The AWS context (credentials provider, region, endpoint) of an identity, authenticated now. */

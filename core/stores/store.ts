@@ -11,6 +11,7 @@
  */
 import type { ComponentTarget } from '../component-target';
 import type { ReadResult } from '../read-result';
+import type { Secret } from '../secret';
 
 /**
  * A canonical store kind name (Atmos `kind`, §5.1): `aws/ssm`, `redis`, ... Every kind is one
@@ -54,6 +55,13 @@ export interface AwsCredentialsLike {
 /** A function returning AWS credentials; the SDK calls it when it needs (fresh) credentials. */
 export type AwsCredentialsProvider = () => Promise<AwsCredentialsLike>;
 
+/** An OAuth2 bearer token for a store's cloud (Azure Key Vault audience, GCP access token). */
+export interface StoreBearerToken {
+  readonly token: Secret<string>;
+  /** Undefined: not known (treated as valid until the backend refuses it). */
+  readonly expiresOn?: Date;
+}
+
 /**
  * What an identity gives a cloud store (Atmos `AuthContext`, §5.5). The store's own `region` and
  * endpoint win over these.
@@ -61,6 +69,11 @@ export type AwsCredentialsProvider = () => Promise<AwsCredentialsLike>;
 export interface StoreAuthContext {
   /** AWS credentials; absent → the SDK default chain. */
   readonly credentials?: AwsCredentialsProvider;
+  /**
+   * Azure and GCP stores: the identity's bearer token for the store's service (Azure: the Key
+   * Vault token; GCP: the OAuth2 access token), fetched fresh when the SDK needs one.
+   */
+  readonly token?: () => Promise<StoreBearerToken>;
   readonly region?: string;
   /** The identity's / provider's `spec.endpoint_url`. */
   readonly endpointUrl?: string;

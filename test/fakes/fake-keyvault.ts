@@ -14,8 +14,8 @@
  * com.github.nagyesta.lowkey-vault:lowkey-vault-app 2.14.13, 3.4.0, 3.4.33: "Could not find
  * artifact"), and nothing on npm or PyPI emulates Key Vault.
  */
-import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { localTlsCertificate, type LocalTlsCertificate } from '../support/tls-cert';
 
@@ -33,6 +33,8 @@ interface Version {
 export interface FakeKeyVaultOptions {
   /** Bearer tokens accepted; undefined: any non-empty token. */
   acceptTokens?: readonly string[];
+  /** Plain HTTP (a client with `insecure_allow_credential_with_http`); default HTTPS. */
+  http?: boolean;
 }
 
 export class FakeKeyVault {
@@ -48,12 +50,16 @@ export class FakeKeyVault {
 
   /** Starts on a free port; returns the vault URL. */
   async start(): Promise<string> {
-    this.cert = localTlsCertificate();
-    this.server = createServer({ key: this.cert.key, cert: this.cert.cert }, (req, res) => void this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    if (this.options.http) this.server = createHttpServer(handler);
+    else {
+      this.cert = localTlsCertificate();
+      this.server = createHttpsServer({ key: this.cert.key, cert: this.cert.cert }, handler);
+    }
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     const addr = this.server.address();
     if (!addr || typeof addr === 'string') throw new Error('no address');
-    this.url = `https://127.0.0.1:${addr.port}`;
+    this.url = `${this.options.http ? 'http' : 'https'}://127.0.0.1:${addr.port}`;
     return this.url;
   }
 

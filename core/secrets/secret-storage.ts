@@ -27,6 +27,11 @@ export interface StoreBackedStorage {
   /** `stores.<name>.identity`, when set. */
   readonly identity?: string;
   readonly encoding: StoredEncoding;
+  /**
+   * `stores.<name>.options` as written, for the CDKTF data source of the kind (Key Vault's
+   * `key_vault_id`, Secret Manager's `project_id`); never put into Terraform JSON as a whole.
+   */
+  readonly storeOptions: Readonly<Record<string, unknown>>;
 }
 
 /** A declaration backed by a SOPS provider (only infrakey can decrypt it). */
@@ -89,5 +94,6 @@ export function describeSecretStorage(workspace: SecretStorageSource, name: stri
     ...(region !== undefined ? { region } : {}),
     ...(store.identity !== undefined ? { identity: store.identity } : {}),
     encoding: store.encoding,
+    storeOptions: options,
   };
 }

@@ -33,7 +33,7 @@ export function localTlsCertificate(): LocalTlsCertificate {
   }
 }
 
-/** An HTTPS agent that trusts exactly `ca` (no keep-alive, so servers stop promptly). */
-export function trustingAgent(ca: string): Agent {
-  return new Agent({ ca, keepAlive: false });
+/** An HTTPS agent that trusts exactly `ca` (keep-alive off by default, so servers stop promptly). */
+export function trustingAgent(ca: string, keepAlive = false): Agent {
+  return new Agent({ ca, keepAlive });
 }

@@ -4,11 +4,12 @@
  * identity's bearer token when the store (or the component's default identity) names one (§5.5),
  * else the SDK's own default chain (DefaultAzureCredential, Application Default Credentials).
  */
-import { memoizeAsync } from '../async/memoize-async';
+import { disposeMemoized, memoizeAsync } from '../async/memoize-async';
 import { StoreError } from '../errors';
 import { causeSummary } from '../masking/cause-summary';
 import type { StoreAuthResolver, StoreBearerToken, StoreCloud, StoreKind } from './store';
 import { STORE_ERROR_CODES, storeWhere } from './store-errors';
+import type { StoreOptionsInput } from './store-kind';
 
 /** A source of bearer tokens; undefined: the SDK's default chain. */
 export type TokenSource = (() => Promise<StoreBearerToken>) | undefined;
@@ -53,14 +54,7 @@ export class TokenConnector<C> {
 
   /** Releases the client (idempotent). */
   async close(): Promise<void> {
-    const pending = this.client.peek();
-    this.client.clear();
-    if (!pending) return;
-    try {
-      await this.dispose(await pending);
-    } catch {
-      // A client that failed to build holds nothing.
-    }
+    await disposeMemoized(this.client, this.dispose);
   }
 
   private async create(): Promise<C> {
@@ -133,4 +127,16 @@ export async function boundedCall<T>(call: (signal: AbortSignal) => Promise<T>, 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A boolean option (`true`/`false`, written as a YAML boolean or string); absent or empty: false.
+ * Anything else is recorded as a problem of `options.<key>`.
+ */
+export function booleanOption(input: StoreOptionsInput, key: string): boolean {
+  const v = input.option(key);
+  if (v === undefined || v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  input.problem(`options.${key} must be true or false`, `set stores.${input.name}.options.${key} to true or false`, key);
+  return false;
 }

@@ -18,6 +18,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { localTlsCertificate, type LocalTlsCertificate } from '../support/tls-cert';
+import { closeServer, listenOnLoopback } from '../support/loopback';
 
 /** Key Vault's documented limit on a secret value. */
 export const FAKE_KEYVAULT_MAX_VALUE_BYTES = 25 * 1024;
@@ -56,10 +57,8 @@ export class FakeKeyVault {
       this.cert = localTlsCertificate();
       this.server = createHttpsServer({ key: this.cert.key, cert: this.cert.cert }, handler);
     }
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    const addr = this.server.address();
-    if (!addr || typeof addr === 'string') throw new Error('no address');
-    this.url = `${this.options.http ? 'http' : 'https'}://127.0.0.1:${addr.port}`;
+    const port = await listenOnLoopback(this.server);
+    this.url = `${this.options.http ? 'http' : 'https'}://127.0.0.1:${port}`;
     return this.url;
   }
 
@@ -70,10 +69,7 @@ export class FakeKeyVault {
   }
 
   async stop(): Promise<void> {
-    if (this.server) {
-      this.server.closeAllConnections();
-      await new Promise<void>((r) => this.server!.close(() => r()));
-    }
+    if (this.server) await closeServer(this.server);
   }
 
   count(op: string): number {

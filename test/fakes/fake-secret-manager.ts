@@ -17,6 +17,7 @@
  * module proxy (the gcloud emulators cover other services).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { closeServer, listenOnLoopback } from '../support/loopback';
 
 /** Secret Manager's documented limit on a version payload. */
 export const FAKE_GSM_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -45,18 +46,13 @@ export class FakeSecretManager {
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    const addr = this.server.address();
-    if (!addr || typeof addr === 'string') throw new Error('no address');
-    this.url = `http://127.0.0.1:${addr.port}`;
+    const port = await listenOnLoopback(this.server);
+    this.url = `http://127.0.0.1:${port}`;
     return this.url;
   }
 
   async stop(): Promise<void> {
-    if (this.server) {
-      this.server.closeAllConnections();
-      await new Promise<void>((r) => this.server!.close(() => r()));
-    }
+    if (this.server) await closeServer(this.server);
   }
 
   count(op: string): number {

@@ -17,7 +17,7 @@ import { unsafeUnwrap } from '../../secret';
 import { backendError, STORE_ERROR_CODES, storeWhere } from '../store-errors';
 import { defineStoreKind, type RawRead, type StoreBackend, type StoreOptionsInput } from '../store-kind';
 import type { StoreAuthResolver } from '../store';
-import { boundedCall, CallTimeoutError, TOKEN_STORE_LIMITS, TokenConnector, type TokenSource } from '../token-connector';
+import { booleanOption, boundedCall, CallTimeoutError, TOKEN_STORE_LIMITS, TokenConnector, type TokenSource } from '../token-connector';
 import { jsonCodec } from '../value-codec';
 
 /** Key Vault accepts secret values up to 25 KB. */
@@ -68,13 +68,7 @@ export const azureKeyVaultKind = defineStoreKind<AzureKeyVaultOptions>({
 });
 
 function readAzureOptions(input: StoreOptionsInput): AzureKeyVaultOptions {
-  const flag = (key: string): boolean => {
-    const v = input.option(key);
-    if (v === undefined || v === '' || v === 'false') return false;
-    if (v === 'true') return true;
-    input.problem(`options.${key} must be true or false`, `set stores.${input.name}.options.${key} to true or false`, key);
-    return false;
-  };
+  const flag = (key: string): boolean => booleanOption(input, key);
   const vaultUrl = input.option('vault_url') || input.option('endpoint') || '';
   const withoutAuthentication = flag('without_authentication');
   const allowHttp = flag('insecure_allow_credential_with_http') || flag('endpoint_insecure') || withoutAuthentication;

@@ -18,7 +18,7 @@ import { unsafeUnwrap } from '../../secret';
 import { backendError, STORE_ERROR_CODES, storeWhere } from '../store-errors';
 import { defineStoreKind, type RawRead, type StoreBackend, type StoreOptionsInput } from '../store-kind';
 import type { StoreAuthResolver } from '../store';
-import { boundedCall, CallTimeoutError, TOKEN_STORE_LIMITS, TokenConnector, type TokenSource } from '../token-connector';
+import { booleanOption, boundedCall, CallTimeoutError, TOKEN_STORE_LIMITS, TokenConnector, type TokenSource } from '../token-connector';
 import { jsonCodec } from '../value-codec';
 
 /** A secret version's payload holds at most 64 KiB. */
@@ -62,13 +62,7 @@ export const gcpSecretManagerKind = defineStoreKind<GcpSecretManagerOptions>({
 });
 
 function readGcpOptions(input: StoreOptionsInput): GcpSecretManagerOptions {
-  const flag = (key: string): boolean => {
-    const v = input.option(key);
-    if (v === undefined || v === '' || v === 'false') return false;
-    if (v === 'true') return true;
-    input.problem(`options.${key} must be true or false`, `set stores.${input.name}.options.${key} to true or false`, key);
-    return false;
-  };
+  const flag = (key: string): boolean => booleanOption(input, key);
   const projectId = input.option('project_id') ?? '';
   if (projectId === '') input.problem('project_id is required in google secret manager store configuration', `set stores.${input.name}.options.project_id to the GCP project id`, 'project_id');
   else if (!/^[a-z0-9.:-]+$/i.test(projectId)) input.problem(`options.project_id "${projectId}" is not a GCP project id`, `set stores.${input.name}.options.project_id to the project id (letters, digits, hyphens)`, 'project_id');

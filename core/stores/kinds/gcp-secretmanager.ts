@@ -289,6 +289,10 @@ function isCredentialFailure(e: unknown): boolean {
 /** Reshapes a client error so the common classifier reads a name and status (never its text). */
 function normalizeGcpError(e: unknown): unknown {
   if (e instanceof CallTimeoutError) return e;
+  // Node's fetch fails as TypeError('fetch failed') whose cause holds the socket error, wrapped
+  // again by the HTTP client: the network code (ECONNREFUSED, ...) is found down the cause chain.
+  const net = networkCode(e);
+  if (net !== undefined) return { name: net, code: net };
   const code = grpcCode(e);
   if (code === GRPC.DEADLINE_EXCEEDED) return { name: 'TimeoutError' };
   if (code !== undefined) {
@@ -296,4 +300,15 @@ function normalizeGcpError(e: unknown): unknown {
     return { name: GRPC_NAMES[code] ?? `grpc-${code}`, ...(status ? { $metadata: { httpStatusCode: status } } : {}) };
   }
   return e;
+}
+
+/** The first `E…` string code down an error's cause chain (at most 5 levels). */
+function networkCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 5 && cur && typeof cur === 'object'; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

@@ -128,3 +128,22 @@ describe.each([
     }
   }, 60_000);
 });
+
+describe('a refused port (nothing listening)', () => {
+  it('fails get and set with STORE_UNREACHABLE naming the endpoint, at once', async () => {
+    const gone = await silentListener();
+    const port = gone.port;
+    await gone.close();
+    const reg = registry({
+      kv: { kind: 'azure/keyvault', options: { vault_url: `https://127.0.0.1:${port}`, without_authentication: true, disable_challenge_resource_verification: true } },
+      gsm: { kind: 'gcp/secretmanager', options: { project_id: 'p1', endpoint: `http://127.0.0.1:${port}`, without_authentication: true } },
+    });
+    for (const name of ['kv', 'gsm']) {
+      for (const [verb, fn] of verbs.filter(([v]) => v === 'get' || v === 'set')) {
+        const r = await timed(() => fn(reg.get(name)));
+        expect([name, verb, r.error]).toEqual([name, verb, expect.objectContaining({ code: 'STORE_UNREACHABLE', message: expect.stringContaining('ECONNREFUSED') })]);
+        expect([name, verb, r.ms < TOKEN_STORE_LIMITS.callBoundMs]).toEqual([name, verb, true]);
+      }
+    }
+  }, 60_000);
+});

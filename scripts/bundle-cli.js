@@ -5,7 +5,7 @@
 // files (our core, yaml, zod/mini, commander) cost ~3x `node -e 0`; one tree-shaken file loads in
 // a fraction of that (benchmark B2). Libraries (infrakey/core, /pulumi, /cdktf) stay plain tsc
 // output. Packages that are heavy and only needed by some commands (AWS SDK, ioredis, the OS
-// keyring binding, age-encryption, jose, prompts, re2js) stay external and are loaded on first use.
+// keyring binding, age-encryption, jose, prompts, re2js, the Azure and Google SDKs) stay external and are loaded on first use.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -25,6 +25,12 @@ const external = [
   '@cdktn/hcl2json',
   // Linear-time Go regexps for .sops.yaml path_regex and encrypted_regex: only some SOPS writes need it.
   're2js',
+  // Azure Key Vault and Google Secret Manager stores: their SDKs load on the stores' first use.
+  '@azure/*',
+  '@google-cloud/*',
+  'google-gax',
+  'google-gax/*',
+  'google-auth-library',
 ];
 
 esbuild

@@ -7,14 +7,13 @@
  * per secret; measured against one SDK call per secret in sequence. Calls are counted by the
  * fakes. Writes bench/results/b7-cloud.json. Run: `npm run bench:b7-cloud`.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildComponentSecrets, buildStoreRegistry, SecretBackends, SecretResolver } from '../core/internal';
 import type { StoreRegistry } from '../core/stores/store-registry';
-import { FakeKeyVault } from '../test/fakes/fake-keyvault';
-import { FakeSecretManager } from '../test/fakes/fake-secret-manager';
 import { trustingAgent } from '../test/support/tls-cert';
 
 const N = 200;
@@ -32,8 +31,8 @@ interface Case {
   name: string;
   kind: string;
   registry: () => StoreRegistry;
-  /** Backend calls so far (challenges and auth probes excluded). */
-  calls: () => number;
+  /** Backend reads so far (challenges and auth probes excluded), counted by the fake. */
+  calls: () => Promise<number>;
   /** One SDK read of `path`, the naive way. */
   naiveClient: () => Promise<{ read: (path: string) => Promise<unknown>; close: () => Promise<void> }>;
 }
@@ -54,12 +53,12 @@ async function measure(c: Case): Promise<Record<string, unknown>> {
     const reg = c.registry(); // a fresh resolver and SDK client each round, as a new process
     const cs = buildComponentSecrets({ stack: STACK, component: COMPONENT, section: { vars }, stores: reg });
     const resolver = new SecretResolver(new SecretBackends({ stores: reg, basePath: process.cwd() }));
-    const before = c.calls();
+    const before = await c.calls();
     const t0 = performance.now();
     const { values, missing } = await resolver.resolveAll(cs);
     batched.push(performance.now() - t0);
     if (values.size !== N || missing.length !== 0) throw new Error(`${c.name}: resolved ${values.size} of ${N}`);
-    batchedCalls = c.calls() - before;
+    batchedCalls = (await c.calls()) - before;
     await reg.close();
   }
 
@@ -67,11 +66,11 @@ async function measure(c: Case): Promise<Record<string, unknown>> {
   let naiveCalls = 0;
   for (let r = 0; r < ROUNDS; r++) {
     const client = await c.naiveClient();
-    const before = c.calls();
+    const before = await c.calls();
     const t0 = performance.now();
     for (let i = 0; i < N; i++) await client.read(store.keyPath(STACK, COMPONENT, `SECRET_${i}`));
     naive.push(performance.now() - t0);
-    naiveCalls = c.calls() - before;
+    naiveCalls = (await c.calls()) - before;
     await client.close();
   }
   return {
@@ -84,20 +83,30 @@ async function measure(c: Case): Promise<Record<string, unknown>> {
   };
 }
 
+/** One answer of the fake host to `message`. */
+function ask<T>(host: ChildProcess, message?: string): Promise<T> {
+  return new Promise((resolve) => {
+    host.once('message', (m) => resolve(m as T));
+    if (message) host.send(message);
+  });
+}
+
 async function main(): Promise<void> {
-  const kv = new FakeKeyVault();
-  const gsm = new FakeSecretManager({ anonymous: true });
-  await kv.start();
-  await gsm.start();
-  const agent = trustingAgent(kv.ca(), true); // keep-alive, as the SDK's own agent
+  // The fakes run in their own process: the client's event loop is not the server's.
+  const host = fork(join(__dirname, 'fake-host.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const urls = await ask<{ kv: string; gsm: string; ca: string }>(host);
+  const kv = { url: urls.kv };
+  const gsm = { url: urls.gsm };
+  const counts = () => ask<{ kv: number; gsm: number }>(host, 'calls');
+  const agent = trustingAgent(urls.ca, true); // keep-alive, as the SDK's own agent
   const kvOptions = { vault_url: kv.url, without_authentication: true, disable_challenge_resource_verification: true, prefix: `b7-${randomUUID().slice(0, 8)}` };
   const gsmOptions = { project_id: 'b7', endpoint: gsm.url, without_authentication: true, prefix: `b7_${randomUUID().slice(0, 8)}` };
-  const kvReads = () => kv.calls.filter((x) => x.op.startsWith('GET secrets/{name}')).length;
-  const gsmReads = () => gsm.calls.filter((x) => x.op === 'access').length;
+  const kvReads = async () => (await counts()).kv;
+  const gsmReads = async () => (await counts()).gsm;
   try {
     const cases: Case[] = [
       {
-        name: 'FAKE Azure Key Vault (test/fakes/fake-keyvault.ts, HTTPS on 127.0.0.1)',
+        name: 'FAKE Azure Key Vault (test/fakes/fake-keyvault.ts, HTTPS on 127.0.0.1, own process)',
         kind: 'azure/keyvault',
         registry: () => buildStoreRegistry({ cloud: { kind: 'azure/keyvault', secret: true, options: kvOptions } }, { env: {}, kindHooks: { 'azure/keyvault': { clientOptions: { agent } } } }),
         calls: kvReads,
@@ -108,7 +117,7 @@ async function main(): Promise<void> {
         },
       },
       {
-        name: 'FAKE Google Secret Manager (test/fakes/fake-secret-manager.ts, REST v1 on 127.0.0.1)',
+        name: 'FAKE Google Secret Manager (test/fakes/fake-secret-manager.ts, REST v1 on 127.0.0.1, own process)',
         kind: 'gcp/secretmanager',
         registry: () => buildStoreRegistry({ cloud: { kind: 'gcp/secretmanager', secret: true, options: gsmOptions } }, { env: {} }),
         calls: gsmReads,
@@ -136,8 +145,7 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   } finally {
     agent.destroy();
-    await kv.stop();
-    await gsm.stop();
+    host.send('stop');
   }
 }
 

@@ -36,6 +36,8 @@ export interface FakeKeyVaultOptions {
   acceptTokens?: readonly string[];
   /** Plain HTTP (a client with `insecure_allow_credential_with_http`); default HTTPS. */
   http?: boolean;
+  /** Answers the first challenge this late, so later requests complete the challenge first (a slow network). */
+  firstChallengeDelayMs?: number;
 }
 
 export class FakeKeyVault {
@@ -100,7 +102,9 @@ export class FakeKeyVault {
     if (!url.searchParams.get('api-version')) return error(400, 'BadParameter', 'api-version is required');
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : '';
     if (token === '') {
+      const first = this.count('challenge') === 0;
       this.calls.push({ op: 'challenge' });
+      if (first && this.options.firstChallengeDelayMs) await new Promise((r) => setTimeout(r, this.options.firstChallengeDelayMs));
       return send(401, { error: { code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' } }, {
         'www-authenticate': 'Bearer authorization="https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000", resource="https://vault.azure.net"',
       });

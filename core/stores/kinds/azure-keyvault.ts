@@ -99,6 +99,8 @@ const CREDENTIAL_ERRORS = new Set(['CredentialUnavailableError', 'Authentication
 
 class AzureKeyVaultBackend implements StoreBackend {
   private readonly connector: TokenConnector<SecretClient>;
+  /** The first operation of the current client, which the others wait for (see `call`). */
+  private firstCall?: { client: SecretClient; done: Promise<void> };
 
   constructor(
     private readonly store: string,
@@ -197,10 +199,22 @@ class AzureKeyVaultBackend implements StoreBackend {
     }
   }
 
-  /** One SDK operation under the store's time limits. */
+  /**
+   * One SDK operation under the store's time limits. The first operation of a client runs alone:
+   * the SDK's challenge authentication sends its first request without a body and restores the
+   * body only while the challenge is still pending, so a write racing it would go out empty
+   * (HTTP 400) once another request completed the challenge.
+   */
   private async call<T>(_operation: string, _path: string, fn: (client: SecretClient, options: { abortSignal: AbortSignal; requestOptions: { timeout: number } }) => Promise<T>): Promise<T> {
     const client = await this.connector.get();
-    return boundedCall((abortSignal) => fn(client, { abortSignal, requestOptions: { timeout: TOKEN_STORE_LIMITS.tryTimeoutMs } }));
+    const run = (): Promise<T> => boundedCall((abortSignal) => fn(client, { abortSignal, requestOptions: { timeout: TOKEN_STORE_LIMITS.tryTimeoutMs } }));
+    if (this.firstCall?.client !== client) {
+      const first = run();
+      this.firstCall = { client, done: first.then(() => undefined, () => undefined) };
+      return first;
+    }
+    await this.firstCall.done;
+    return run();
   }
 
   private async build(token: TokenSource): Promise<SecretClient> {

@@ -147,3 +147,23 @@ describe('a refused port (nothing listening)', () => {
     }
   }, 60_000);
 });
+
+describe('azure/keyvault: concurrent first writes', () => {
+  it('all land with their values when a later request completes the auth challenge first', async () => {
+    const slow = new FakeKeyVault({ firstChallengeDelayMs: 300 });
+    await slow.start();
+    try {
+      const reg = buildStoreRegistry(
+        { kv: { kind: 'azure/keyvault', options: { vault_url: slow.url, without_authentication: true, disable_challenge_resource_verification: true } } },
+        { env: {}, kindHooks: { 'azure/keyvault': { clientOptions: { agent: trustingAgent(slow.ca()) } } } },
+      );
+      registries.push(reg);
+      const keys = ['a', 'b', 'c', 'd', 'e'];
+      // Before the fix the first write went out without its body (HTTP 400, STORE_REQUEST_FAILED).
+      await Promise.all(keys.map((k) => reg.get('kv').set!('dev', 'app', k, `value-${k}`)));
+      expect(keys.map((k) => slow.stored(`dev-app-${k}`))).toEqual(keys.map((k) => JSON.stringify(`value-${k}`)));
+    } finally {
+      await slow.stop();
+    }
+  });
+});

@@ -117,7 +117,7 @@ build_vault() {
 }
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(pulumi shim sops tofu)
+[ ${#targets[@]} -gt 0 ] || targets=(pulumi shim sops tofu vault)
 status=0
 for t in "${targets[@]}"; do
   case "$t" in

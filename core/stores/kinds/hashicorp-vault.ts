@@ -163,7 +163,7 @@ class VaultBackend implements StoreBackend {
       while (next < paths.length && !wide) {
         const path = paths[next++];
         try {
-          out.set(path, await this.readOne(path));
+          out.set(path, await this.readPath(path));
         } catch (e) {
           if (!(e instanceof StoreError)) throw e;
           if (e.code === STORE_ERROR_CODES.UNREACHABLE || e.code === STORE_ERROR_CODES.AUTH_FAILED) wide ??= e;
@@ -176,7 +176,7 @@ class VaultBackend implements StoreBackend {
     return out;
   }
 
-  private async readOne(path: string): Promise<RawRead> {
+  private async readPath(path: string): Promise<RawRead> {
     const answer = await this.call('read', path, 'GET', this.url('data', path), [404]);
     if (answer.status === 404) return 'missing';
     const data = (answer.body as { data?: { data?: unknown } } | undefined)?.data?.data;

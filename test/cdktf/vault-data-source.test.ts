@@ -1,0 +1,109 @@
+/**
+ * A `hashicorp/vault`-backed DeclaredSecret on both engines: a `vault_kv_secret_v2` data source
+ * (an ephemeral block in ephemeral mode) on the mount and name the store composes, the value
+ * decoded from `data_json` inside Terraform, and no plaintext in cdk.tf.json, with the value
+ * really written to the Vault dev server and read by infrakey in the same process (so the synth
+ * guard knows it).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setSecret, unsafeUnwrap, Workspace } from '../../core/internal';
+import { DeclaredSecret, infrakeyContext } from '../../cdktf/index';
+import { vaultAddr, vaultToken } from '../support/services';
+import { ENGINES, type TfJson } from './support/engines';
+
+const prefix = `ikcv-${process.pid}-${Date.now().toString(36)}`;
+const VALUE = `vault-cdktf-value-${Math.random().toString(36).slice(2)}`;
+let dir: string;
+let workspace: Workspace;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ik-cdktf-vault-'));
+  mkdirSync(join(dir, 'stacks'));
+  writeFileSync(
+    join(dir, 'atmos.yaml'),
+    `base_path: "./"
+stacks:
+  base_path: stacks
+  included_paths: ["*.yaml"]
+  name_template: "{{ .vars.stage }}"
+stores:
+  vault:
+    kind: hashicorp/vault
+    secret: true
+    options: { address: "${vaultAddr()}", token: "${vaultToken()}", mount: /kv-team/, prefix: ${prefix} }
+`,
+  );
+  writeFileSync(
+    join(dir, 'stacks', 'dev.yaml'),
+    `vars:
+  stage: dev
+components:
+  terraform:
+    api:
+      secrets:
+        vars:
+          DB_PASSWORD: { store: vault }
+          SHARED: { store: vault, scope: stack }
+`,
+  );
+  // The dev server has KV v2 at secret/ only; this store's mount is a second KV v2 engine.
+  const mount = await fetch(`${vaultAddr()}/v1/sys/mounts/kv-team`, {
+    method: 'POST',
+    headers: { 'x-vault-token': vaultToken(), 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'kv', options: { version: '2' } }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  expect([204, 400]).toContain(mount.status); // 400: mounted by an earlier run against the same server
+  workspace = await Workspace.load({ cwd: dir });
+  await setSecret(workspace.secretsLayer(), { stack: 'dev', component: 'api' }, 'DB_PASSWORD', VALUE);
+  // Read back through infrakey: the value is now known to the Redactor, as in a real synth.
+  expect(unsafeUnwrap(await workspace.secret('DB_PASSWORD', { stack: 'dev', component: 'api' }))).toBe(VALUE);
+});
+
+afterAll(async () => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each(ENGINES)('DeclaredSecret over hashicorp/vault ($name)', ({ lib }) => {
+  const { Testing, TerraformStack, TerraformOutput } = lib;
+  const stack = () => {
+    const s = new TerraformStack(Testing.app(), 'api-dev');
+    infrakeyContext(s, { workspace, stack: 'dev', component: 'api' });
+    return s;
+  };
+
+  it('is a vault_kv_secret_v2 data source on the exact mount and name; the value comes from data_json', () => {
+    const s = stack();
+    const db = new DeclaredSecret(s, 'db', { name: 'DB_PASSWORD' });
+    const shared = new DeclaredSecret(s, 'shared', { name: 'SHARED', path: '.user' });
+    new TerraformOutput(s, 'db_out', { value: db.value, sensitive: true });
+    new TerraformOutput(s, 'user', { value: shared.value, sensitive: true });
+    const text = Testing.synth(s);
+    const json = JSON.parse(text) as TfJson;
+    expect(db.source).toBe('vault-kv-secret-v2');
+    expect(db.storage).toMatchObject({ kind: 'hashicorp/vault', mount: 'kv-team', keyPath: `${prefix}/dev/api/DB_PASSWORD` });
+    const blocks = Object.entries(json.data!.vault_kv_secret_v2);
+    expect(blocks.map(([, b]) => b).sort((a, b) => String(a.name).localeCompare(String(b.name)))).toEqual([
+      { mount: 'kv-team', name: `${prefix}/dev/SHARED` },
+      { mount: 'kv-team', name: `${prefix}/dev/api/DB_PASSWORD` },
+    ]);
+    const dbId = blocks.find(([, b]) => b.name === `${prefix}/dev/api/DB_PASSWORD`)![0];
+    const t = `jsonencode(try(jsondecode(data.vault_kv_secret_v2.${dbId}.data_json)["value"], jsondecode(data.vault_kv_secret_v2.${dbId}.data_json)))`;
+    expect(json.output!.db_out.value).toBe(`\${try(startswith(${t}, "\\"") ? jsondecode(${t}) : ${t}, ${t})}`);
+    expect(String(json.output!.user.value)).toContain('.user}');
+    expect(text).not.toContain(VALUE);
+  });
+
+  it('ephemeral mode: an ephemeral vault_kv_secret_v2 block with the same mount and name; no data source', () => {
+    const s = stack();
+    const db = new DeclaredSecret(s, 'db', { name: 'DB_PASSWORD', ephemeral: true });
+    expect(db.ephemeral).toBe(true);
+    const text = Testing.synth(s);
+    const json = JSON.parse(text) as TfJson & { ephemeral?: Record<string, Record<string, Record<string, unknown>>> };
+    expect(Object.values(json.ephemeral!.vault_kv_secret_v2)).toEqual([{ mount: 'kv-team', name: `${prefix}/dev/api/DB_PASSWORD` }]);
+    expect(json.data?.vault_kv_secret_v2).toBeUndefined();
+    expect(text).not.toContain(VALUE);
+  });
+});

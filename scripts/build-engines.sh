@@ -8,7 +8,8 @@
 #   tofu                           github.com/opentofu/opentofu/cmd/tofu        (TOFU_VERSION)
 #   atmos                          not served by the Go module proxy: see ATMOS below
 #   vault                          github.com/hashicorp/vault (root main package) (VAULT_VERSION):
-#                                  the server the hashicorp/vault store tests run in -dev mode
+#                                  on request only (`build-engines.sh vault`); the store tests
+#                                  use it instead of OpenBao's bao when it is there
 #
 # Each module with `replace` lines in its go.mod is built through a small wrapper module
 # generated under .cache/engines/src/<name>/ that requires it at the pinned version and repeats
@@ -117,7 +118,8 @@ build_vault() {
 }
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(pulumi shim sops tofu vault)
+# vault is built on request only: ~1,950 packages, longer than a CI run (docs/engines.md).
+[ ${#targets[@]} -gt 0 ] || targets=(pulumi shim sops tofu)
 status=0
 for t in "${targets[@]}"; do
   case "$t" in

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts / stops the real servers the tests talk to (DESIGN.md §7): redis-server, the moto
-# AWS server and a Vault dev server (built by scripts/build-engines.sh vault), each on a free
-# port on 127.0.0.1.
+# AWS server and a Vault-compatible dev server, each on a free port on 127.0.0.1. The dev server
+# is HashiCorp Vault when scripts/build-engines.sh vault built it, else OpenBao's bao
+# (scripts/install-test-deps.sh).
 #   scripts/services.sh start   -> writes .cache/services/env (source it to get the endpoints)
 #   scripts/services.sh stop    -> kills what `start` recorded, by pid only
 # Logs: .cache/services/{redis,moto,vault}.log. Install first with scripts/install-test-deps.sh.
@@ -11,6 +12,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="$ROOT/.cache/services"
 MOTO_PY="$ROOT/.cache/moto/usr/lib/python3/dist-packages"
 VAULT_BIN="$ROOT/.cache/engines/bin/vault"
+[ -x "$VAULT_BIN" ] || VAULT_BIN="$ROOT/.cache/engines/bin/bao"
 TIMEOUT=20
 
 # Kill one recorded service. The pid is checked against the expected command line first, so a
@@ -31,7 +33,7 @@ stop_one() {
 stop_all() {
   stop_one redis redis-server
   stop_one moto moto.server
-  stop_one vault 'server -dev'
+  stop_one vault ' server -dev'
   rm -f "$DIR/env"
 }
 
@@ -81,13 +83,15 @@ start() {
     < /dev/null > "$DIR/moto.log" 2>&1 &
   echo $! > "$DIR/moto.pid"
 
-  # Vault in -dev mode: in-memory storage, unsealed, KV v2 at secret/, a fresh root token per
-  # start (never the well-known "root"), not written to ~/.vault-token.
+  # -dev mode: in-memory storage, unsealed, KV v2 at secret/, a fresh root token per start
+  # (never the well-known "root"; given in the environment, not argv), not written to
+  # ~/.vault-token. BAO_ and VAULT_ spellings, so either server takes it.
   local vault_token=""
   if [ -x "$VAULT_BIN" ]; then
+    (umask 077; : > "$DIR/vault.log")
     vault_token="infrakey-dev-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-    VAULT_DEV_ROOT_TOKEN_ID="$vault_token" "$VAULT_BIN" server -dev -dev-listen-address="127.0.0.1:$vault_port" \
-      -dev-no-store-token < /dev/null > "$DIR/vault.log" 2>&1 &
+    VAULT_DEV_ROOT_TOKEN_ID="$vault_token" BAO_DEV_ROOT_TOKEN_ID="$vault_token" "$VAULT_BIN" server -dev -dev-listen-address="127.0.0.1:$vault_port" \
+      -dev-no-store-token < /dev/null > "$DIR/vault.log" 2>&1 &   # 0600 below: it prints the root token
     echo $! > "$DIR/vault.pid"
   fi
 
@@ -109,10 +113,10 @@ EOF
 export INFRAKEY_TEST_VAULT_ADDR=http://127.0.0.1:$vault_port
 export INFRAKEY_TEST_VAULT_TOKEN=$vault_token
 EOF
-    echo "services: vault on 127.0.0.1:$vault_port (pid $(cat "$DIR/vault.pid"))"
+    echo "services: $(basename "$VAULT_BIN") -dev on 127.0.0.1:$vault_port (pid $(cat "$DIR/vault.pid"))"
   else
     # The vault tests then fail naming the missing server (they never skip).
-    echo "services: $VAULT_BIN is missing (scripts/build-engines.sh vault): vault tests will fail" >&2
+    echo "services: no Vault-compatible server in .cache/engines/bin (run scripts/install-test-deps.sh): vault store tests will fail" >&2
   fi
   echo "services: redis on 127.0.0.1:$redis_port (pid $(cat "$DIR/redis.pid")), moto on 127.0.0.1:$moto_port (pid $(cat "$DIR/moto.pid")); env in ${DIR#"$ROOT/"}/env"
 }

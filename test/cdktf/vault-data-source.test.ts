@@ -5,13 +5,31 @@
  * really written to the Vault dev server and read by infrakey in the same process (so the synth
  * guard knows it).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setSecret, unsafeUnwrap, Workspace } from '../../core/internal';
 import { DeclaredSecret, infrakeyContext } from '../../cdktf/index';
 import { vaultAddr, vaultToken } from '../support/services';
 import { ENGINES, type TfJson } from './support/engines';
+
+const TOFU = resolve(__dirname, '../../.cache/engines/bin/tofu');
+
+/** What OpenTofu (`tofu console`) makes of `expression` with the data source's data_json replaced by `dataJson`. */
+function evaluate(expression: string, dataSourceRef: string, dataJson: string): string {
+  if (!existsSync(TOFU)) throw new Error(`${TOFU} is missing: run scripts/install-test-deps.sh (it builds OpenTofu from its Go module)`);
+  const tf = mkdtempSync(join(tmpdir(), 'ik-tofu-console-'));
+  try {
+    writeFileSync(join(tf, 'main.tf'), `locals {\n  dj = ${JSON.stringify(dataJson)}\n}\n`);
+    const hcl = expression.replace(/^\$\{([\s\S]*)\}$/, '$1').split(dataSourceRef).join('local.dj');
+    const r = spawnSync(TOFU, ['console'], { cwd: tf, input: hcl, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TF_IN_AUTOMATION: '1' } });
+    if (r.status !== 0) throw new Error(`tofu console failed: ${r.stderr}`);
+    return r.stdout.trim();
+  } finally {
+    rmSync(tf, { recursive: true, force: true });
+  }
+}
 
 const prefix = `ikcv-${process.pid}-${Date.now().toString(36)}`;
 const VALUE = `vault-cdktf-value-${Math.random().toString(36).slice(2)}`;
@@ -45,7 +63,7 @@ components:
       secrets:
         vars:
           DB_PASSWORD: { store: vault }
-          SHARED: { store: vault, scope: stack }
+          API_USER: { store: vault }
 `,
   );
   // The dev server has KV v2 at secret/ only; this store's mount is a second KV v2 engine.
@@ -77,22 +95,34 @@ describe.each(ENGINES)('DeclaredSecret over hashicorp/vault ($name)', ({ lib }) 
   it('is a vault_kv_secret_v2 data source on the exact mount and name; the value comes from data_json', () => {
     const s = stack();
     const db = new DeclaredSecret(s, 'db', { name: 'DB_PASSWORD' });
-    const shared = new DeclaredSecret(s, 'shared', { name: 'SHARED', path: '.user' });
+    const user = new DeclaredSecret(s, 'user', { name: 'API_USER', path: '.user' });
     new TerraformOutput(s, 'db_out', { value: db.value, sensitive: true });
-    new TerraformOutput(s, 'user', { value: shared.value, sensitive: true });
+    new TerraformOutput(s, 'user_out', { value: user.value, sensitive: true });
     const text = Testing.synth(s);
     const json = JSON.parse(text) as TfJson;
     expect(db.source).toBe('vault-kv-secret-v2');
     expect(db.storage).toMatchObject({ kind: 'hashicorp/vault', mount: 'kv-team', keyPath: `${prefix}/dev/api/DB_PASSWORD` });
     const blocks = Object.entries(json.data!.vault_kv_secret_v2);
     expect(blocks.map(([, b]) => b).sort((a, b) => String(a.name).localeCompare(String(b.name)))).toEqual([
-      { mount: 'kv-team', name: `${prefix}/dev/SHARED` },
+      { mount: 'kv-team', name: `${prefix}/dev/api/API_USER` },
       { mount: 'kv-team', name: `${prefix}/dev/api/DB_PASSWORD` },
     ]);
     const dbId = blocks.find(([, b]) => b.name === `${prefix}/dev/api/DB_PASSWORD`)![0];
-    const t = `jsonencode(try(jsondecode(data.vault_kv_secret_v2.${dbId}.data_json)["value"], jsondecode(data.vault_kv_secret_v2.${dbId}.data_json)))`;
+    const t = `jsonencode(try(jsondecode(data.vault_kv_secret_v2.${dbId}.data_json).value, jsondecode(data.vault_kv_secret_v2.${dbId}.data_json)))`;
     expect(json.output!.db_out.value).toBe(`\${try(startswith(${t}, "\\"") ? jsondecode(${t}) : ${t}, ${t})}`);
-    expect(String(json.output!.user.value)).toContain('.user}');
+    // OpenTofu evaluates it to what infrakey reads: the `value` field (a string as it is, even one
+    // holding quotes or JSON; anything else as JSON), or the whole map of a secret without one.
+    const ref = `data.vault_kv_secret_v2.${dbId}.data_json`;
+    const cases: [string, string][] = [
+      ['{"value":"abc"}', '"abc"'],
+      ['{"value":"\\"quoted\\""}', '"\\"quoted\\""'],
+      ['{"value":{"a":1}}', '"{\\"a\\":1}"'],
+      ['{"value":42}', '"42"'],
+      ['{"username":"x","password":"p"}', '"{\\"password\\":\\"p\\",\\"username\\":\\"x\\"}"'],
+    ];
+    for (const [dataJson, shown] of cases) expect([dataJson, evaluate(String(json.output!.db_out.value), ref, dataJson)]).toEqual([dataJson, shown]);
+    // A path indexes the decoded value inside Terraform.
+    expect(String(json.output!.user_out.value)).toMatch(/^\$\{jsondecode\(jsonencode\(try\(.*\)\)\)\.user\}$/);
     expect(text).not.toContain(VALUE);
   });
 

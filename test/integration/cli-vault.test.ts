@@ -129,7 +129,7 @@ describe('infrakey secret … on a hashicorp/vault store', () => {
     const list = await cli(['secret', 'list', ...T, '--format', 'json', '--verify']);
     expect(list.code).toBe(0);
     const rows = JSON.parse(list.out) as { name: string; backend: string; status: string; location: string }[];
-    expect(rows.find((x) => x.name === 'API_TOKEN')).toMatchObject({ status: 'initialized', location: path, backend: expect.stringContaining('hashicorp/vault') });
+    expect(rows.find((x) => x.name === 'API_TOKEN')).toMatchObject({ status: 'initialized', location: path, backend: 'store vault' });
     expect(rows.find((x) => x.name === 'ADOPTED')).toMatchObject({ status: 'missing', location: `${prefix}/secrets/dev/api/ADOPTED` });
   });
 

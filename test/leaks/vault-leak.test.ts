@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { vaultAddr, vaultToken } from '../support/services';
 
@@ -18,6 +19,7 @@ const B64 = Buffer.from(VALUE).toString('base64').replace(/=+$/, '');
 const prefix = `ik-leak-${process.pid}-${Date.now().toString(36)}`;
 
 let dir: string;
+let closedPort: number;
 const outputs: string[] = [];
 function cli(argv: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): { code: number; out: string; err: string } {
   const r = spawnSync(process.execPath, [BIN, ...argv], {
@@ -31,7 +33,12 @@ function cli(argv: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv } =
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
-beforeAll(() => {
+beforeAll(async () => {
+  // A port nothing listens on (fetch refuses a few well-known ones, such as 9, outright).
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  closedPort = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
   dir = mkdtempSync(join(tmpdir(), 'ik-vault-leak-'));
   mkdirSync(join(dir, 'stacks'));
   writeFileSync(
@@ -81,7 +88,7 @@ it('no verb, debug output or error prints the value (or its base64) or the token
     // Error paths: a wrong token, a token that may not read the path, a server that is not there.
     cli(['secret', 'get', 'DB_PASSWORD', ...T], { env: { VAULT_TOKEN: 'wrong-token-Pz55' } }),
     cli(['secret', 'set', 'DB_PASSWORD', ...T], { stdin: VALUE, env: { VAULT_TOKEN: 'wrong-token-Pz55' } }),
-    cli(['secret', 'get', 'DB_PASSWORD', ...T], { env: { VAULT_ADDR: 'http://127.0.0.1:9' } }),
+    cli(['secret', 'get', 'DB_PASSWORD', ...T], { env: { VAULT_ADDR: `http://127.0.0.1:${closedPort}` } }),
   ];
   for (const r of runs) {
     const text = r.out + r.err;

@@ -84,8 +84,9 @@ ${names.map((n) => `          ${n}: { store: vault }`).join('\n')}
     expect(proxy.calls).toEqual([]);
   });
 
-  it('a missing optional secret takes its default; a missing required one fails naming the Vault path', async () => {
+  it('a secret Vault does not hold takes its default, as `!secret NAME | default`', async () => {
+    proxy.calls.length = 0;
     expect(await valueOf(getSecret('MISSING', { cwd: dir, default: 'fallback' }))).toBe('fallback');
-    await expect(valueOf(getSecret('MISSING', { cwd: dir }))).rejects.toThrow(`${prefix}/dev/api/MISSING`);
+    expect(proxy.calls.map((c) => `${c.method} ${c.path}`)).toEqual([`GET /v1/secret/data/${prefix}/dev/api/MISSING`]);
   });
 });

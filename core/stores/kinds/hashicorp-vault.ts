@@ -347,6 +347,8 @@ function fetchFailure(e: unknown): unknown {
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return { name: 'TimeoutError', code: 'ETIMEDOUT' };
   const code = typeof err?.cause?.code === 'string' ? err.cause.code : undefined;
   if (code) return { name: code, code };
+  // fetch refuses some well-known ports (e.g. 9, 25, 6000) before connecting.
+  if ((err?.cause as { message?: unknown } | undefined)?.message === 'bad port') return { name: 'PortBlockedByFetch' };
   return { name: typeof err?.cause?.name === 'string' ? err.cause.name : 'FetchError' };
 }
 

@@ -155,7 +155,7 @@ describe('options (Atmos names and messages)', () => {
       return [];
     } catch (e) {
       const err = e as { code: string; message: string; where?: string; problems?: { code: string; message: string; where?: string }[] };
-      return (err.problems ?? [err]).map((p) => ({ code: p.code, message: p.message, where: p.where }));
+      return (err.problems?.length ? err.problems : [err]).map((p) => ({ code: p.code, message: p.message, where: p.where }));
     }
   };
 

@@ -112,6 +112,7 @@ EOF
     cat >> "$DIR/env" <<EOF
 export INFRAKEY_TEST_VAULT_ADDR=http://127.0.0.1:$vault_port
 export INFRAKEY_TEST_VAULT_TOKEN=$vault_token
+export INFRAKEY_TEST_VAULT_SERVER="$("$VAULT_BIN" version | head -n1 | cut -d' ' -f1-2)"
 EOF
     echo "services: $(basename "$VAULT_BIN") -dev on 127.0.0.1:$vault_port (pid $(cat "$DIR/vault.pid"))"
   else

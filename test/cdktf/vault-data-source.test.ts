@@ -6,12 +6,13 @@
  * guard knows it).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setSecret, unsafeUnwrap, Workspace } from '../../core/internal';
 import { DeclaredSecret, infrakeyContext } from '../../cdktf/index';
 import { vaultAddr, vaultToken } from '../support/services';
+import { vaultApi, vaultProject } from '../support/vault';
 import { ENGINES, type TfJson } from './support/engines';
 
 const TOFU = resolve(__dirname, '../../.cache/engines/bin/tofu');
@@ -37,42 +38,12 @@ let dir: string;
 let workspace: Workspace;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'ik-cdktf-vault-'));
-  mkdirSync(join(dir, 'stacks'));
-  writeFileSync(
-    join(dir, 'atmos.yaml'),
-    `base_path: "./"
-stacks:
-  base_path: stacks
-  included_paths: ["*.yaml"]
-  name_template: "{{ .vars.stage }}"
-stores:
-  vault:
-    kind: hashicorp/vault
-    secret: true
-    options: { address: "${vaultAddr()}", token: "${vaultToken()}", mount: /kv-team/, prefix: ${prefix} }
-`,
-  );
-  writeFileSync(
-    join(dir, 'stacks', 'dev.yaml'),
-    `vars:
-  stage: dev
-components:
-  terraform:
-    api:
-      secrets:
-        vars:
-          DB_PASSWORD: { store: vault }
-          API_USER: { store: vault }
-`,
-  );
-  // The dev server has KV v2 at secret/ only; this store's mount is a second KV v2 engine.
-  const mount = await fetch(`${vaultAddr()}/v1/sys/mounts/kv-team`, {
-    method: 'POST',
-    headers: { 'x-vault-token': vaultToken(), 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'kv', options: { version: '2' } }),
-    signal: AbortSignal.timeout(10_000),
+  dir = vaultProject('cdktf-vault', {
+    options: `address: "${vaultAddr()}", token: "${vaultToken()}", mount: /kv-team/, prefix: ${prefix}`,
+    declarations: ['DB_PASSWORD: { store: vault }', 'API_USER: { store: vault }'],
   });
+  // The dev server has KV v2 at secret/ only; this store's mount is a second KV v2 engine.
+  const mount = await vaultApi('POST', 'sys/mounts/kv-team', { type: 'kv', options: { version: '2' } });
   expect([204, 400]).toContain(mount.status); // 400: mounted by an earlier run against the same server
   workspace = await Workspace.load({ cwd: dir });
   await setSecret(workspace.secretsLayer(), { stack: 'dev', component: 'api' }, 'DB_PASSWORD', VALUE);

@@ -5,28 +5,18 @@
  * from VAULT_TOKEN (not atmos.yaml). What the CLI wrote is checked on the server itself, at the
  * exact path `secret list` shows; no output holds a value.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { captureIO } from '../../cli/io';
 import { run } from '../../cli/program';
 import { vaultAddr, vaultToken } from '../support/services';
+import { vaultApi, vaultProject } from '../support/vault';
 
 const T = ['-s', 'dev', '-c', 'api'];
 const prefix = `ik-cli-${process.pid}-${Date.now().toString(36)}`;
 const V = { token: 'vault-api-token-Rt43', legacy: 'legacy-plain-value-Yu90', image: 'image-tag-Op12' };
 
-async function vault(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const r = await fetch(`${vaultAddr()}/v1/${path}`, {
-    method,
-    headers: { 'x-vault-token': vaultToken(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
 
 interface Result {
   code: number;
@@ -45,64 +35,18 @@ async function cli(argv: string[], stdin?: string): Promise<Result> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'ik-cli-vault-'));
+  dir = vaultProject('cli-vault', {
+    // The token comes from VAULT_TOKEN, as it should in a real repository.
+    options: `address: ${JSON.stringify(vaultAddr())}, mount: secret, prefix: ${prefix}/secrets`,
+    stores: [`plain: { kind: hashicorp-vault, options: { url: ${JSON.stringify(vaultAddr())}, mount: secret, prefix: ${prefix}/plain } }`],
+    vars: ['api_token: !secret API_TOKEN', 'image_tag: !store plain vpc image_tag', 'shared_image: !store.get plain shared/image'],
+    declarations: ['API_TOKEN: { store: vault, required: true }', 'ADOPTED: { store: vault, required: false }'],
+  });
   mkdirSync(join(dir, 'components/terraform/api'), { recursive: true });
-  mkdirSync(join(dir, 'stacks'));
-  writeFileSync(
-    join(dir, 'atmos.yaml'),
-    [
-      'base_path: "./"',
-      'components:',
-      '  terraform:',
-      '    base_path: components/terraform',
-      'stacks:',
-      '  base_path: stacks',
-      '  included_paths: ["*.yaml"]',
-      '  name_template: "{{ .vars.stage }}"',
-      'stores:',
-      '  vault:',
-      '    kind: hashicorp/vault',
-      '    secret: true',
-      '    options:',
-      `      address: ${JSON.stringify(vaultAddr())}`,
-      '      mount: secret',
-      `      prefix: ${prefix}/secrets`,
-      '  plain:',
-      '    kind: hashicorp-vault',
-      '    options:',
-      `      url: ${JSON.stringify(vaultAddr())}`,
-      '      mount: secret',
-      `      prefix: ${prefix}/plain`,
-      '',
-    ].join('\n'),
-  );
-  writeFileSync(
-    join(dir, 'stacks/dev.yaml'),
-    [
-      'vars:',
-      '  stage: dev',
-      'components:',
-      '  terraform:',
-      '    api:',
-      '      vars:',
-      '        api_token: !secret API_TOKEN',
-      '        image_tag: !store plain vpc image_tag',
-      '        shared_image: !store.get plain shared/image',
-      '      secrets:',
-      '        vars:',
-      '          API_TOKEN:',
-      '            store: vault',
-      '            required: true',
-      '          ADOPTED:',
-      '            store: vault',
-      '            required: false',
-      '',
-    ].join('\n'),
-  );
   // Values a plain store (or Atmos) wrote: {value: ...} at prefix/stack/component/key.
-  await vault('POST', `secret/data/${prefix}/plain/dev/vpc/image_tag`, { data: { value: V.image } });
-  await vault('POST', `secret/data/${prefix}/plain/shared/image`, { data: { value: 'shared-image' } });
-  await vault('POST', `secret/data/${prefix}/plain/dev/legacy/db`, { data: { value: V.legacy } });
+  await vaultApi('POST', `secret/data/${prefix}/plain/dev/vpc/image_tag`, { data: { value: V.image } });
+  await vaultApi('POST', `secret/data/${prefix}/plain/shared/image`, { data: { value: 'shared-image' } });
+  await vaultApi('POST', `secret/data/${prefix}/plain/dev/legacy/db`, { data: { value: V.legacy } });
 });
 
 afterAll(() => {
@@ -121,7 +65,7 @@ describe('infrakey secret … on a hashicorp/vault store', () => {
   it('set writes {value} at the composed path; get reads it; list shows that exact path', async () => {
     const set = await cli(['secret', 'set', 'API_TOKEN', ...T], V.token + '\n');
     expect([set.code, set.out]).toEqual([0, '']);
-    expect((await vault('GET', `secret/data/${path}`)).body.data.data).toEqual({ value: V.token });
+    expect((await vaultApi('GET', `secret/data/${path}`)).body.data.data).toEqual({ value: V.token });
 
     const get = await cli(['--mask=false', 'secret', 'get', 'API_TOKEN', ...T, '--raw']);
     expect([get.code, get.out]).toEqual([0, V.token]);
@@ -143,7 +87,7 @@ describe('infrakey secret … on a hashicorp/vault store', () => {
     const r = await cli(['secret', 'import', 'ADOPTED', ...T, '--from-store', 'plain', '--from-stack', 'dev', '--from-component', 'legacy', '--from-key', 'db']);
     expect(r.code).toBe(0);
     expect(r.err).toContain(`Imported ${prefix}/plain/dev/legacy/db from store plain`);
-    expect((await vault('GET', `secret/data/${prefix}/secrets/dev/api/ADOPTED`)).body.data.data).toEqual({ value: V.legacy });
+    expect((await vaultApi('GET', `secret/data/${prefix}/secrets/dev/api/ADOPTED`)).body.data.data).toEqual({ value: V.legacy });
   });
 
   it('!store and !store.get resolve from the plain Vault store in describe component', async () => {
@@ -163,7 +107,7 @@ describe('infrakey secret … on a hashicorp/vault store', () => {
     expect(get.err).toContain('not initialized');
     const rows = JSON.parse((await cli(['secret', 'list', ...T, '--format', 'json', '--verify'])).out) as { name: string; status: string }[];
     expect(rows.find((x) => x.name === 'API_TOKEN')?.status).toBe('missing');
-    expect((await vault('GET', `secret/metadata/${path}`)).body.data.versions['1'].deletion_time).not.toBe('');
+    expect((await vaultApi('GET', `secret/metadata/${path}`)).body.data.versions['1'].deletion_time).not.toBe('');
   });
 
   it('no output held a value', () => {

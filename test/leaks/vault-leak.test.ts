@@ -7,11 +7,11 @@
  * Needs `npm run build` (dist/).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { vaultAddr, vaultToken } from '../support/services';
+import { vaultProject } from '../support/vault';
 
 const BIN = resolve(__dirname, '../../dist/cli/infrakey.js');
 const VALUE = 'vault-leak-canary-Hw27pQ';
@@ -39,36 +39,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   closedPort = (server.address() as { port: number }).port;
   await new Promise<void>((r) => server.close(() => r()));
-  dir = mkdtempSync(join(tmpdir(), 'ik-vault-leak-'));
-  mkdirSync(join(dir, 'stacks'));
-  writeFileSync(
-    join(dir, 'atmos.yaml'),
-    `base_path: "./"
-stacks:
-  base_path: stacks
-  included_paths: ["*.yaml"]
-  name_template: "{{ .vars.stage }}"
-stores:
-  vault:
-    kind: hashicorp/vault
-    secret: true
-    options: { mount: secret, prefix: ${prefix} }
-`,
-  );
-  writeFileSync(
-    join(dir, 'stacks', 'dev.yaml'),
-    `vars:
-  stage: dev
-components:
-  terraform:
-    api:
-      vars:
-        db: !secret DB_PASSWORD
-      secrets:
-        vars:
-          DB_PASSWORD: { store: vault }
-`,
-  );
+  dir = vaultProject('vault-leak', { options: `mount: secret, prefix: ${prefix}`, vars: ['db: !secret DB_PASSWORD'], declarations: ['DB_PASSWORD: { store: vault }'] });
 });
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });

@@ -5,13 +5,12 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { setSecret, Workspace } from '../../core/internal';
 import { getSecret, resetWorkspaces } from '../../pulumi/index';
 import { awsRecorder, type AwsRecorder } from '../support/aws-recorder';
 import { vaultAddr, vaultToken } from '../support/services';
+import { vaultProject } from '../support/vault';
 import { useMocks, valueOf } from './pulumi-project';
 
 describe('getSecret over hashicorp/vault (Pulumi mocks, real Vault)', () => {
@@ -26,37 +25,11 @@ describe('getSecret over hashicorp/vault (Pulumi mocks, real Vault)', () => {
   beforeAll(async () => {
     process.env.VAULT_TOKEN = vaultToken();
     proxy = await awsRecorder(vaultAddr());
-    dir = mkdtempSync(join(tmpdir(), 'ik-pulumi-vault-'));
-    mkdirSync(join(dir, 'stacks'));
-    writeFileSync(
-      join(dir, 'atmos.yaml'),
-      `base_path: "./"
-stacks:
-  base_path: stacks
-  included_paths: ["*.yaml"]
-  name_template: "{{ .vars.stage }}"
-stores:
-  vault:
-    kind: hashicorp/vault
-    secret: true
-    options: { address: "${proxy.url}", mount: secret, prefix: ${prefix} }
-`,
-    );
-    writeFileSync(
-      join(dir, 'stacks', 'dev.yaml'),
-      `vars:
-  stage: dev
-components:
-  terraform:
-    api:
-      vars:
-        first: !secret V0
-      secrets:
-        vars:
-${names.map((n) => `          ${n}: { store: vault }`).join('\n')}
-          MISSING: { store: vault, required: false }
-`,
-    );
+    dir = vaultProject('pulumi-vault', {
+      options: `address: "${proxy.url}", mount: secret, prefix: ${prefix}`,
+      vars: ['first: !secret V0'],
+      declarations: [...names.map((n) => `${n}: { store: vault }`), 'MISSING: { store: vault, required: false }'],
+    });
     const ws = await Workspace.load({ cwd: dir });
     for (const n of names) await setSecret(ws.secretsLayer(), { stack: 'dev', component: 'api' }, n, values[n]);
     await useMocks('web-app', 'prod');

@@ -11,20 +11,10 @@ import type { Store } from '../../../core/stores/store';
 import { evaluateStore, evaluateStoreGet } from '../../../core/stores/store-function';
 import { buildStoreRegistry, type StoreRegistry } from '../../../core/stores/store-registry';
 import { vaultAddr, vaultToken } from '../../support/services';
+import { vaultApi } from '../../support/vault';
 
 const run = `vs${process.pid}x${Date.now().toString(36)}`;
 
-/** Vault's own HTTP API, for checking what the store wrote (and writing what Atmos would). */
-async function vault(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const r = await fetch(`${vaultAddr()}/v1/${path}`, {
-    method,
-    headers: { 'x-vault-token': vaultToken(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
 
 const registries: StoreRegistry[] = [];
 function store(options: Record<string, unknown>, extra: Record<string, unknown> = {}): Store {
@@ -40,7 +30,7 @@ describe("Atmos's key composition (hashicorp_vault_store_test.go), at the paths 
   it('TestVaultStore_KeyBuilding: prefix atmos, delimiter "-": stack split on "-", component on "/"', async () => {
     const s = store({ prefix: `${run}/atmos`, stack_delimiter: '-' });
     await s.set!('plat-prod-ue1', 'vpc/flow-logs', 'API_KEY', 'v');
-    const r = await vault('GET', `secret/data/${run}/atmos/plat/prod/ue1/vpc/flow-logs/API_KEY`);
+    const r = await vaultApi('GET', `secret/data/${run}/atmos/plat/prod/ue1/vpc/flow-logs/API_KEY`);
     expect(r.status).toBe(200);
     expect(r.body.data.data).toEqual({ value: 'v' });
     expect(s.keyPath('plat-prod-ue1', 'vpc/flow-logs', 'API_KEY')).toBe(`${run}/atmos/plat/prod/ue1/vpc/flow-logs/API_KEY`);
@@ -49,9 +39,9 @@ describe("Atmos's key composition (hashicorp_vault_store_test.go), at the paths 
   it('TestVaultStore_HTTPKVv2Integration: {value: ...} under mount/data, GetKey under the prefix, Has and Delete', async () => {
     const s = store({ prefix: `${run}/i/atmos`, stack_delimiter: '-' });
     await s.set!('plat-prod', 'api', 'API_KEY', 'secret-value');
-    expect((await vault('GET', `secret/data/${run}/i/atmos/plat/prod/api/API_KEY`)).body.data.data).toEqual({ value: 'secret-value' });
+    expect((await vaultApi('GET', `secret/data/${run}/i/atmos/plat/prod/api/API_KEY`)).body.data.data).toEqual({ value: 'secret-value' });
     expect(await s.get('plat-prod', 'api', 'API_KEY')).toBe('secret-value');
-    await vault('POST', `secret/data/${run}/i/atmos/shared/token`, { data: { value: 'shared-token' } });
+    await vaultApi('POST', `secret/data/${run}/i/atmos/shared/token`, { data: { value: 'shared-token' } });
     expect(await s.getKey('shared/token')).toBe('shared-token');
     expect(await s.getKey('/shared/token')).toBe('shared-token');
     expect(await s.has!('plat-prod', 'api', 'API_KEY')).toBe(true);
@@ -64,12 +54,12 @@ describe("Atmos's key composition (hashicorp_vault_store_test.go), at the paths 
     const s = store({});
     expect(s.keyPath(`${run}-prod`, 'api', 'API_KEY')).toBe(`${run}-prod/api/API_KEY`);
     await s.set!(`${run}-prod`, 'api', 'API_KEY', 'no-prefix');
-    expect((await vault('GET', `secret/data/${run}-prod/api/API_KEY`)).body.data.data).toEqual({ value: 'no-prefix' });
+    expect((await vaultApi('GET', `secret/data/${run}-prod/api/API_KEY`)).body.data.data).toEqual({ value: 'no-prefix' });
     expect(s.rawKeyPath('x/y')).toBe('x/y');
   });
 
   it('TestVaultStore_GetByPath_FallbackWholeMap: a secret without a `value` field reads as its data map', async () => {
-    await vault('POST', `secret/data/${run}/external`, { data: { username: 'admin', password: 'p' } });
+    await vaultApi('POST', `secret/data/${run}/external`, { data: { username: 'admin', password: 'p' } });
     expect(await store({ prefix: run }).getKey('external')).toEqual({ username: 'admin', password: 'p' });
   });
 
@@ -98,7 +88,7 @@ describe('values and versions', () => {
     const values: Record<string, unknown> = { s: 'text', n: 42, f: 1.5, b: false, l: [1, 'a'], m: { x: { y: [true] } }, j: '{"a":1}', e: '' };
     for (const [k, v] of Object.entries(values)) await s.set!('dev', 'app', k, v);
     for (const [k, v] of Object.entries(values)) {
-      expect((await vault('GET', `secret/data/${run}/types/dev/app/${k}`)).body.data.data).toEqual({ value: v });
+      expect((await vaultApi('GET', `secret/data/${run}/types/dev/app/${k}`)).body.data.data).toEqual({ value: v });
       expect(await s.get('dev', 'app', k)).toEqual(v);
     }
   });
@@ -108,13 +98,13 @@ describe('values and versions', () => {
     await s.set!('dev', 'app', 'gone', 'v1');
     await s.set!('dev', 'app', 'kept', 'k');
     await s.delete!('dev', 'app', 'gone');
-    const meta = await vault('GET', `secret/metadata/${run}/soft/dev/app/gone`);
+    const meta = await vaultApi('GET', `secret/metadata/${run}/soft/dev/app/gone`);
     expect(meta.status).toBe(200);
     expect(meta.body.data.versions['1'].deletion_time).not.toBe('');
     expect(await s.has!('dev', 'app', 'gone')).toBe(false);
     expect(await s.list!('dev', 'app')).toEqual(['kept']);
     // `vault kv undelete` brings it back.
-    expect((await vault('POST', `secret/undelete/${run}/soft/dev/app/gone`, { versions: [1] })).status).toBe(204);
+    expect((await vaultApi('POST', `secret/undelete/${run}/soft/dev/app/gone`, { versions: [1] })).status).toBe(204);
     expect(await s.get('dev', 'app', 'gone')).toBe('v1');
     expect(await s.list!('dev', 'app')).toEqual(['gone', 'kept']);
     // Writing again after a delete makes a new live version.

@@ -2,6 +2,8 @@ import type { AgeIdentityInput } from './age';
 import type { ResolvedAgeIdentities } from './age-keys';
 import type { SopsFormat } from './formats/store';
 import type { SopsKmsKeyServiceSource } from './key-types/aws-kms-service';
+import type { SopsGcpKmsServiceSource } from './key-types/gcp-kms-service';
+import type { Secret } from '../../secret';
 import type { SopsError } from './sops-error';
 
 /**
@@ -16,6 +18,8 @@ import type { SopsError } from './sops-error';
 export interface SopsKeyType<E = unknown, R = unknown> {
   /** Registry name: `age`, `aws-kms` (the provider kind is `sops/<name>`). */
   readonly name: string;
+  /** Other names of its provider kind (`gpg`: Atmos writes `sops/gpg` for `pgp`). */
+  readonly aliases?: readonly string[];
   /** The `sops` metadata field (and `.sops.yaml` rule / key-group field) of its entries: `age`, `kms`. */
   readonly field: string;
   /** For messages: `age`, `AWS KMS`. */
@@ -68,6 +72,27 @@ export interface SopsKeyOptions {
   kms?: SopsKmsKeyServiceSource;
   /** aws-kms: who KMS calls run as, for messages (e.g. `identity "dev-admin"`). */
   kmsIdentity?: string;
+  /**
+   * pgp: the GnuPG home gpg runs with (`--homedir`, as sops' GnuPGHome option); absent: gpg's own
+   * default (GNUPGHOME, else ~/.gnupg).
+   */
+  gnupgHome?: string;
+  /** pgp: the passphrase of the secret key, read on first need (sent to gpg on fd 3, never argv). */
+  pgpPassphrase?: () => Promise<Secret<string> | undefined>;
+  /** pgp: environment of gpg (SOPS_GPG_EXEC, GNUPGHOME, GPG_TTY); default `process.env`. */
+  gpgEnv?: NodeJS.ProcessEnv;
+  /**
+   * Bound of one key operation (one gpg run, one Cloud KMS call), in ms; default 60 s for gpg
+   * (a pinentry may wait for a person) and 15 s per Cloud KMS call.
+   */
+  keyTimeoutMs?: number;
+  /**
+   * gcp-kms: the Cloud KMS service or a function that builds it (called only when a Cloud KMS key
+   * is used). Default: Application Default Credentials (as sops).
+   */
+  gcpKms?: SopsGcpKmsServiceSource;
+  /** gcp-kms: who Cloud KMS calls run as, for messages (e.g. `identity "gcp-dev"`). */
+  gcpIdentity?: string;
   /** Format, when the file extension does not tell (.yaml/.yml, .json, .env). */
   format?: SopsFormat;
 }

@@ -98,7 +98,7 @@ export async function resolveSopsRecipients(file: string, spec: Readonly<Record<
       if (idx !== -1) {
         const found = ruleRecipients(rules[idx] ?? {});
         if (Object.keys(found).length === 0) {
-          throw sopsError('SOPS_NO_RECIPIENTS', `the matching creation rule has no ${SOPS_KEY_TYPES.map((t) => t.field).join(' or ')} recipients`, `${candidate} creation_rules[${idx}]`, 'add `age: age1...` or `kms: arn:aws:kms:...` to that rule, or set spec.age_recipients');
+          throw sopsError('SOPS_NO_RECIPIENTS', `the matching creation rule has no ${SOPS_KEY_TYPES.map((t) => t.field).join(' or ')} recipients`, `${candidate} creation_rules[${idx}]`, 'add `age: age1...`, `pgp: <fingerprint>`, `kms: arn:aws:kms:...` or `gcp_kms: projects/.../cryptoKeys/...` to that rule, or set spec.age_recipients or spec.pgp_fingerprints');
         }
         return resolved(found, `${candidate} creation_rules[${idx}]`);
       }

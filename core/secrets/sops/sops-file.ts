@@ -48,7 +48,7 @@ export interface SopsWriteOptions extends SopsKeyOptions {
 }
 
 /** Options of {@link encryptSopsDocument}. */
-export interface EncryptSopsOptions extends Pick<SopsKeyOptions, 'ageIdentities' | 'keySources' | 'ageKeys' | 'kms' | 'kmsIdentity'> {
+export interface EncryptSopsOptions extends Omit<SopsKeyOptions, 'format'> {
   format: SopsFormat;
   /** age recipients of a new data key. */
   recipients?: readonly string[];
@@ -204,7 +204,7 @@ export async function listSopsKeys(source: SopsSource, opts: Pick<SopsKeyOptions
  */
 async function wrapNewDataKey(byType: Readonly<Record<string, readonly unknown[]>>, where: string, keys: SopsKeyOptions): Promise<{ dataKey: Buffer; entries: Record<string, Record<string, unknown>[]> }> {
   if (!SOPS_KEY_TYPES.some((t) => (byType[t.name]?.length ?? 0) > 0)) {
-    throw sopsError('SOPS_NO_RECIPIENTS', `no recipients (${keyTypeLabels()}) to encrypt the new file to`, where, 'set spec.age_recipients or add a matching .sops.yaml creation rule (age: or kms:)');
+    throw sopsError('SOPS_NO_RECIPIENTS', `no recipients (${keyTypeLabels()}) to encrypt the new file to`, where, `set spec.age_recipients or add a matching .sops.yaml creation rule (${SOPS_KEY_TYPES.map((t) => `${t.field}:`).join(', ')})`);
   }
   const dataKey = randomBytes(32);
   const entries: Record<string, Record<string, unknown>[]> = {};

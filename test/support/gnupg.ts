@@ -20,6 +20,8 @@ export interface GnupgHome {
   gpg(args: readonly string[], input?: string | Buffer): { status: number; stdout: Buffer; stderr: string };
   /** The environment that points sops and gpg at this home. */
   env(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  /** Makes the agent forget cached passphrases (`gpgconf --reload gpg-agent`). */
+  forgetPassphrases(): void;
   /** Kills the agent and removes the home. */
   close(): void;
 }
@@ -68,8 +70,12 @@ export function gnupgHome(opts: { agentConf?: readonly string[] } = {}): GnupgHo
       const m = /KEY_CREATED \w ([0-9A-F]{40})/.exec(r.stdout.toString('utf8'));
       if (r.status !== 0 || !m) throw new Error(`gpg --generate-key failed: ${r.stderr}`);
       // The agent caches the passphrase it just set: forget it, so that using the key needs it.
-      if (passphrase !== undefined) spawnSync('gpgconf', ['--homedir', home, '--reload', 'gpg-agent'], { env: env(), timeout: 30_000 });
+      if (passphrase !== undefined) this.forgetPassphrases();
       return m[1];
+    },
+    forgetPassphrases() {
+      const r = spawnSync('gpgconf', ['--homedir', home, '--reload', 'gpg-agent'], { env: env(), timeout: 30_000 });
+      if (r.status !== 0) throw new Error('gpgconf --reload gpg-agent failed');
     },
     exportPublic(fp) {
       return gpg(['--armor', '--export', fp]).stdout.toString('utf8');

@@ -116,11 +116,18 @@ export function gcpKmsService(conn: GcpKmsConnection = {}): SopsGcpKmsService {
       token = await Promise.race([tokenP, new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(timedOut()), { once: true }))]);
     } catch (e) {
       if ((e as { code?: string }).code === 'SOPS_KEY_TIMEOUT') throw e;
+      // An infrakey error (the identity's own) keeps its summary and fix; the rest get ours.
+      const inner = e as { summary?: unknown; fix?: unknown; where?: unknown };
+      const text = typeof inner.summary === 'string' ? `${inner.summary}${typeof inner.where === 'string' ? ` (${inner.where})` : ''}` : e instanceof Error ? e.message : String(e);
       throw sopsError(
         code,
-        `getting a Google access token for Cloud KMS key ${resourceId} as ${who} failed: ${e instanceof Error ? e.message : String(e)}`,
+        `getting a Google access token for Cloud KMS key ${resourceId} as ${who} failed: ${text}`,
         resourceId,
-        conn.identity ? `run \`infrakey auth login --identity ${conn.identity}\`` : 'run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS, or set the provider\'s identity to a GCP identity',
+        typeof inner.fix === 'string' && inner.fix !== ''
+          ? inner.fix
+          : conn.identity
+            ? `run \`infrakey auth login --identity ${conn.identity}\``
+            : 'run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS, or set the provider\'s identity to a GCP identity',
         e,
       );
     }

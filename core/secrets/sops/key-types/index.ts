@@ -17,7 +17,7 @@ export function sopsKeyType(name: string): SopsKeyType | undefined {
   return SOPS_KEY_TYPES.find((t) => t.name === name || (t.aliases ?? []).includes(name));
 }
 
-/** Human list of the registered types: `age or AWS KMS`. */
+/** Human list of the registered types: `age, PGP, AWS KMS or GCP KMS`. */
 export function keyTypeLabels(join = 'or'): string {
   const labels = SOPS_KEY_TYPES.map((t) => t.label);
   return labels.length <= 1 ? labels.join('') : `${labels.slice(0, -1).join(', ')} ${join} ${labels[labels.length - 1]}`;

@@ -165,6 +165,38 @@ describe('sops interop with the real sops binary: pgp (real GnuPG) and gcp-kms (
     expect(await ikGet('M_SOPS', { GNUPGHOME: emptyHome })).toBe('mixed-from-sops');
   });
 
+  it('Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, external_account; google-auth-library exchanges the subject token at the fake STS)', async () => {
+    // Run by the built CLI: gaxios's STS client imports node-fetch dynamically, which jest's VM cannot.
+    const subject = join(root, 'subject.jwt');
+    writeFileSync(subject, 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJjaS1hZGMifQ.');
+    fake.exchange('eyJhbGciOiJub25lIn0.eyJzdWIiOiJjaS1hZGMifQ.', TOKEN);
+    const adc = join(root, 'adc.json');
+    writeFileSync(
+      adc,
+      JSON.stringify({
+        type: 'external_account',
+        audience: '//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/ci/providers/ci',
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        token_url: `${env.SOPS_GCP_KMS_ENDPOINT}/v1/token`,
+        credential_source: { file: subject },
+      }),
+    );
+    const before = fake.calls.length;
+    const viaAdc = { GOOGLE_OAUTH_ACCESS_TOKEN: '', GOOGLE_APPLICATION_CREDENTIALS: adc };
+    expect(await ikGet('G_SOPS', viaAdc)).toBe('made-by-sops-G');
+    expect(fake.calls.slice(before).map((c) => [c.path.endsWith('/v1/token') ? 'sts' : c.action, c.status])).toEqual([
+      ['sts', 200],
+      ['decrypt', 200],
+    ]);
+    // A subject token STS refuses: exit 1, the error names ADC and the fix, never the subject token.
+    writeFileSync(subject, 'not-a-known-subject-token');
+    const r = await ik(['secret', 'get', 'G_SOPS', '-s', 'dev', '-c', 'app', '--mask=false'], undefined, viaAdc);
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('Application Default Credentials');
+    expect(r.out).toContain('gcloud auth application-default login');
+    expect(r.out).not.toContain('not-a-known-subject-token');
+  });
+
   it('infrakey secret get without a usable key: exit 1, the error names the file and the fix, no token or value in the output', async () => {
     const r = await ik(['secret', 'get', 'G_SOPS', '-s', 'dev', '-c', 'app', '--mask=false'], undefined, { GOOGLE_OAUTH_ACCESS_TOKEN: 'ya29.not-allowed-token-77' });
     expect(r.status).toBe(1);

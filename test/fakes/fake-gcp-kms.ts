@@ -11,6 +11,12 @@
  * (version byte, 12-byte IV, data, 16-byte tag) bound to the key's resource name as AAD, so a
  * ciphertext of one key does not open under another.
  *
+ * The same server also answers Google STS's token exchange (POST /v1/token, RFC 8693 form body:
+ * `grant_type=urn:ietf:params:oauth:grant-type:token-exchange`, `subject_token`, answer
+ * `access_token`, `issued_token_type`, `token_type`, `expires_in`), which Application Default
+ * Credentials of type `external_account` call at their `token_url`: the ADC path runs for real
+ * through google-auth-library.
+ *
  * `hang` makes it accept requests and never answer (a KMS that does not respond).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
@@ -40,12 +46,18 @@ export class FakeGcpKms {
   private readonly keys = new Map<string, Buffer>();
   private readonly principals = new Map<string, FakeGcpPrincipal>();
   private readonly hanging = new Set<ServerResponse>();
+  private readonly exchanges = new Map<string, string>();
 
   /** Creates a CryptoKey (as keyRings.cryptoKeys.create would) and returns its resource name. */
   createKey(project: string, location: string, ring: string, key: string): string {
     const name = `projects/${project}/locations/${location}/keyRings/${ring}/cryptoKeys/${key}`;
     this.keys.set(name, randomBytes(32));
     return name;
+  }
+
+  /** STS: a `subject_token` that exchanges for `accessToken`. */
+  exchange(subjectToken: string, accessToken: string): void {
+    this.exchanges.set(subjectToken, accessToken);
   }
 
   /** Lets `token` call KMS on `keys`. */
@@ -93,6 +105,17 @@ export class FakeGcpKms {
       res.end(JSON.stringify(json));
     };
     const error = (code: number, status: string, message: string): void => send(code, { error: { code, message, status } });
+    if (req.method === 'POST' && url.pathname === '/v1/token') {
+      const form = new URLSearchParams(body);
+      const access = this.exchanges.get(form.get('subject_token') ?? '');
+      if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:token-exchange' || !access) {
+        record(400);
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'invalid_grant', error_description: 'The subject token is invalid.' }));
+        return;
+      }
+      return send(200, { access_token: access, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 3600 });
+    }
     if (req.method !== 'POST' || !m) return error(404, 'NOT_FOUND', `The requested URL ${url.pathname} was not found on this server.`);
     const [, name, action] = m;
     const principal = token ? this.principals.get(token) : undefined;

@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { unsafeUnwrap, type Secret } from '../../../secret';
 import { sopsError } from '../sops-error';
 
@@ -68,26 +69,57 @@ function apiRoot(endpoint: string): string {
   return /^https?:\/\//.test(e) ? e : `https://${e.replace(/:443$/, '')}`;
 }
 
-/** An access token from sops' variables or ADC (google-auth-library, loaded lazily). */
-async function ambientToken(env: NodeJS.ProcessEnv): Promise<string> {
-  if (env.GOOGLE_OAUTH_ACCESS_TOKEN) return env.GOOGLE_OAUTH_ACCESS_TOKEN;
-  const { GoogleAuth } = await import('google-auth-library');
-  const scopes = ['https://www.googleapis.com/auth/cloudkms'];
-  let auth: InstanceType<typeof GoogleAuth>;
-  if (env.GOOGLE_CREDENTIALS) {
-    // sops: GOOGLE_CREDENTIALS is a path to a credentials file, or the JSON itself.
-    const raw = (await stat(env.GOOGLE_CREDENTIALS).then((s) => s.isFile()).catch(() => false)) ? await readFile(env.GOOGLE_CREDENTIALS, 'utf8') : env.GOOGLE_CREDENTIALS;
-    let json: Record<string, unknown>;
+/** A credentials file's JSON; undefined when the file does not exist. */
+async function readJsonFile(path: string, what: string): Promise<Record<string, unknown> | undefined> {
+  let raw: string;
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    throw new Error(`${what} is not JSON`);
+  }
+}
+
+/**
+ * The credentials JSON ADC would use, read from the caller's environment (which need not be
+ * process.env): sops' GOOGLE_CREDENTIALS (a file or the JSON itself), GOOGLE_APPLICATION_CREDENTIALS,
+ * then gcloud's well-known file. Undefined: only the metadata server is left.
+ */
+async function credentialsJson(env: NodeJS.ProcessEnv): Promise<Record<string, unknown> | undefined> {
+  const sopsCreds = env.GOOGLE_CREDENTIALS;
+  if (sopsCreds) {
+    if (await stat(sopsCreds).then((s) => s.isFile()).catch(() => false)) return readJsonFile(sopsCreds, 'the file GOOGLE_CREDENTIALS names');
     try {
-      json = JSON.parse(raw) as Record<string, unknown>;
+      return JSON.parse(sopsCreds) as Record<string, unknown>;
     } catch {
       throw new Error('GOOGLE_CREDENTIALS is neither a credentials file nor credentials JSON');
     }
-    auth = new GoogleAuth({ credentials: json, scopes });
-  } else {
-    auth = new GoogleAuth({ scopes });
   }
-  const token = await auth.getAccessToken();
+  if (env.GOOGLE_APPLICATION_CREDENTIALS) {
+    const json = await readJsonFile(env.GOOGLE_APPLICATION_CREDENTIALS, 'the file GOOGLE_APPLICATION_CREDENTIALS names');
+    if (!json) throw new Error(`GOOGLE_APPLICATION_CREDENTIALS names ${env.GOOGLE_APPLICATION_CREDENTIALS}, which does not exist`);
+    return json;
+  }
+  const home = env.HOME ?? env.USERPROFILE;
+  const dir = env.CLOUDSDK_CONFIG ?? (process.platform === 'win32' ? (env.APPDATA ? join(env.APPDATA, 'gcloud') : undefined) : home ? join(home, '.config', 'gcloud') : undefined);
+  return dir ? readJsonFile(join(dir, 'application_default_credentials.json'), 'gcloud\'s application_default_credentials.json') : undefined;
+}
+
+/** An access token from sops' GOOGLE_OAUTH_ACCESS_TOKEN, else ADC (google-auth-library, loaded only then). */
+async function ambientToken(env: NodeJS.ProcessEnv): Promise<string> {
+  if (env.GOOGLE_OAUTH_ACCESS_TOKEN) return env.GOOGLE_OAUTH_ACCESS_TOKEN;
+  const json = await credentialsJson(env);
+  const { GoogleAuth } = await import('google-auth-library');
+  // Node's own fetch: gaxios would otherwise import node-fetch (ESM) for every token request.
+  const clientOptions = { transporterOptions: { fetchImplementation: fetch } };
+  const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloudkms'], clientOptions });
+  // From the JSON directly: GoogleAuth's own discovery would read process.env and look up a project.
+  const token = json ? (await auth.fromJSON(json, clientOptions).getAccessToken()).token : await auth.getAccessToken();
   if (!token) throw new Error('Application Default Credentials gave no access token');
   return token;
 }

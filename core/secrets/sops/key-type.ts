@@ -4,7 +4,7 @@ import type { SopsFormat } from './formats/store';
 import type { SopsKmsKeyServiceSource } from './key-types/aws-kms-service';
 import type { SopsGcpKmsServiceSource } from './key-types/gcp-kms-service';
 import type { Secret } from '../../secret';
-import type { SopsError } from './sops-error';
+import { sopsError, type SopsError } from './sops-error';
 
 /**
  * A SOPS master key type (`age`, `aws-kms`; next `pgp`, `gcp-kms`): how its entries look in the
@@ -109,4 +109,29 @@ export function metaString(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return undefined;
+}
+
+/**
+ * Reads a key type's `sops.<field>` list (absent: none). Each entry needs the string fields
+ * `required` (else SOPS_FORMAT_INVALID naming `at[i]`); `make` builds the entry from them and
+ * the raw record.
+ */
+export function parseEntryList<E>(list: unknown, file: string, at: string, required: readonly string[], make: (fields: Record<string, string>, rec: Record<string, unknown>) => E): E[] {
+  if (list === null || list === undefined) return [];
+  if (!Array.isArray(list)) throw sopsError('SOPS_FORMAT_INVALID', `${at} is not a list`, file, 'restore the file from version control');
+  return list.map((e, i) => {
+    const rec = (e && typeof e === 'object' ? e : {}) as Record<string, unknown>;
+    const fields: Record<string, string> = {};
+    for (const name of required) {
+      const v = metaString(rec[name]);
+      if (!v) throw sopsError('SOPS_FORMAT_INVALID', `${at}[${i}] lacks ${required.map((r) => `"${r}"`).join(' or ')}`, file, 'restore the file from version control');
+      fields[name] = v;
+    }
+    return make(fields, rec);
+  });
+}
+
+/** `time.Now().UTC().Format(time.RFC3339)`: an entry's `created_at`. */
+export function rfc3339Now(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }

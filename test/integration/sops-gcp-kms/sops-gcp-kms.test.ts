@@ -13,16 +13,8 @@ import { Secret } from '../../../core/secret';
 import { decryptSopsFile, encryptSopsDocument, generateAgeIdentity, setSopsValue } from '../../../core/secrets/sops';
 import { gcpKmsService } from '../../../core/secrets/sops/key-types/gcp-kms-service';
 import { FakeGcpKms } from '../../fakes/fake-gcp-kms';
+import { rejection } from '../../support/errors';
 
-type Err = Error & { code: string; where?: string; fix?: string };
-async function failure(p: Promise<unknown>): Promise<Err> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('sops gcp-kms key type (FAKE Cloud KMS)', () => {
   const fake = new FakeGcpKms();
@@ -88,7 +80,7 @@ describe('sops gcp-kms key type (FAKE Cloud KMS)', () => {
   it('refused (403), expired token (401), altered enc (400): SOPS_DECRYPT_FAILED naming key, identity and fix; the token never in the message', async () => {
     const text = await encryptSopsDocument({ a: 'b' }, { format: 'yaml', recipientsByType: { 'gcp-kms': [other] }, gcpKms: gcpKmsService({ env: { GOOGLE_OAUTH_ACCESS_TOKEN: 'ya29.env-token-all-keys', SOPS_GCP_KMS_ENDPOINT: endpoint } }) });
     const src = { text, format: 'yaml' as const, name: 'secrets/dev.enc.yaml' };
-    const denied = await failure(decryptSopsFile(src, { gcpKms: identityService(), gcpIdentity: 'identity "gcp-dev"' }));
+    const denied = await rejection(decryptSopsFile(src, { gcpKms: identityService(), gcpIdentity: 'identity "gcp-dev"' }));
     expect(denied.code).toBe('SOPS_DECRYPT_FAILED');
     expect(denied.where).toBe('secrets/dev.enc.yaml');
     expect(denied.message).toContain(other);
@@ -97,7 +89,7 @@ describe('sops gcp-kms key type (FAKE Cloud KMS)', () => {
     expect(denied.fix).toMatch(/roles\/cloudkms\.cryptoKeyEncrypterDecrypter/);
 
     const expired = gcpKmsService({ credentials: async () => ({ accessToken: Secret.of('ya29.expired-token-xyz', 't') }), endpoint, identity: 'gcp-dev', env: {} });
-    const e401 = await failure(decryptSopsFile(src, { gcpKms: expired }));
+    const e401 = await rejection(decryptSopsFile(src, { gcpKms: expired }));
     expect(e401.message).toContain('UNAUTHENTICATED');
     expect(e401.fix).toBe('run `infrakey auth login --identity gcp-dev`');
 
@@ -105,7 +97,7 @@ describe('sops gcp-kms key type (FAKE Cloud KMS)', () => {
     const enc = Buffer.from(doc.sops.gcp_kms[0].enc, 'base64');
     enc[20] ^= 1;
     const altered = text.replace(doc.sops.gcp_kms[0].enc, enc.toString('base64'));
-    const e400 = await failure(decryptSopsFile({ ...src, text: altered }, { gcpKms: gcpKmsService({ env: { GOOGLE_OAUTH_ACCESS_TOKEN: 'ya29.env-token-all-keys', SOPS_GCP_KMS_ENDPOINT: endpoint } }) }));
+    const e400 = await rejection(decryptSopsFile({ ...src, text: altered }, { gcpKms: gcpKmsService({ env: { GOOGLE_OAUTH_ACCESS_TOKEN: 'ya29.env-token-all-keys', SOPS_GCP_KMS_ENDPOINT: endpoint } }) }));
     expect(e400.code).toBe('SOPS_DECRYPT_FAILED');
     expect(e400.message).toContain('INVALID_ARGUMENT');
     for (const e of [denied, e401, e400]) {
@@ -120,7 +112,7 @@ describe('sops gcp-kms key type (FAKE Cloud KMS)', () => {
   it('a malformed resource ID in a rule: SOPS_RECIPIENT_INVALID naming the rule; no KMS call', async () => {
     writeFileSync(join(dir, '.sops.yaml'), 'creation_rules:\n  - gcp_kms: projects/p/keyRings/r/cryptoKeys/k\n');
     const before = fake.calls.length;
-    const err = await failure(setSopsValue(join(dir, 'x.enc.yaml'), 'k', 'v', { gcpKms: identityService() }));
+    const err = await rejection(setSopsValue(join(dir, 'x.enc.yaml'), 'k', 'v', { gcpKms: identityService() }));
     expect(err.code).toBe('SOPS_RECIPIENT_INVALID');
     expect(err.where).toBe(`${join(dir, '.sops.yaml')} creation_rules[0]`);
     expect(fake.calls.length).toBe(before);
@@ -132,12 +124,12 @@ describe('sops gcp-kms key type (FAKE Cloud KMS)', () => {
     try {
       const slow = gcpKmsService({ credentials: async () => ({ accessToken: Secret.of(TOKEN, 't') }), endpoint, identity: 'gcp-dev', env: {}, timeoutMs: 1_500 });
       let t0 = Date.now();
-      const err = await failure(decryptSopsFile({ text, format: 'yaml', name: 'hang.enc.yaml' }, { gcpKms: slow }));
+      const err = await rejection(decryptSopsFile({ text, format: 'yaml', name: 'hang.enc.yaml' }, { gcpKms: slow }));
       expect(err.code).toBe('SOPS_KEY_TIMEOUT');
       expect(err.message).toContain(key);
       expect(Date.now() - t0).toBeLessThan(5_000);
       t0 = Date.now();
-      const werr = await failure(encryptSopsDocument({ a: 'b' }, { format: 'yaml', recipientsByType: { 'gcp-kms': [key] }, gcpKms: slow }));
+      const werr = await rejection(encryptSopsDocument({ a: 'b' }, { format: 'yaml', recipientsByType: { 'gcp-kms': [key] }, gcpKms: slow }));
       expect(werr.code).toBe('SOPS_KEY_TIMEOUT');
       expect(Date.now() - t0).toBeLessThan(5_000);
     } finally {

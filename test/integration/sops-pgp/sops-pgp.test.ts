@@ -14,18 +14,10 @@ import { parse } from 'yaml';
 import { Secret } from '../../../core/secret';
 import { decryptSopsFile, encryptSopsDocument, generateAgeIdentity, setSopsValue } from '../../../core/secrets/sops';
 import { gnupgHome, type GnupgHome } from '../../support/gnupg';
+import { rejection } from '../../support/errors';
 
 jest.setTimeout(120_000);
 
-type Err = Error & { code: string; where?: string; fix?: string };
-async function failure(p: Promise<unknown>): Promise<Err> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('sops pgp key type with the real GnuPG', () => {
   let gpg: GnupgHome;
@@ -96,7 +88,7 @@ describe('sops pgp key type with the real GnuPG', () => {
     const file = join(dir, 'bob.enc.json');
     await setSopsValue(file, 'db', 'bob-db-secret', { gnupgHome: gpg.home, gpgEnv: env, spec: { pgp_fingerprints: [bob] } });
     // A wrong passphrase: gpg refuses (Bad passphrase), and the fix points at pgp_passphrase_env.
-    const noPass = await failure(decryptSopsFile(file, { gnupgHome: gpg.home, gpgEnv: env, keyTimeoutMs: 20_000, pgpPassphrase: async () => Secret.of('wrong-pass-phrase', 'pw') }));
+    const noPass = await rejection(decryptSopsFile(file, { gnupgHome: gpg.home, gpgEnv: env, keyTimeoutMs: 20_000, pgpPassphrase: async () => Secret.of('wrong-pass-phrase', 'pw') }));
     expect(noPass.code).toBe('SOPS_DECRYPT_FAILED');
     expect(noPass.message).toContain(bob);
     expect(noPass.fix).toMatch(/pgp_passphrase_env/);
@@ -118,7 +110,7 @@ describe('sops pgp key type with the real GnuPG', () => {
       const stranger = other.generate('Stranger');
       gpg.importKey(other.exportPublic(stranger));
       const text = await encryptSopsDocument({ k: 'v-stranger' }, { format: 'yaml', recipientsByType: { pgp: [stranger] }, ...keys() });
-      const err = await failure(decryptSopsFile({ text, format: 'yaml', name: 'stranger.enc.yaml' }, keys()));
+      const err = await rejection(decryptSopsFile({ text, format: 'yaml', name: 'stranger.enc.yaml' }, keys()));
       expect(err.code).toBe('SOPS_DECRYPT_FAILED');
       expect(err.where).toBe('stranger.enc.yaml');
       expect(err.message).toContain(stranger);
@@ -135,20 +127,20 @@ describe('sops pgp key type with the real GnuPG', () => {
   it('a fingerprint whose public key is not in the home: SOPS_ENCRYPT_FAILED naming the .sops.yaml rule; a malformed one: SOPS_RECIPIENT_INVALID', async () => {
     const missing = 'ABCDEF0123456789ABCDEF0123456789ABCDEF01';
     writeFileSync(join(dir, '.sops.yaml'), `creation_rules:\n  - pgp: ${missing}\n`);
-    const err = await failure(setSopsValue(join(dir, 'x.enc.yaml'), 'k', 'v', keys()));
+    const err = await rejection(setSopsValue(join(dir, 'x.enc.yaml'), 'k', 'v', keys()));
     expect(err.code).toBe('SOPS_ENCRYPT_FAILED');
     expect(err.where).toBe(`${join(dir, '.sops.yaml')} creation_rules[0]`);
     expect(err.message).toContain(missing);
     expect(err.fix).toMatch(/gpg --import/);
     writeFileSync(join(dir, '.sops.yaml'), 'creation_rules:\n  - pgp: not-a-fingerprint\n');
-    const bad = await failure(setSopsValue(join(dir, 'y.enc.yaml'), 'k', 'v', keys()));
+    const bad = await rejection(setSopsValue(join(dir, 'y.enc.yaml'), 'k', 'v', keys()));
     expect(bad.code).toBe('SOPS_RECIPIENT_INVALID');
     expect(bad.where).toBe(`${join(dir, '.sops.yaml')} creation_rules[0]`);
   });
 
   it('gpg missing: SOPS_GPG_NOT_FOUND naming SOPS_GPG_EXEC and how to install GnuPG', async () => {
     const text = await encryptSopsDocument({ k: 'v' }, { format: 'yaml', recipientsByType: { pgp: [alice] }, ...keys() });
-    const err = await failure(decryptSopsFile({ text, format: 'yaml', name: 'f.enc.yaml' }, { gnupgHome: gpg.home, gpgEnv: gpg.env({ SOPS_GPG_EXEC: join(dir, 'no-such-gpg') }) }));
+    const err = await rejection(decryptSopsFile({ text, format: 'yaml', name: 'f.enc.yaml' }, { gnupgHome: gpg.home, gpgEnv: gpg.env({ SOPS_GPG_EXEC: join(dir, 'no-such-gpg') }) }));
     expect(err.code).toBe('SOPS_GPG_NOT_FOUND');
     expect(err.message).toContain(alice);
     expect(err.fix).toMatch(/apt-get install gnupg/);
@@ -166,7 +158,7 @@ describe('sops pgp: a gpg that never answers fails within the bound', () => {
       const fp = gpg.generate('Carol Hangs', 'carol-pass-phrase');
       const text = await encryptSopsDocument({ k: 'v' }, { format: 'yaml', recipientsByType: { pgp: [fp] }, gnupgHome: gpg.home, gpgEnv: gpg.env() });
       const t0 = Date.now();
-      const err = await failure(decryptSopsFile({ text, format: 'yaml', name: 'hang.enc.yaml' }, { gnupgHome: gpg.home, gpgEnv: gpg.env(), keyTimeoutMs: 3_000 }));
+      const err = await rejection(decryptSopsFile({ text, format: 'yaml', name: 'hang.enc.yaml' }, { gnupgHome: gpg.home, gpgEnv: gpg.env(), keyTimeoutMs: 3_000 }));
       const took = Date.now() - t0;
       expect(err.code).toBe('SOPS_KEY_TIMEOUT');
       expect(err.message).toContain('3 s');

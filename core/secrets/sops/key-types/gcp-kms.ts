@@ -1,4 +1,4 @@
-import { messageOf, metaString, type SopsKeyOptions, type SopsKeyType, type SopsUnwrapResult } from '../key-type';
+import { messageOf, metaString, parseEntryList, rfc3339Now, type SopsKeyOptions, type SopsKeyType, type SopsUnwrapResult } from '../key-type';
 import { SopsError, sopsError } from '../sops-error';
 import { gcpKmsServiceOf, isGcpKmsResourceId, type SopsGcpKmsEntry, type SopsGcpKmsService } from './gcp-kms-service';
 
@@ -22,17 +22,9 @@ function recipientsFromGroup(group: Readonly<Record<string, unknown>>): string[]
 }
 
 function parseEntries(list: unknown, file: string, at: string): SopsGcpKmsEntry[] {
-  if (list === null || list === undefined) return [];
-  if (!Array.isArray(list)) throw sopsError('SOPS_FORMAT_INVALID', `${at} is not a list`, file, 'restore the file from version control');
-  return list.map((e, i) => {
-    const rec = e as Record<string, unknown> | null;
-    const id = metaString(rec?.resource_id);
-    const enc = metaString(rec?.enc);
-    if (!id || !enc) throw sopsError('SOPS_FORMAT_INVALID', `${at}[${i}] lacks "resource_id" or "enc"`, file, 'restore the file from version control');
-    const out: SopsGcpKmsEntry = { resource_id: id, enc };
-    const createdAt = metaString(rec?.created_at);
-    if (createdAt !== undefined) out.created_at = createdAt;
-    return out;
+  return parseEntryList(list, file, at, ['resource_id', 'enc'], ({ resource_id, enc }, rec) => {
+    const createdAt = metaString(rec.created_at);
+    return { resource_id, enc, ...(createdAt !== undefined ? { created_at: createdAt } : {}) };
   });
 }
 
@@ -99,7 +91,7 @@ async function wrap(dataKey: Buffer, recipients: readonly string[], keys: SopsKe
       const code = e instanceof SopsError && e.code === 'SOPS_KEY_TIMEOUT' ? 'SOPS_KEY_TIMEOUT' : 'SOPS_ENCRYPT_FAILED';
       throw sopsError(code, `cannot encrypt the new data key: ${messageOf(e)}`, where, (e as { fix?: string }).fix ?? `check that ${service.who ?? whoOf(keys)} may encrypt with the key`, e);
     }
-    out.push({ resource_id: id, created_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), enc });
+    out.push({ resource_id: id, created_at: rfc3339Now(), enc });
   }
   return out;
 }

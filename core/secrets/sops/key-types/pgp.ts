@@ -1,6 +1,6 @@
 import { unsafeUnwrap } from '../../../secret';
 import { gpgReason, runGpg, type GpgOptions } from '../gpg';
-import { messageOf, metaString, type SopsKeyOptions, type SopsKeyType, type SopsUnwrapResult } from '../key-type';
+import { messageOf, metaString, parseEntryList, rfc3339Now, type SopsKeyOptions, type SopsKeyType, type SopsUnwrapResult } from '../key-type';
 import { SopsError, sopsError } from '../sops-error';
 
 /**
@@ -40,17 +40,9 @@ export function shortFingerprint(fp: string): string {
 }
 
 function parseEntries(list: unknown, file: string, at: string): SopsPgpEntry[] {
-  if (list === null || list === undefined) return [];
-  if (!Array.isArray(list)) throw sopsError('SOPS_FORMAT_INVALID', `${at} is not a list`, file, 'restore the file from version control');
-  return list.map((e, i) => {
-    const rec = e as Record<string, unknown> | null;
-    const fp = metaString(rec?.fp);
-    const enc = metaString(rec?.enc);
-    if (!fp || !enc) throw sopsError('SOPS_FORMAT_INVALID', `${at}[${i}] lacks "fp" or "enc"`, file, 'restore the file from version control');
-    const out: SopsPgpEntry = { fp, enc };
-    const createdAt = metaString(rec?.created_at);
-    if (createdAt !== undefined) out.created_at = createdAt;
-    return out;
+  return parseEntryList(list, file, at, ['fp', 'enc'], ({ fp, enc }, rec) => {
+    const createdAt = metaString(rec.created_at);
+    return { fp, enc, ...(createdAt !== undefined ? { created_at: createdAt } : {}) };
   });
 }
 
@@ -139,7 +131,7 @@ async function wrap(dataKey: Buffer, recipients: readonly string[], keys: SopsKe
         `import the public key of ${fp} into ${homeLabel(keys)} (\`gpg --import key.asc\`, or \`gpg --recv-keys ${fp}\`), or fix the fingerprint`,
       );
     }
-    out.push({ fp, enc: armored, created_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+    out.push({ fp, enc: armored, created_at: rfc3339Now() });
   }
   return out;
 }

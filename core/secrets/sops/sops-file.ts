@@ -119,7 +119,11 @@ async function unwrapDataKey(meta: SopsMetadata, name: string, keys: SopsKeyOpti
   for (const { type, entries } of ordered) {
     const r = await type.unwrap(entries, keys);
     if (r.key) return r.key;
-    if (present.length === 1 && r.alone) throw r.alone;
+    if (present.length === 1 && r.alone) {
+      // An error that names no place (gpg missing or silent, a KMS that never answers) is about this file.
+      if (r.alone.where !== undefined) throw r.alone;
+      throw sopsError(r.alone.code, r.alone.summary, name, r.alone.fix, r.alone);
+    }
     failures.push(r);
   }
   const cause = failures.map((f) => f.error).find((e) => e !== undefined);

@@ -126,6 +126,7 @@ describe('sops gcp-kms key type (FAKE Cloud KMS)', () => {
       let t0 = Date.now();
       const err = await rejection(decryptSopsFile({ text, format: 'yaml', name: 'hang.enc.yaml' }, { gcpKms: slow }));
       expect(err.code).toBe('SOPS_KEY_TIMEOUT');
+      expect(err.where).toBe('hang.enc.yaml');
       expect(err.message).toContain(key);
       expect(Date.now() - t0).toBeLessThan(5_000);
       t0 = Date.now();

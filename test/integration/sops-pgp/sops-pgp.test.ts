@@ -142,6 +142,7 @@ describe('sops pgp key type with the real GnuPG', () => {
     const text = await encryptSopsDocument({ k: 'v' }, { format: 'yaml', recipientsByType: { pgp: [alice] }, ...keys() });
     const err = await rejection(decryptSopsFile({ text, format: 'yaml', name: 'f.enc.yaml' }, { gnupgHome: gpg.home, gpgEnv: gpg.env({ SOPS_GPG_EXEC: join(dir, 'no-such-gpg') }) }));
     expect(err.code).toBe('SOPS_GPG_NOT_FOUND');
+    expect(err.where).toBe('SOPS_GPG_EXEC');
     expect(err.message).toContain(alice);
     expect(err.fix).toMatch(/apt-get install gnupg/);
   });
@@ -161,6 +162,7 @@ describe('sops pgp: a gpg that never answers fails within the bound', () => {
       const err = await rejection(decryptSopsFile({ text, format: 'yaml', name: 'hang.enc.yaml' }, { gnupgHome: gpg.home, gpgEnv: gpg.env(), keyTimeoutMs: 3_000 }));
       const took = Date.now() - t0;
       expect(err.code).toBe('SOPS_KEY_TIMEOUT');
+      expect(err.where).toBe('hang.enc.yaml');
       expect(err.message).toContain('3 s');
       expect(err.message).toContain(fp);
       expect(err.fix).toMatch(/pinentry/);

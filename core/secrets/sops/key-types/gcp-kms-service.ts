@@ -141,7 +141,7 @@ export function gcpKmsService(conn: GcpKmsConnection = {}): SopsGcpKmsService {
     }
     const signal = AbortSignal.timeout(timeoutMs);
     const timedOut = (): Error =>
-      sopsError('SOPS_KEY_TIMEOUT', `Cloud KMS ${action} with key ${resourceId} did not answer within ${Math.round(timeoutMs / 1000)} s (${root})`, resourceId, 'check the network path to Cloud KMS (or SOPS_GCP_KMS_ENDPOINT) and retry');
+      sopsError('SOPS_KEY_TIMEOUT', `Cloud KMS ${action} with key ${resourceId} did not answer within ${Math.round(timeoutMs / 1000)} s (${root})`, undefined, 'check the network path to Cloud KMS (or SOPS_GCP_KMS_ENDPOINT) and retry');
     let token: string;
     try {
       const tokenP = conn.credentials ? conn.credentials().then((c) => unsafeUnwrap(c.accessToken)) : ambientToken(env);

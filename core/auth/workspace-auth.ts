@@ -8,6 +8,7 @@ import type { AwsCredentialsProvider, StoreAuthResolver } from '../stores/store'
 import type { PasswordPrompt } from '../keyring/keyring-password';
 import type { GcpCredentials } from './clouds/gcp-credentials';
 import { authError, AUTH_ERROR_CODES } from './auth-errors';
+import { identityKind } from './kinds/registry';
 
 /** Managers per (config, component auth) so that sessions are cached for the Workspace's life. */
 const managers = new WeakMap<AtmosConfig, Map<string, AuthManager>>();
@@ -125,7 +126,9 @@ export function sopsGcpCredentials(config: AtmosConfig, env: NodeJS.ProcessEnv, 
     }
     if (!identity) return { env };
     const name = identity;
-    let first: GcpCredentials | undefined;
+    // A default identity of another cloud does not speak for Cloud KMS: ADC then, decided from its
+    // kind without authenticating it (an explicit provider identity of another cloud is an error).
+    if (!explicit && !isGcpIdentity(manager, name)) return { env };
     const load = async (): Promise<GcpCredentials> => {
       const r = await manager.authenticate(name);
       if (r.credentials.type !== 'gcp') {
@@ -138,27 +141,13 @@ export function sopsGcpCredentials(config: AtmosConfig, env: NodeJS.ProcessEnv, 
       }
       return r.credentials as GcpCredentials;
     };
-    // A default identity of another cloud does not speak for Cloud KMS: fall back to ADC then
-    // (an explicit provider identity of another cloud is an error, above).
-    if (!explicit) {
-      try {
-        first = await load();
-      } catch (e) {
-        if ((e as { code?: string }).code === AUTH_ERROR_CODES.KIND_UNSUPPORTED) return { env };
-        throw e;
-      }
-    }
-    return {
-      credentials: async () => {
-        if (first) {
-          const c = first;
-          first = undefined;
-          return c;
-        }
-        return load();
-      },
-      identity: name,
-      env,
-    };
+    return { credentials: load, identity: name, env };
   };
+}
+
+/** Whether `name`'s kind is a GCP one (a registered kind's cloud; Atmos's `gcp/*` kinds infrakey lacks count too). */
+function isGcpIdentity(manager: AuthManager, name: string): boolean {
+  const kindName = manager.chain(name).target.kind;
+  const kind = identityKind(kindName);
+  return kind ? kind.cloud === 'gcp' : kindName.startsWith('gcp/');
 }

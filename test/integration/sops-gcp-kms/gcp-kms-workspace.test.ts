@@ -31,7 +31,11 @@ describe('sops/gcp-kms provider in a Workspace (FAKE Cloud KMS)', () => {
         'auth:',
         '  providers: { mock-p: { kind: mock } }',
         '  identities:',
-        '    aws-dev: { kind: mock, default: true, via: { provider: mock-p }, principal: { account: { id: "123456789012" } } }',
+        '    aws-dev: { kind: mock, via: { provider: mock-p }, principal: { account: { id: "123456789012" } } }',
+        // The default: an AWS identity that cannot authenticate here (no keys anywhere).
+        '    aws-default: { kind: aws/user, default: true }',
+        // Atmos's GCP identity kind, selected with ATMOS_IDENTITY in the last test.
+        '    gcp-sa: { kind: gcp/service-account, via: { provider: mock-p }, principal: { service_account_email: "sops@p.iam.gserviceaccount.com" } }',
         'secrets:',
         '  providers:',
         '    gcp: { kind: sops/gcp-kms, spec: { file: "secrets/{{ .atmos_stack }}.enc.yaml" } }',
@@ -48,7 +52,7 @@ describe('sops/gcp-kms provider in a Workspace (FAKE Cloud KMS)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('default identity of another cloud: ADC is used; set then get round-trips', async () => {
+  it('default identity of another cloud: ADC is used without authenticating it; set then get round-trips', async () => {
     const ws = await Workspace.load({ cwd: dir, env });
     await setSecret(ws.secretsLayer(), { stack: 'dev', component: 'app' }, 'DB', 'ws-gcp-value');
     const ws2 = await Workspace.load({ cwd: dir, env });
@@ -65,7 +69,17 @@ describe('sops/gcp-kms provider in a Workspace (FAKE Cloud KMS)', () => {
     const err = (await ws.secret('DB2', { stack: 'dev', component: 'app' }).catch((e: unknown) => e)) as Error & { code: string; fix?: string };
     expect(err.message).toContain('identity "aws-dev" produces mock credentials, and Cloud KMS needs GCP credentials');
     expect(err.code).toBe('SOPS_DECRYPT_FAILED');
-    expect(err.message).toContain('atmos.yaml:10 (secrets.providers.gcp-wrong)');
+    expect(err.message).toContain('atmos.yaml:12 (secrets.providers.gcp-wrong)');
     expect(err.fix).toMatch(/gcp\/\* identity/);
+  });
+
+  it('a default identity of a GCP kind is used, not ADC: here Atmos\'s gcp/service-account, which fails with its reason', async () => {
+    const ws = await Workspace.load({ cwd: dir, env: { ...env, ATMOS_IDENTITY: 'gcp-sa' } });
+    const before = fake.calls.length;
+    const err = (await ws.secret('DB', { stack: 'dev', component: 'app' }).catch((e: unknown) => e)) as Error & { code: string; fix?: string };
+    expect(err.code).toBe('SOPS_DECRYPT_FAILED');
+    expect(err.message).toContain('as identity "gcp-sa"');
+    expect(err.message).toContain('gcp/service-account');
+    expect(fake.calls.length).toBe(before);
   });
 });

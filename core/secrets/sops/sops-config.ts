@@ -111,7 +111,7 @@ export async function resolveSopsRecipients(file: string, spec: Readonly<Record<
     'SOPS_NO_RECIPIENTS',
     `failed to resolve SOPS recipients for a new file: no spec.age_recipients and ${looked.length === 0 ? 'no .sops.yaml above it' : `no matching creation rule in ${looked.join(', ')}`}`,
     file,
-    'set spec.age_recipients, or add a .sops.yaml creation rule whose path_regex matches the file (`infrakey secret keygen` writes one)',
+    `set ${SOPS_KEY_TYPES.flatMap((t) => (t.spec ? [`spec.${t.spec.field}`] : [])).join(' or ')}, or add a .sops.yaml creation rule whose path_regex matches the file (\`infrakey secret keygen\` writes one for age)`,
   );
 }
 

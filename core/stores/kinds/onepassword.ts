@@ -27,7 +27,8 @@ import { renderGoTemplate } from '../../stacks/go-template';
 import { InfrakeyError, StoreError } from '../../errors';
 import { memoizeAsync } from '../../async/memoize-async';
 import { Secret } from '../../secret';
-import { backendError, STORE_ERROR_CODES, storeWhere, unreachable } from '../store-errors';
+import { batchLabel, mapLimit } from '../kind-store';
+import { backendError, isBackendWide, STORE_ERROR_CODES, storeWhere, unreachable } from '../store-errors';
 import { httpFailure, STORE_HTTP_LIMITS } from '../store-http';
 import { defineStoreKind, KeyRuleError, type RawRead, type StoreBackend } from '../store-kind';
 import { decodeStored, goJson, type ValueCodec } from '../value-codec';
@@ -126,11 +127,24 @@ export const onePasswordKind = defineStoreKind<OnePasswordOptions>({
   create: (setup) => new OnePasswordBackend(setup.name, setup.options, setup.env),
 });
 
+/** One reference to read, parsed. */
+interface ReferenceRead {
+  readonly reference: string;
+  readonly ref: OpReference;
+}
+
+/** What a batch read of one reference gives: the value, `missing`, or the failure (not yet mapped). */
+type ClientRead = { readonly value: string } | 'missing' | { readonly failure: unknown };
+
 /** What the store needs from 1Password, by reference (Atmos `onePasswordClient`). */
 interface OnePasswordClient {
   readonly label: string;
-  /** The field's value, or `missing` when the vault, item or field does not exist. */
-  resolve(ref: OpReference, reference: string): Promise<string | 'missing'>;
+  /**
+   * The fields' values, each `missing` when its vault, item or field does not exist. Batched:
+   * Connect fetches each vault and item once for all the fields asked of it; the SDK resolves all
+   * references in one call. Rejects only when nothing can be read (network, credentials).
+   */
+  resolveMany(reads: readonly ReferenceRead[]): Promise<Map<string, ClientRead>>;
   exists(ref: OpReference): Promise<boolean>;
   set(ref: OpReference, value: string): Promise<void>;
   remove(ref: OpReference): Promise<void>;
@@ -152,16 +166,30 @@ class OnePasswordBackend implements StoreBackend {
     return '1Password (service account)';
   }
 
-  async readOne(reference: string): Promise<RawRead> {
-    const ref = this.parse(reference);
-    if (ref instanceof Error) return ref;
-    const client = await this.client();
-    try {
-      const value = await client.resolve(ref, reference);
-      return value === 'missing' ? 'missing' : { raw: value };
-    } catch (e) {
-      return this.failure('resolve', reference, client, e);
+  async readMany(references: readonly string[]): Promise<Map<string, RawRead>> {
+    const out = new Map<string, RawRead>();
+    const reads: ReferenceRead[] = [];
+    for (const reference of references) {
+      const ref = this.parse(reference);
+      if (ref instanceof Error) out.set(reference, ref);
+      else reads.push({ reference, ref });
     }
+    if (reads.length === 0) return out;
+    const client = await this.client();
+    let results: Map<string, ClientRead>;
+    try {
+      results = await client.resolveMany(reads);
+    } catch (e) {
+      throw this.failure('resolve', batchLabel(reads.map((r) => r.reference)), client, e);
+    }
+    for (const { reference } of reads) {
+      const r = results.get(reference) ?? 'missing';
+      if (r === 'missing') out.set(reference, 'missing');
+      else if ('value' in r) out.set(reference, { raw: r.value });
+      else if (isBackendWide(httpFailure(r.failure))) throw this.failure('resolve', reference, client, r.failure);
+      else out.set(reference, this.failure('resolve', reference, client, r.failure));
+    }
+    return out;
   }
 
   async write(reference: string, encoded: string): Promise<void> {
@@ -233,6 +261,12 @@ class OnePasswordBackend implements StoreBackend {
   }
 }
 
+/** Items fetched at once by a Connect batch read. */
+const CONNECT_PARALLEL_ITEMS = 8;
+
+/** SDK resolve errors that mean the vault, item or field does not exist. */
+const SDK_NOT_FOUND = new Set(['vaultNotFound', 'itemNotFound', 'fieldNotFound', 'noMatchingSections']);
+
 /** True when a field's label or id is the reference's field (Atmos `fieldMatches`). */
 function fieldMatches(label: string | undefined, id: string | undefined, field: string): boolean {
   const f = field.toLowerCase();
@@ -248,14 +282,26 @@ async function newConnectClient(host: string, token: string): Promise<OnePasswor
   const { OnePasswordConnect, ItemBuilder, ItemCategory, FieldType } = await import('@1password/connect');
   const op = OnePasswordConnect({ serverURL: host, token, keepAlive: false, timeout: STORE_HTTP_LIMITS.requestTimeoutMs });
   type FullItem = Awaited<ReturnType<typeof op.getItem>>;
+  // Vault ids by title or id, for this store's life: one lookup per vault, not one per read. A
+  // missing vault or a failure is not kept (the next call asks again).
+  const vaultIds = new Map<string, Promise<string | undefined>>();
   /** The vault's id, or undefined when no vault has that id or title. */
-  const vaultId = async (query: string): Promise<string | undefined> => {
-    try {
-      return (await op.getVault(query)).id;
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+  const vaultId = (query: string): Promise<string | undefined> => {
+    const known = vaultIds.get(query);
+    if (known) return known;
+    const lookup = op.getVault(query).then(
+      (v) => v.id,
+      (e: unknown) => {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      },
+    );
+    vaultIds.set(query, lookup);
+    lookup.then(
+      (id) => id === undefined && vaultIds.delete(query),
+      () => vaultIds.delete(query),
+    );
+    return lookup;
   };
   const item = async (ref: OpReference): Promise<{ vault: string; item?: FullItem } | undefined> => {
     const vault = await vaultId(ref.vault);
@@ -270,12 +316,29 @@ async function newConnectClient(host: string, token: string): Promise<OnePasswor
   const fieldIndex = (it: FullItem, field: string) => (it.fields ?? []).findIndex((f) => f && fieldMatches(f.label, f.id, field));
   return {
     label: `1Password Connect ${host}`,
-    async resolve(ref) {
-      const found = await item(ref);
-      const it = found?.item;
-      if (!it) return 'missing';
-      const i = fieldIndex(it, ref.field);
-      return i < 0 ? 'missing' : (it.fields![i].value ?? '');
+    async resolveMany(reads) {
+      // One item fetch for all the fields asked of it (several secrets often share an item).
+      const groups = new Map<string, ReferenceRead[]>();
+      for (const r of reads) {
+        const k = `${r.ref.vault}\u0000${r.ref.item}`;
+        groups.set(k, [...(groups.get(k) ?? []), r]);
+      }
+      const out = new Map<string, ClientRead>();
+      await mapLimit([...groups.values()], CONNECT_PARALLEL_ITEMS, async (group) => {
+        let it: FullItem | undefined;
+        try {
+          it = (await item(group[0].ref))?.item;
+        } catch (failure) {
+          if (isBackendWide(httpFailure(failure))) throw failure;
+          for (const r of group) out.set(r.reference, { failure });
+          return;
+        }
+        for (const r of group) {
+          const i = it ? fieldIndex(it, r.ref.field) : -1;
+          out.set(r.reference, i < 0 ? 'missing' : { value: it!.fields![i].value ?? '' });
+        }
+      });
+      return out;
     },
     async exists(ref) {
       const it = (await item(ref))?.item;
@@ -346,15 +409,17 @@ async function newSdkClient(store: string, token: string): Promise<OnePasswordCl
   };
   return {
     label,
-    async resolve(_ref, reference) {
-      try {
-        return await within(client.secrets.resolve(reference));
-      } catch (e) {
-        if (e instanceof StoreError) throw e;
-        // The SDK reports a missing vault, item or field by message only (Atmos matches these words too).
-        if (/not found|isn't a field|no item|couldn't find|doesn't exist|no matching/i.test(e instanceof Error ? e.message : String(e))) return 'missing';
-        throw Object.assign(new Error('resolve failed'), { name: sdkFailureKind(e) });
+    async resolveMany(reads) {
+      const res = await within(client.secrets.resolveAll(reads.map((r) => r.reference)));
+      const out = new Map<string, ClientRead>();
+      for (const { reference } of reads) {
+        const one = res.individualResponses[reference];
+        if (one?.content !== undefined) out.set(reference, { value: one.content.secret });
+        else if (one?.error !== undefined && SDK_NOT_FOUND.has(one.error.type)) out.set(reference, 'missing');
+        // The error's type only: its message can quote the reference's parts.
+        else out.set(reference, { failure: { name: one?.error?.type ?? 'SdkError' } });
       }
+      return out;
     },
     async exists(ref) {
       const { vault, item } = await locate(ref);

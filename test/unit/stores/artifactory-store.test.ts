@@ -9,7 +9,7 @@ import { ARTIFACTORY_MAX_VALUE_BYTES } from '../../../core/stores/kinds/artifact
 import { buildStoreRegistry } from '../../../core/stores/store-registry';
 import type { Store } from '../../../core/stores/store';
 import { FakeArtifactory } from '../../fakes/fake-artifactory';
-import { thrown } from '../../support/errors';
+import { rejection, thrown } from '../../support/errors';
 
 const fake = new FakeArtifactory(['repo', 'r']);
 let url = '';
@@ -129,7 +129,7 @@ describe('options and auth (Atmos getAccessKey)', () => {
     try {
       const s = store({ access_token: 'anonymous' });
       expect(await s.get('dev', 'app', 'auth')).toBe('x');
-      const e = await s.set!('dev', 'app', 'auth', 'y').catch((x: unknown) => x as Error);
+      const e = await rejection(s.set!('dev', 'app', 'auth', 'y'));
       expect(e).toMatchObject({ code: 'STORE_ACCESS_DENIED', message: expect.stringContaining('HTTP 401') });
       expect(e.message).not.toContain('Bad credentials');
     } finally {

@@ -9,7 +9,7 @@ import { buildStoreRegistry } from '../../../core/stores/store-registry';
 import type { Store } from '../../../core/stores/store';
 import { evaluateStore } from '../../../core/stores/store-function';
 import { FakeGithub } from '../../fakes/fake-github';
-import { thrown } from '../../support/errors';
+import { rejection, thrown } from '../../support/errors';
 
 const fake = new FakeGithub('acme', 'infra', ['production']);
 let url = '';
@@ -97,11 +97,10 @@ describe('writes through the API, sealed with the public key', () => {
 
 describe('reads (Atmos TestGitHubActionsStore_Get_CIGating)', () => {
   it('outside a runner: STORE_VALUE_UNREADABLE with the workflow fix', async () => {
-    const e = await store({}, { DB_PASSWORD: 'from-env' }).get('dev', 'vpc', 'db_password').catch((x: unknown) => x as Error);
+    const e = await rejection(store({}, { DB_PASSWORD: 'from-env' }).get('dev', 'vpc', 'db_password'));
     expect(e).toMatchObject({ code: 'STORE_VALUE_UNREADABLE', message: expect.stringContaining('not readable outside a GitHub Actions runner') });
     expect(e.message).not.toContain('from-env');
-    const env = store({ environment: 'production' }).get('', '', 'x').catch((x: unknown) => x as { fix: string });
-    expect((await env).fix).toContain('environment: production');
+    expect((await rejection(store({ environment: 'production' }).get('', '', 'x'))).fix).toContain('environment: production');
   });
 
   it('with options.ci.enabled, or inside a runner (GITHUB_ACTIONS=true), the value comes from the variable of the same name', async () => {
@@ -134,7 +133,7 @@ describe('options and auth', () => {
 
   it('a refused token is STORE_ACCESS_DENIED without GitHub\'s text or the token; the API URL defaults to GITHUB_API_URL', async () => {
     const s = buildStoreRegistry({ gh: { kind: 'github/actions', options: { owner: 'acme', repo: 'infra', token: 'ghp_wrongtoken123' } } }, { env: { GITHUB_API_URL: url } }).get('gh');
-    const e = (await s.set!('', '', 'x', 'value-xyz').catch((x: unknown) => x)) as Error;
+    const e = await rejection(s.set!('', '', 'x', 'value-xyz'));
     expect(e).toMatchObject({ code: 'STORE_ACCESS_DENIED', message: expect.stringContaining('HTTP 401') });
     expect(`${e.message} ${e.stack} ${JSON.stringify(e)}`).not.toMatch(/Bad credentials|ghp_wrongtoken123|value-xyz/);
   });

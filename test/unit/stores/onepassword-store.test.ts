@@ -6,13 +6,12 @@
  * reaches only 1Password's servers: here it is tested for mode selection and for refusing a
  * malformed token without echoing it.
  */
-import type { StoreError } from '../../../core/errors';
 import { parseOpReference, renderOpReference } from '../../../core/stores/kinds/onepassword';
 import { evaluateStore } from '../../../core/stores/store-function';
 import { buildStoreRegistry } from '../../../core/stores/store-registry';
 import type { Store } from '../../../core/stores/store';
 import { FakeOnePasswordConnect } from '../../fakes/fake-onepassword-connect';
-import { thrown } from '../../support/errors';
+import { rejection, thrown } from '../../support/errors';
 
 const fake = new FakeOnePasswordConnect();
 let url = '';
@@ -26,15 +25,6 @@ afterAll(() => fake.stop());
 
 const connect = (extra: Record<string, unknown> = {}): Store =>
   buildStoreRegistry({ op: { kind: 'onepassword', options: { connect_host: url, connect_token: fake.token, ...extra } } }, { env: {} }).get('op');
-
-async function rejection(p: Promise<unknown>): Promise<StoreError> {
-  return p.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: unknown) => e as StoreError,
-  );
-}
 
 describe('references (Atmos renderReference / parseOPReference tables)', () => {
   it('renders templates, keeps op:// references and makes vault-relative ones full', () => {
@@ -123,6 +113,24 @@ describe('CRUD against FAKE 1Password Connect (Atmos connectClient)', () => {
     await store.delete!('', '', 'pair/b');
     await store.delete!('', '', 'op://NoSuchVault/x/y');
     await expect(store.get('', '', 'pair/b')).rejects.toMatchObject({ code: 'STORE_KEY_NOT_FOUND', message: expect.stringContaining('op://Shared/pair/b') });
+  });
+
+  it('batched reads fetch each vault once per store and each item once per batch, whatever the number of fields', async () => {
+    const store = connect({ vault: 'Production' });
+    for (let i = 0; i < 10; i++) await store.set!('', '', `app-a/f${i}`, `a${i}`);
+    for (let i = 0; i < 5; i++) await store.set!('', '', `app-b/f${i}`, `b${i}`);
+    const requests = [...Array.from({ length: 10 }, (_, i) => `app-a/f${i}`), ...Array.from({ length: 5 }, (_, i) => `app-b/f${i}`), 'app-a/none', 'app-c/none'];
+    const fresh = connect({ vault: 'Production' });
+    const before = fake.http.log.length;
+    const results = await fresh.getMany(requests.map((key) => ({ stack: '', component: '', key })));
+    expect(results.map((r) => (r.status === 'found' ? r.value : r.status))).toEqual([...Array.from({ length: 10 }, (_, i) => `a${i}`), ...Array.from({ length: 5 }, (_, i) => `b${i}`), 'missing', 'missing']);
+    const calls = fake.http.log.slice(before);
+    // One vault lookup; per item one title search and one fetch (app-c: the search only).
+    expect(calls.filter((c) => c.path === '/v1/vaults/').length).toBe(1);
+    expect(calls.length).toBe(1 + 2 + 2 + 1);
+    const again = fake.http.log.length;
+    await fresh.getMany([{ stack: '', component: '', key: 'app-b/f1' }]);
+    expect(fake.http.log.slice(again).filter((c) => c.path === '/v1/vaults/')).toEqual([]);
   });
 
   it('a malformed reference is refused before any request; set into a missing vault fails as not found', async () => {

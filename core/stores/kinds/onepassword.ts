@@ -28,7 +28,7 @@ import { InfrakeyError, StoreError } from '../../errors';
 import { memoizeAsync } from '../../async/memoize-async';
 import { Secret } from '../../secret';
 import { batchLabel, mapLimit } from '../kind-store';
-import { backendError, isBackendWide, STORE_ERROR_CODES, storeWhere, unreachable } from '../store-errors';
+import { backendError, isBackendWide, optionInvalid, STORE_ERROR_CODES, storeWhere, unreachable } from '../store-errors';
 import { httpFailure, STORE_HTTP_LIMITS } from '../store-http';
 import { defineStoreKind, KeyRuleError, type RawRead, type StoreBackend } from '../store-kind';
 import { decodeStored, goJson, type ValueCodec } from '../value-codec';
@@ -241,8 +241,11 @@ class OnePasswordBackend implements StoreBackend {
     const mode = this.options.mode;
     if (mode === 'connect' || (mode === 'auto' && connect)) {
       if (!connect) throw this.noAuth('connect mode needs connect_host and connect_token (or OP_CONNECT_HOST and OP_CONNECT_TOKEN)');
+      if (!/^https?:\/\/[^/]/.test(host)) {
+        throw optionInvalid(this.store, 'the 1Password Connect host must be an http:// or https:// URL', `set stores.${this.store}.options.connect_host (or OP_CONNECT_HOST) to e.g. http://op-connect:8080`, `stores.${this.store}.options.connect_host`);
+      }
       Secret.of(connectToken, 'onepassword-connect-token');
-      return newConnectClient(host, connectToken);
+      return newConnectClient(this.store, host, connectToken);
     }
     if (saToken === undefined) {
       throw this.noAuth(mode === 'service-account' ? 'service-account mode needs options.token or OP_SERVICE_ACCOUNT_TOKEN' : 'set OP_CONNECT_HOST and OP_CONNECT_TOKEN (Connect), or OP_SERVICE_ACCOUNT_TOKEN (service account)');
@@ -278,7 +281,7 @@ function isNotFound(e: unknown): boolean {
 }
 
 /** The Connect mode: 1Password Connect's REST API through `@1password/connect`. */
-async function newConnectClient(host: string, token: string): Promise<OnePasswordClient> {
+async function newConnectClient(store: string, host: string, token: string): Promise<OnePasswordClient> {
   const { OnePasswordConnect, ItemBuilder, ItemCategory, FieldType } = await import('@1password/connect');
   const op = OnePasswordConnect({ serverURL: host, token, keepAlive: false, timeout: STORE_HTTP_LIMITS.requestTimeoutMs });
   type FullItem = Awaited<ReturnType<typeof op.getItem>>;
@@ -346,7 +349,7 @@ async function newConnectClient(host: string, token: string): Promise<OnePasswor
     },
     async set(ref, value) {
       const found = await item(ref);
-      if (!found) throw Object.assign(new Error('vault not found'), { status: 404 });
+      if (!found) throw vaultMissing(store, ref);
       if (!found.item) {
         const created = new ItemBuilder().setCategory(ItemCategory.APICredential).setTitle(ref.item).setVault(found.vault).addField({ label: ref.field, type: FieldType.Concealed, value }).build();
         await op.createItem(found.vault, created);
@@ -429,7 +432,7 @@ async function newSdkClient(store: string, token: string): Promise<OnePasswordCl
     },
     async set(ref, value) {
       const { vault, item } = await locate(ref);
-      if (vault === undefined) throw Object.assign(new Error('vault not found'), { status: 404 });
+      if (vault === undefined) throw vaultMissing(store, ref);
       if (item === undefined) {
         await within(client.items.create({ vaultId: vault, title: ref.item, category: sdk.ItemCategory.ApiCredentials, fields: [{ id: ref.field, title: ref.field, fieldType: sdk.ItemFieldType.Concealed, value }] }));
         return;
@@ -451,6 +454,16 @@ async function newSdkClient(store: string, token: string): Promise<OnePasswordCl
       else await within(client.items.put(it));
     },
   };
+}
+
+/** `set` into a vault that does not exist, or that the credentials cannot see (Atmos: not found). */
+function vaultMissing(store: string, ref: OpReference): StoreError {
+  return new StoreError({
+    code: STORE_ERROR_CODES.KEY_NOT_FOUND,
+    message: `store "${store}": 1Password vault "${ref.vault}" not found (no vault with that title or id is visible to these credentials)`,
+    where: storeWhere(store),
+    fix: `create vault "${ref.vault}", grant the Connect token or service account access to it, or fix the reference's vault`,
+  });
 }
 
 /** The SDK's failure class, or a fixed word: never its message. */

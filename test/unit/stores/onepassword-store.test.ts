@@ -139,7 +139,7 @@ describe('CRUD against FAKE 1Password Connect (Atmos connectClient)', () => {
     const [r] = await store.getMany([{ stack: 'prod', component: 'api', key: 'op://Shared/only-two' }]);
     expect(r).toMatchObject({ status: 'error', error: { code: 'STORE_KEY_INVALID' } });
     expect(fake.http.log.length).toBe(before);
-    await expect(store.set!('', '', 'op://NoSuchVault/item/field', 'v')).rejects.toMatchObject({ code: 'STORE_REQUEST_FAILED', message: expect.stringContaining('HTTP 404') });
+    await expect(store.set!('', '', 'op://NoSuchVault/item/field', 'v')).rejects.toMatchObject({ code: 'STORE_KEY_NOT_FOUND', message: expect.stringContaining('1Password vault "NoSuchVault" not found') });
   });
 
   it('a refused token is STORE_ACCESS_DENIED, without the server text or the token', async () => {
@@ -175,6 +175,11 @@ describe('mode selection (Atmos newOnePasswordClient table)', () => {
   it('explicit connect without Connect settings does not fall back to the service account', async () => {
     const store = registry({ mode: 'connect' }, { OP_SERVICE_ACCOUNT_TOKEN: 'ops_env' }).get('op');
     await expect(store.get('', '', 'op://Shared/x/y')).rejects.toMatchObject({ code: 'STORE_AUTH_FAILED', message: expect.stringContaining('connect mode needs') });
+  });
+
+  it('a Connect host that is not an http(s) URL is STORE_OPTION_INVALID on first use', async () => {
+    const store = registry({ mode: 'connect' }, { OP_CONNECT_HOST: 'op-connect:8080', OP_CONNECT_TOKEN: 't' }).get('op');
+    await expect(store.get('', '', 'op://Shared/x/y')).rejects.toMatchObject({ code: 'STORE_OPTION_INVALID', where: 'stores.op.options.connect_host' });
   });
 
   it('an unknown mode is refused at load, naming the option', () => {

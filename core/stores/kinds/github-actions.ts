@@ -20,7 +20,7 @@
 import type { Octokit } from '@octokit/rest' with { 'resolution-mode': 'import' };
 import { memoizeAsync } from '../../async/memoize-async';
 import { StoreError } from '../../errors';
-import { Secret } from '../../secret';
+import { redactor, Secret } from '../../secret';
 import { backendError, STORE_ERROR_CODES, storeWhere } from '../store-errors';
 import { boundedFetch, httpFailure } from '../store-http';
 import { defineStoreKind, KeyRuleError, type RawRead, type StoreBackend } from '../store-kind';
@@ -107,8 +107,13 @@ export const githubActionsKind = defineStoreKind<GithubActionsOptions>({
     if (!/^https?:\/\/[^/]/.test(apiUrl)) input.problem('options.api_url must be an http(s) URL', `set stores.${input.name}.options.api_url to e.g. https://github.example.com/api/v3`, 'api_url');
     return { owner, repo, environment: input.option('environment') || undefined, prefix: input.option('prefix') ?? '', token, apiUrl, ciEnabled };
   },
-  create: (setup) => new GithubActionsBackend(setup.name, setup.options, setup.env),
+  create: (setup) => new GithubActionsBackend(setup.name, setup.options, setup.env, (setup.hooks.byKind?.['github/actions'] as GithubActionsHooks | undefined)?.notice),
 });
+
+/** Hooks of the kind (`StoreHooks.byKind['github/actions']`): where its notices go (default stderr, masked). */
+export interface GithubActionsHooks {
+  readonly notice?: (line: string) => void;
+}
 
 /** The public key secrets are sealed with. */
 interface PublicKey {
@@ -120,11 +125,13 @@ interface PublicKey {
 class GithubActionsBackend implements StoreBackend {
   private readonly client = memoizeAsync(() => this.open());
   private readonly publicKey = memoizeAsync(() => this.fetchPublicKey());
+  private aligned = false;
 
   constructor(
     private readonly store: string,
     private readonly options: GithubActionsOptions,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly notice: (line: string) => void = (line) => void process.stderr.write(`${redactor.maskMessage(line)}\n`),
   ) {}
 
   endpointLabel(): string {
@@ -143,8 +150,23 @@ class GithubActionsBackend implements StoreBackend {
         fix: `read it inside a workflow job (${where}), or set stores.${this.store}.options.ci.enabled: true where the variable is set`,
       });
     }
+    this.checkAlignment();
     const raw = this.env[name];
     return raw === undefined ? 'missing' : { raw };
+  }
+
+  /**
+   * Once per store, as Atmos: a job of another repository maps that repository's secrets, not
+   * this store's (a notice, not an error: reusable workflows run in the caller's repository).
+   */
+  private checkAlignment(): void {
+    if (this.aligned) return;
+    this.aligned = true;
+    const running = this.env.GITHUB_REPOSITORY;
+    const wanted = `${this.options.owner}/${this.options.repo}`;
+    if (running && running.toLowerCase() !== wanted.toLowerCase()) {
+      this.notice(`warning: store "${this.store}" holds the secrets of ${wanted}, but this job runs in ${running}: the values read come from ${running}'s secrets`);
+    }
   }
 
   async write(name: string, encoded: string): Promise<void> {

@@ -110,6 +110,18 @@ describe('reads (Atmos TestGitHubActionsStore_Get_CIGating)', () => {
     await expect(store({}, { GITHUB_ACTIONS: 'true' }).get('dev', 'vpc', 'db_password')).rejects.toMatchObject({ code: 'STORE_KEY_NOT_FOUND' });
   });
 
+  it('inside a runner of another repository, one notice per store says whose secrets are read (as Atmos warns)', async () => {
+    const notices: string[] = [];
+    const make = (env: NodeJS.ProcessEnv) =>
+      buildStoreRegistry({ gh: { kind: 'github/actions', options: { owner: 'acme', repo: 'infra', token: fake.token, api_url: url } } }, { env, kindHooks: { 'github/actions': { notice: (l: string) => notices.push(l) } } }).get('gh');
+    const other = make({ GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/other', A: '1', B: '2' });
+    expect(await other.get('', '', 'a')).toBe(1);
+    expect(await other.get('', '', 'b')).toBe(2);
+    expect(notices).toEqual(['warning: store "gh" holds the secrets of acme/infra, but this job runs in acme/other: the values read come from acme/other\'s secrets']);
+    await make({ GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'Acme/Infra', A: '1' }).get('', '', 'a');
+    expect(notices.length).toBe(1);
+  });
+
   it('!store refuses the secret-by-default store', async () => {
     const registry = buildStoreRegistry({ gh: { kind: 'github/actions', options: { owner: 'acme', repo: 'infra' } } }, { env: {} });
     await expect(evaluateStore(registry, { store: 'gh', component: 'api', key: 'x' }, { stack: 'dev' })).rejects.toMatchObject({ code: 'STORE_IS_SECRET' });

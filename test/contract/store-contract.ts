@@ -1,7 +1,9 @@
 /**
  * The store contract: one set of behaviours every store backend must have, run against the real
- * thing. The runners are `store.contract.ts` (moto's SSM and Secrets Manager, redis-server) and
- * `store-local.contract.ts` (the keychain store over the memory and file keyrings, no service).
+ * thing. The runners are `store.contract.ts` (moto's SSM and Secrets Manager, redis-server),
+ * `store-local.contract.ts` (the keychain store over the memory and file keyrings, no service) and
+ * `store-saas-local.contract.ts` (1Password, Artifactory and GitHub Actions against their named
+ * fakes, where no real server can run here).
  * A backend's config is a function, read in `beforeAll`: loading this module reads no service
  * endpoint, so the local runner works without moto or redis.
  */

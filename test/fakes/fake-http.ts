@@ -56,13 +56,13 @@ export class FakeHttpServer {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const request: FakeRequest = { method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks) };
-    this.log.push({ method: request.method, path: request.path });
     let answer: FakeResponse;
     try {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const request: FakeRequest = { method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks) };
+      this.log.push({ method: request.method, path: request.path });
       answer = await this.handle(request);
     } catch {
       answer = { status: 500, body: { message: 'fake: internal error' } };

@@ -133,6 +133,17 @@ describe('CRUD against FAKE 1Password Connect (Atmos connectClient)', () => {
     expect(fake.http.log.slice(again).filter((c) => c.path === '/v1/vaults/')).toEqual([]);
   });
 
+  it('200 declared secrets in 20 items (benchmark B1\'s shape): one batch, 41 Connect requests', async () => {
+    const writer = connect({ vault: 'Production' });
+    const keys = Array.from({ length: 200 }, (_, i) => `b1-item-${i % 20}/field-${i}`);
+    for (const k of keys) await writer.set!('', '', k, `v-${k}`);
+    const reader = connect({ vault: 'Production' });
+    const before = fake.http.log.length;
+    const results = await reader.getMany(keys.map((key) => ({ stack: '', component: '', key })));
+    expect(results.every((r, i) => r.status === 'found' && r.value === `v-${keys[i]}`)).toBe(true);
+    expect(fake.http.log.length - before).toBe(1 + 20 * 2);
+  }, 60_000);
+
   it('a malformed reference is refused before any request; set into a missing vault fails as not found', async () => {
     const store = connect();
     const before = fake.http.log.length;

@@ -12,7 +12,7 @@ import { identityTokenContext } from './store-token-auth';
  */
 export function storeAuthResolver(manager: AuthManager): StoreAuthResolver {
   // Azure and GCP stores take a bearer token of their service (store-token-auth.ts).
-  return (identity, store) => (store.cloud === 'aws' ? identityAwsContext(manager, identity) : identityTokenContext(manager, identity, store.cloud));
+  return (identity, store) => (store.cloud === 'aws' ? identityAwsContext(manager, identity) : identityTokenContext(manager, identity, store.cloud, store.adopted));
 }
 
 /** The AWS context (credentials provider, region, endpoint) of an identity, authenticated now. */

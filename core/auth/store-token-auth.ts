@@ -6,6 +6,7 @@
  */
 import type { StoreAuthContext, StoreBearerToken, StoreCloud } from '../stores/store';
 import type { AuthManager } from './auth-manager';
+import { identityKind } from './kinds/registry';
 import type { AzureCredentials } from './clouds/azure-credentials';
 import type { GcpCredentials } from './clouds/gcp-credentials';
 import { REUSE_BUFFER_MS, type Credentials } from './credentials';
@@ -26,8 +27,24 @@ export function storeTokenOf(cloud: Exclude<StoreCloud, 'aws'>, creds: Credentia
 /** What the token of each cloud is, for messages. */
 const TOKEN_NAME: Record<Exclude<StoreCloud, 'aws'>, string> = { azure: 'an Azure Key Vault token', gcp: 'a GCP access token' };
 
-/** The token context of `identity` for an Azure or GCP store, authenticated now. */
-export async function identityTokenContext(manager: AuthManager, identity: string, cloud: Exclude<StoreCloud, 'aws'>): Promise<StoreAuthContext> {
+/**
+ * Whether `identity`'s kind belongs to `cloud`, decided from its kind without authenticating it (a
+ * registered kind's cloud; Atmos's `<cloud>/*` kinds infrakey lacks count too).
+ */
+export function identityOfCloud(manager: AuthManager, identity: string, cloud: string): boolean {
+  const kindName = manager.chain(identity).target.kind;
+  const kind = identityKind(kindName);
+  return kind ? kind.cloud === cloud : kindName.startsWith(`${cloud}/`);
+}
+
+/**
+ * The token context of `identity` for an Azure or GCP store, authenticated now. A default identity
+ * the store only adopted (`adopted`) whose kind is of another cloud (an AWS identity in a workspace
+ * that also has a Key Vault store) does not speak for this store: the SDK's default chain is used,
+ * as the gcp-kms SOPS key type does. A store's own identity of another cloud is an error.
+ */
+export async function identityTokenContext(manager: AuthManager, identity: string, cloud: Exclude<StoreCloud, 'aws'>, adopted = false): Promise<StoreAuthContext> {
+  if (adopted && !identityOfCloud(manager, identity, cloud)) return {};
   const first = await manager.authenticate(identity);
   const check = (creds: Credentials): StoreBearerToken => {
     const t = storeTokenOf(cloud, creds);

@@ -80,7 +80,16 @@ export interface StoreAuthContext {
 }
 
 /** Authenticates `identity` for a store (wired to the auth manager by the Auth layer). */
-export type StoreAuthResolver = (identity: string, store: { readonly name: string; readonly kind: StoreKind; readonly cloud: StoreCloud }) => Promise<StoreAuthContext>;
+export type StoreAuthResolver = (
+  identity: string,
+  store: {
+    readonly name: string;
+    readonly kind: StoreKind;
+    readonly cloud: StoreCloud;
+    /** The identity is the default one the store adopted, not its own `identity` (§5.5). */
+    readonly adopted?: boolean;
+  },
+) => Promise<StoreAuthContext>;
 
 /** The common face of every store. */
 export interface Store {

@@ -72,7 +72,7 @@ export class TokenConnector<C> {
     }
     let token: TokenSource;
     try {
-      const ctx = await this.resolver(identity, { name, kind, cloud });
+      const ctx = await this.resolver(identity, { name, kind, cloud, ...(this.setup.identity === undefined ? { adopted: true } : {}) });
       token = ctx.token;
     } catch (e) {
       if (e instanceof StoreError) throw e;

@@ -143,4 +143,23 @@ describe('store tokens from identities (store-token-auth.ts)', () => {
     expect(g.message).toContain('without a GCP access token');
     expect(g.message).not.toContain('arm-token');
   });
+
+  it('an adopted default identity of another cloud gives no token (the SDK chain), without authenticating it', async () => {
+    let logins = 0;
+    const manager = (kind: string) =>
+      ({
+        chain: () => ({ target: { kind } }),
+        authenticate: async () => {
+          logins++;
+          return { credentials: azure('kv-tok'), chain: {} };
+        },
+      }) as unknown as AuthManager;
+    const resolve = (kind: string, adopted: boolean) => storeAuthResolver(manager(kind))('dflt', { name: 'kv', kind: 'azure/keyvault', cloud: 'azure', adopted });
+    expect(await resolve('aws/permission-set', true)).toEqual({});
+    expect(logins).toBe(0);
+    expect(unsafeUnwrap((await (await resolve('azure/device-code', true)).token!()).token)).toBe('kv-tok');
+    // The store's own identity is used whatever its kind (a wrong one fails naming it).
+    await expect(resolve('aws/permission-set', false)).resolves.toHaveProperty('token');
+  });
 });
+

@@ -5,38 +5,24 @@
  * failure message carries neither the value nor the backend's own text.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setSecret, Workspace } from '../../core/internal';
 import { getSecret, resetWorkspaces } from '../../pulumi/index';
-import { FakeKeyVault } from '../fakes/fake-keyvault';
-import { FakeSecretManager } from '../fakes/fake-secret-manager';
+import { cloudStoreProject, gsmFakeOptions, kvFakeOptions, type CloudStoreProject } from '../support/cloud-store-project';
 import { useMocks, valueOf } from '../pulumi/pulumi-project';
 
-const kv = new FakeKeyVault({ http: true });
-const gsm = new FakeSecretManager({ anonymous: true });
 const values = { KV_PW: `kv-${randomUUID()}`, GSM_PW: `gsm-${randomUUID()}` };
+let project: CloudStoreProject;
 let dir: string;
+let kv: CloudStoreProject['kv'];
+let gsm: CloudStoreProject['gsm'];
 
 beforeAll(async () => {
-  await kv.start();
-  await gsm.start();
-  dir = mkdtempSync(join(tmpdir(), 'ik-cloud-leak-'));
-  writeFileSync(
-    join(dir, 'atmos.yaml'),
-    [
-      'base_path: "./"',
-      'stacks: { base_path: stacks, included_paths: ["deploy/**/*"], name_template: "{{ .vars.stage }}" }',
-      'stores:',
-      `  kv: { kind: azure/keyvault, secret: true, options: { vault_url: "${kv.url}", without_authentication: true, insecure_allow_credential_with_http: true, disable_challenge_resource_verification: true } }`,
-      `  gsm: { kind: gcp/secretmanager, secret: true, options: { project_id: p1, endpoint: "${gsm.url}", without_authentication: true } }`,
-      '',
-    ].join('\n'),
+  project = await cloudStoreProject(
+    (k, g) => [`kv: { kind: azure/keyvault, secret: true, options: { ${kvFakeOptions(k)} } }`, `gsm: { kind: gcp/secretmanager, secret: true, options: { ${gsmFakeOptions(g, 'p1')} } }`],
+    ['components:', '  terraform:', '    api:', '      secrets:', '        vars:', '          KV_PW: { store: kv }', '          GSM_PW: { store: gsm }'],
   );
-  mkdirSync(join(dir, 'stacks/deploy'), { recursive: true });
-  writeFileSync(join(dir, 'stacks/deploy/dev.yaml'), ['vars: { stage: dev }', 'components:', '  terraform:', '    api:', '      secrets:', '        vars:', '          KV_PW: { store: kv }', '          GSM_PW: { store: gsm }', ''].join('\n'));
+  ({ dir, kv, gsm } = project);
   const ws = await Workspace.load({ cwd: dir, env: { HOME: dir } });
   for (const [name, value] of Object.entries(values)) await setSecret(ws.secretsLayer(), { stack: 'dev', component: 'api' }, name, value);
   await useMocks('web-app', 'prod');
@@ -46,9 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await kv.stop();
-  await gsm.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await project.stop();
 });
 
 describe('azure/keyvault and gcp/secretmanager: secrets stay secret', () => {

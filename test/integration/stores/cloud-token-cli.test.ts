@@ -4,44 +4,28 @@
  * against the named FAKEs of Key Vault (plain HTTP with `insecure_allow_credential_with_http`,
  * an Atmos option) and Secret Manager (REST v1), through the vendors' SDKs.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { captureIO } from '../../../cli/io';
 import { run } from '../../../cli/program';
-import { FakeKeyVault } from '../../fakes/fake-keyvault';
-import { FakeSecretManager } from '../../fakes/fake-secret-manager';
+import { cloudStoreProject, gsmFakeOptions, kvFakeOptions, type CloudStoreProject } from '../../support/cloud-store-project';
 
 const VALUE = 'cloud-pw-Zq81-do-not-print';
-const kv = new FakeKeyVault({ http: true });
-const gsm = new FakeSecretManager({ anonymous: true });
+let project: CloudStoreProject;
 let dir: string;
+let kv: CloudStoreProject['kv'];
+let gsm: CloudStoreProject['gsm'];
 
 beforeAll(async () => {
-  await kv.start();
-  await gsm.start();
-  dir = mkdtempSync(join(tmpdir(), 'ik-cloud-cli-'));
-  writeFileSync(
-    join(dir, 'atmos.yaml'),
+  project = await cloudStoreProject(
+    (k, g) => [
+      `kv: { kind: azure/keyvault, secret: true, options: { ${kvFakeOptions(k)}, prefix: atmos } }`,
+      `kv-plain: { type: azure-key-vault, options: { ${kvFakeOptions(k)} } }`,
+      `gsm: { kind: gcp/secretmanager, secret: true, options: { ${gsmFakeOptions(g, 'proj-1')}, prefix: atmos, locations: [us-east1, us-central1] } }`,
+      `gsm-plain: { type: gsm, options: { ${gsmFakeOptions(g, 'proj-1')} } }`,
+    ],
     [
-      'base_path: "./"',
-      'components: { terraform: { base_path: components/terraform } }',
-      'stacks: { base_path: stacks, included_paths: ["deploy/**/*"], name_template: "{{ .vars.stage }}" }',
-      'stores:',
-      `  kv: { kind: azure/keyvault, secret: true, options: { vault_url: "${kv.url}", prefix: atmos, without_authentication: true, insecure_allow_credential_with_http: true, disable_challenge_resource_verification: true } }`,
-      `  kv-plain: { type: azure-key-vault, options: { vault_url: "${kv.url}", without_authentication: true, insecure_allow_credential_with_http: true, disable_challenge_resource_verification: true } }`,
-      `  gsm: { kind: gcp/secretmanager, secret: true, options: { project_id: proj-1, endpoint: "${gsm.url}", without_authentication: true, prefix: atmos, locations: [us-east1, us-central1] } }`,
-      `  gsm-plain: { type: gsm, options: { project_id: proj-1, endpoint: "${gsm.url}", without_authentication: true } }`,
-      '',
-    ].join('\n'),
-  );
-  mkdirSync(join(dir, 'stacks/deploy'), { recursive: true });
-  mkdirSync(join(dir, 'components/terraform/api'), { recursive: true });
-  writeFileSync(
-    join(dir, 'stacks/deploy/dev.yaml'),
-    [
-      'vars: { stage: dev }',
       'components:',
       '  terraform:',
       '    api/main:',
@@ -56,15 +40,14 @@ beforeAll(async () => {
       '        vars:',
       '          KV_TOKEN: { store: kv, required: true }',
       '          GSM_TOKEN: { store: gsm, required: true }',
-      '',
-    ].join('\n'),
+    ],
   );
+  ({ dir, kv, gsm } = project);
+  mkdirSync(join(dir, 'components/terraform/api'), { recursive: true });
 });
 
 afterAll(async () => {
-  await kv.stop();
-  await gsm.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await project.stop();
 });
 
 async function cli(argv: string[], stdin?: string) {

@@ -4,40 +4,23 @@
  * and load on first use, and their own lazy imports work outside jest's module system.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { FakeKeyVault } from '../../fakes/fake-keyvault';
-import { FakeSecretManager } from '../../fakes/fake-secret-manager';
+import { resolve } from 'node:path';
+import { cloudStoreProject, gsmFakeOptions, kvFakeOptions, type CloudStoreProject } from '../../support/cloud-store-project';
 
 const CLI = resolve(__dirname, '../../../dist/cli/infrakey.js');
-const kv = new FakeKeyVault({ http: true });
-const gsm = new FakeSecretManager({ anonymous: true });
+let project: CloudStoreProject;
 let dir: string;
 
 beforeAll(async () => {
-  await kv.start();
-  await gsm.start();
-  dir = mkdtempSync(join(tmpdir(), 'ik-cloud-dist-'));
-  writeFileSync(
-    join(dir, 'atmos.yaml'),
-    [
-      'base_path: "./"',
-      'stacks: { base_path: stacks, included_paths: ["deploy/**/*"], name_template: "{{ .vars.stage }}" }',
-      'stores:',
-      `  kv: { kind: azure/keyvault, secret: true, options: { vault_url: "${kv.url}", without_authentication: true, insecure_allow_credential_with_http: true, disable_challenge_resource_verification: true } }`,
-      `  gsm: { kind: gcp/secretmanager, secret: true, options: { project_id: p1, endpoint: "${gsm.url}", without_authentication: true } }`,
-      '',
-    ].join('\n'),
+  project = await cloudStoreProject(
+    (kv, gsm) => [`kv: { kind: azure/keyvault, secret: true, options: { ${kvFakeOptions(kv)} } }`, `gsm: { kind: gcp/secretmanager, secret: true, options: { ${gsmFakeOptions(gsm, 'p1')} } }`],
+    ['components:', '  terraform:', '    api:', '      secrets:', '        vars:', '          KV_VALUE: { store: kv }', '          GSM_VALUE: { store: gsm }'],
   );
-  mkdirSync(join(dir, 'stacks/deploy'), { recursive: true });
-  writeFileSync(join(dir, 'stacks/deploy/dev.yaml'), ['vars: { stage: dev }', 'components:', '  terraform:', '    api:', '      secrets:', '        vars:', '          KV_VALUE: { store: kv }', '          GSM_VALUE: { store: gsm }', ''].join('\n'));
+  dir = project.dir;
 });
 
 afterAll(async () => {
-  await kv.stop();
-  await gsm.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await project.stop();
 });
 
 function cli(args: string[], input = ''): Promise<{ code: number | null; out: string; err: string }> {
@@ -59,6 +42,6 @@ it('secret set → get round-trips on both kinds through the built CLI', async (
     const get = await cli(['--mask=false', 'secret', 'get', name, '-s', 'dev', '-c', 'api']);
     expect([name, get.code, get.out]).toEqual([name, 0, `${value}\n`]);
   }
-  expect(kv.count('PUT secrets/{name}')).toBe(1);
-  expect(gsm.count('addVersion')).toBe(1);
+  expect(project.kv.count('PUT secrets/{name}')).toBe(1);
+  expect(project.gsm.count('addVersion')).toBe(1);
 }, 60_000);

@@ -25,6 +25,8 @@ export interface ProviderConfig {
   readonly startUrl?: string;
   readonly spec: Raw;
   readonly sessionDuration?: unknown;
+  /** Every field as written (kinds read their own top-level fields: `url`, `driver`, `username`, ...). */
+  readonly fields: Raw;
   /** Config path, `auth.providers.<name>`. */
   readonly path: string;
 }
@@ -103,6 +105,7 @@ export function parseAuthConfig(raw: unknown, opts: { locate?: (path: string) =>
       startUrl: str(v.start_url),
       spec: isMap(v.spec) ? v.spec : {},
       sessionDuration: isMap(v.session) ? v.session.duration : undefined,
+      fields: v,
       path: p,
     });
   }

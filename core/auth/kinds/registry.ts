@@ -1,5 +1,6 @@
 import { awsSessions } from '../clouds/aws-sessions';
 import { assumeRoleKind } from './assume-role';
+import { awsSamlProviderKind } from './aws-saml';
 import { awsUserKind } from './aws-user/aws-user';
 import { githubOidcProviderKind } from './github-oidc';
 import type { CloudSessions, IdentityKind, ProviderKind, SessionLocation } from './kind';
@@ -17,6 +18,7 @@ import { ssoProviderKind } from './sso-provider';
 const PROVIDER_KINDS: readonly ProviderKind[] = [
   ssoProviderKind,
   githubOidcProviderKind,
+  awsSamlProviderKind,
   mockProviderKind,
 ];
 
@@ -31,7 +33,6 @@ const CLOUDS: readonly CloudSessions<never>[] = [awsSessions as CloudSessions<ne
 
 /** Provider kinds of Atmos (§1.2) that infrakey does not implement. */
 export const ATMOS_ONLY_PROVIDER_KINDS = [
-  'aws/saml',
   'azure/interactive',
   'azure/device-code',
   'azure/cli',

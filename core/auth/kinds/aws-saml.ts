@@ -3,7 +3,7 @@ import { str, type ProviderConfig } from '../auth-config';
 import { AUTH_ERROR_CODES, authError } from '../auth-errors';
 import { clientSettings, mapAwsError, providerEndpointFor } from '../aws-sdk';
 import { awsCredentials, type AwsCredentials } from '../credentials';
-import { parseDurationSeconds } from '../duration';
+import { clamp, parseDurationSeconds } from '../duration';
 import type { StepContext } from '../step-context';
 import { Secret, unsafeUnwrap } from '../../secret';
 import type { ProviderKind } from './kind';
@@ -60,7 +60,7 @@ export function samlSessionSeconds(provider: ProviderConfig): number {
   if (provider.sessionDuration === undefined || provider.sessionDuration === '') return DEFAULT_SESSION_SECONDS;
   const s = parseDurationSeconds(provider.sessionDuration);
   if (s === undefined) return DEFAULT_SESSION_SECONDS;
-  return Math.min(MAX_STS_SECONDS, Math.max(MIN_STS_SECONDS, s));
+  return clamp(s, MIN_STS_SECONDS, MAX_STS_SECONDS);
 }
 
 /**

@@ -1,5 +1,10 @@
+import { ambientSessions } from '../clouds/ambient-sessions';
+import { awsAmbientSessions } from '../clouds/aws-ambient-sessions';
 import { awsSessions } from '../clouds/aws-sessions';
+import { ambientKind } from './ambient';
 import { assumeRoleKind } from './assume-role';
+import { assumeRootKind } from './assume-root';
+import { awsAmbientKind } from './aws-ambient';
 import { awsSamlProviderKind } from './aws-saml';
 import { awsUserKind } from './aws-user/aws-user';
 import { githubOidcProviderKind } from './github-oidc';
@@ -26,10 +31,13 @@ const IDENTITY_KINDS: readonly IdentityKind[] = [
   awsUserKind,
   assumeRoleKind,
   permissionSetKind,
+  assumeRootKind,
+  awsAmbientKind,
+  ambientKind,
   mockIdentityKind,
 ];
 
-const CLOUDS: readonly CloudSessions<never>[] = [awsSessions as CloudSessions<never>];
+const CLOUDS: readonly CloudSessions<never>[] = [awsSessions as CloudSessions<never>, awsAmbientSessions, ambientSessions];
 
 /** Provider kinds of Atmos (§1.2) that infrakey does not implement. */
 export const ATMOS_ONLY_PROVIDER_KINDS = [
@@ -44,9 +52,6 @@ export const ATMOS_ONLY_PROVIDER_KINDS = [
 
 /** Identity kinds of Atmos (§1.3) that infrakey does not implement; `true`: standalone (no `via`). */
 const ATMOS_ONLY_IDENTITY_KINDS: Readonly<Record<string, boolean>> = {
-  'aws/assume-root': false,
-  'aws/ambient': true,
-  ambient: true,
   'azure/subscription': false,
   'gcp/service-account': false,
   'gcp/project': false,

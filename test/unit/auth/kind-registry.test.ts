@@ -14,7 +14,7 @@ const root = resolve(__dirname, '../../..');
 describe('auth kind registry', () => {
   test('every implemented kind is one registered module with its contract', () => {
     expect(implementedProviderKinds().sort()).toEqual(['aws/iam-identity-center', 'aws/saml', 'github/oidc', 'mock']);
-    expect(implementedIdentityKinds().sort()).toEqual(['aws/assume-role', 'aws/permission-set', 'aws/user', 'mock']);
+    expect(implementedIdentityKinds().sort()).toEqual(['ambient', 'aws/ambient', 'aws/assume-role', 'aws/assume-root', 'aws/permission-set', 'aws/user', 'mock']);
     for (const name of implementedProviderKinds()) {
       const k = providerKind(name)!;
       expect(typeof k.validate).toBe('function');

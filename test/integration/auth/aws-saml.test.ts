@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthManager } from '../../../core/auth/auth-manager';
-import { samlRoles, responseFromEnvelope } from '../../../core/auth/kinds/aws-saml';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { toSdkCredentials } from '../../../core/auth/credentials';
+import { authenticateSaml, samlRoles, responseFromEnvelope } from '../../../core/auth/kinds/aws-saml';
 import { redactor } from '../../../core/secret';
 import { FakeSamlIdp } from '../../fakes/fake-saml-idp';
 import { motoEndpoint } from '../../support/services';
@@ -71,12 +73,9 @@ describe('aws/saml provider (fake ECP IdP + moto STS)', () => {
   test('the SAML session itself is of the preferred role (provider step seen through STS)', async () => {
     // The provider's own session: AssumeRoleWithSAML of the hinted role (OPS, the assertion's
     // third), as moto's GetCallerIdentity of that session shows.
-    const { authenticateSaml } = await import('../../../core/auth/kinds/aws-saml');
     const m = new AuthManager(samlConfig(idp.url, moto, { identity: { principal: { assume_role: OPS } } }), { env: t.env, httpsCa: [idp.cert] });
     const chain = m.chain('admin');
-    const creds = await authenticateSaml(chain.provider!, { env: t.env, realm: 'saml', keyring: async () => undefined, interaction: { interactive: false, notify: () => undefined }, now: () => Date.now(), sleep: async () => undefined, httpsCa: [idp.cert], where: (p) => p, chain });
-    const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-    const { toSdkCredentials } = await import('../../../core/auth/credentials');
+    const creds = await authenticateSaml(chain.provider!, { env: t.env, realm: 'saml', keyring: async () => undefined, interaction: { interactive: false, notify: () => undefined }, now: () => Date.now(), sleep: async () => undefined, httpsCa: [idp.cert], where: (p: string) => p, chain });
     const sts = new STSClient({ region: 'us-east-2', endpoint: moto, credentials: toSdkCredentials(creds) });
     const who = await sts.send(new GetCallerIdentityCommand({}));
     sts.destroy();
@@ -86,12 +85,9 @@ describe('aws/saml provider (fake ECP IdP + moto STS)', () => {
   });
 
   test('a role hint that matches nothing falls back to the first role (Atmos selectRole)', async () => {
-    const { authenticateSaml } = await import('../../../core/auth/kinds/aws-saml');
     const m = new AuthManager(samlConfig(idp.url, moto, { identity: { principal: { assume_role: 'arn:aws:iam::999999999999:role/elsewhere' } } }), { env: t.env, httpsCa: [idp.cert] });
     const chain = m.chain('admin');
-    const creds = await authenticateSaml(chain.provider!, { env: t.env, realm: 'saml', keyring: async () => undefined, interaction: { interactive: false, notify: () => undefined }, now: () => Date.now(), sleep: async () => undefined, httpsCa: [idp.cert], where: (p) => p, chain });
-    const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-    const { toSdkCredentials } = await import('../../../core/auth/credentials');
+    const creds = await authenticateSaml(chain.provider!, { env: t.env, realm: 'saml', keyring: async () => undefined, interaction: { interactive: false, notify: () => undefined }, now: () => Date.now(), sleep: async () => undefined, httpsCa: [idp.cert], where: (p: string) => p, chain });
     const sts = new STSClient({ region: 'us-east-2', endpoint: moto, credentials: toSdkCredentials(creds) });
     const who = await sts.send(new GetCallerIdentityCommand({}));
     sts.destroy();

@@ -151,7 +151,14 @@ async function ecpLogin(provider: ProviderConfig, username: string, password: st
   if (url.protocol !== 'https:') throw new Error(`the IdP URL must be https (got ${url.protocol})`);
   const https = await import('node:https');
   const tls = await import('node:tls');
-  const ca = ctx.httpsCa && ctx.httpsCa.length > 0 ? { ca: [...tls.rootCertificates, ...ctx.httpsCa] } : {};
+  // NODE_EXTRA_CA_CERTS of the manager's environment too (Node reads it only from its own at start-up).
+  const extra = [...(ctx.httpsCa ?? [])];
+  const extraFile = str(ctx.env.NODE_EXTRA_CA_CERTS);
+  if (extraFile && ctx.env !== process.env) {
+    const { readFile } = await import('node:fs/promises');
+    extra.push(await readFile(extraFile, 'utf8').catch(() => ''));
+  }
+  const ca = extra.some((c) => c !== '') ? { ca: [...tls.rootCertificates, ...extra.filter((c) => c !== '')] } : {};
   const body = ecpRequest(ctx.now());
   const auth = Secret.of(Buffer.from(`${username}:${password}`).toString('base64'), `saml:${provider.name}:basic`);
   return new Promise((resolve, reject) => {

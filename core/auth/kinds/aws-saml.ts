@@ -154,7 +154,7 @@ async function ecpLogin(provider: ProviderConfig, username: string, password: st
   // NODE_EXTRA_CA_CERTS of the manager's environment too (Node reads it only from its own at start-up).
   const extra = [...(ctx.httpsCa ?? [])];
   const extraFile = str(ctx.env.NODE_EXTRA_CA_CERTS);
-  if (extraFile && ctx.env !== process.env) {
+  if (extraFile) {
     const { readFile } = await import('node:fs/promises');
     extra.push(await readFile(extraFile, 'utf8').catch(() => ''));
   }

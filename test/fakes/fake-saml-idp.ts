@@ -1,7 +1,8 @@
 /**
  * Starts the FAKE SAML identity provider (fake-saml-idp.py: pysaml2 builds and xmlsec1 signs the
  * responses; SAML 2.0 ECP over HTTPS) and stops it by pid. Needs Debian's python3-pysaml2 and
- * xmlsec1 (scripts/install-test-deps.sh) under /usr/bin/python3.
+ * xmlsec1 (scripts/install-test-deps.sh) under /usr/bin/python3. Start-up (pysaml2 import, a key pair)
+ * takes seconds, and was seen past 30 s on the loaded 2-core machine: it waits up to 90 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ export class FakeSamlIdp {
     child.stdin!.write(JSON.stringify({ username: this.spec.username, password: this.spec.password, roles: this.spec.roles, role_form: this.spec.roleForm ?? 'multi', session_name: this.spec.sessionName ?? this.spec.username, ...(this.spec.sessionDuration ? { session_duration: this.spec.sessionDuration } : {}) }) + '\n');
     const line = await new Promise<string>((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`fake SAML IdP did not start within 30s: ${this.log.join('')}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`fake SAML IdP did not start within 90s: ${this.log.join('')}`)), 90_000);
       child.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
         const nl = out.indexOf('\n');

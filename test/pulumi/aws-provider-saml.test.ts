@@ -56,7 +56,7 @@ describe('awsProvider through aws/saml and aws/assume-root (Pulumi mocks)', () =
     for (const k of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete process.env[k];
     registered = await useMocks('api', 'dev');
     resetWorkspaces();
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     process.env = saved;
     await idp.stop();

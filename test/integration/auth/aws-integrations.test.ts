@@ -150,6 +150,11 @@ describe('aws/ecr and aws/eks integrations (moto)', () => {
     expect(() => statSync(kube)).toThrow();
     // Still in the environment (Atmos composes every linked integration's variables).
     expect(m.environment('ops').DOCKER_CONFIG).toBe(docker);
+    // Two clusters: KUBECONFIG and KUBE_CONFIG_PATH list both paths once, joined with ':'.
+    const two = config();
+    const second = join(t.root, 'kube', 'staging');
+    const m3 = manager({ ...two, integrations: { ...two.integrations, staging: { kind: 'aws/eks', via: { identity: 'ops' }, spec: { cluster: { name: 'staging', region: 'us-east-1', kubeconfig: { path: second } } } }, again: { kind: 'aws/eks', via: { identity: 'ops' }, spec: { cluster: { name: 'qa', region: 'us-east-1', kubeconfig: { path: kube } } } } } });
+    expect(m3.environment('ops')).toMatchObject({ KUBECONFIG: `${kube}:${second}`, KUBE_CONFIG_PATH: `${kube}:${second}` });
 
     const bad = manager({
       ...config(),

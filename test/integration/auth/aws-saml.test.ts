@@ -42,7 +42,7 @@ describe('aws/saml provider (fake ECP IdP + moto STS)', () => {
   beforeAll(async () => {
     idp = new FakeSamlIdp({ username: 'alice', password: PASSWORD, roles: [[DEV, IDP], [ADMIN, IDP], [OPS, IDP]], roleForm: 'repeated', sessionName: 'alice@corp' });
     await idp.start();
-  }, 60_000);
+  }, 120_000);
   afterAll(() => idp.stop());
   beforeEach(() => {
     moto = motoEndpoint();
@@ -135,7 +135,7 @@ describe('aws/saml assertion parsing (multi-valued Role attribute, as IdPs usual
   beforeAll(async () => {
     idp = new FakeSamlIdp({ username: 'bob', password: 'pw-bob-123', roles: [[DEV, IDP], [ADMIN, IDP]], roleForm: 'multi', sessionDuration: 1800 });
     await idp.start();
-  }, 60_000);
+  }, 120_000);
   afterAll(() => idp.stop());
 
   test('every role of the signed response is read, in order; the signature verifies with xmlsec1', async () => {

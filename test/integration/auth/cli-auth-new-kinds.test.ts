@@ -27,7 +27,7 @@ describe('infrakey auth verbs with aws/saml, aws/assume-root, aws/ambient, ambie
     await idp.start();
     rootSts = new FakeStsAssumeRoot();
     rootUrl = await rootSts.start();
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await idp.stop();
     await rootSts.stop();

@@ -25,6 +25,8 @@ APT_PKGS=(
   awscli
   # certificates for the HTTPS fakes (test/support/tls-cert.ts: the Key Vault fake)
   openssl
+  # the FAKE SAML IdP (test/fakes/fake-saml-idp.py) builds and signs its responses with pysaml2 + xmlsec1
+  python3-pysaml2 xmlsec1
   # moto's run-time imports, from bookworm (the trixie .deb's own Depends are not installed)
   python3-boto3 python3-botocore python3-cryptography python3-dateutil python3-flask
   python3-flask-cors python3-jinja2 python3-requests python3-responses python3-werkzeug

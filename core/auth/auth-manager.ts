@@ -248,7 +248,7 @@ export class AuthManager {
     const { kind, cloud } = this.sessionsOf(r.chain.target);
     const who = kind.whoami
       ? kind.whoami(r.credentials)
-      : await cloud.whoami(r.credentials, { chain: r.chain, env: this.env, ...(r.region ? { region: r.region } : {}), where: this.where(r.chain.target.path) });
+      : await cloud.whoami(r.credentials, { chain: r.chain, env: this.env, ...(r.region ? { region: r.region } : {}), where: this.where(r.chain.target.path), ...(this.opts.httpsCa ? { httpsCa: this.opts.httpsCa } : {}) });
     return {
       realm: this.realm.value,
       realmSource: this.realm.source,
@@ -275,7 +275,7 @@ export class AuthManager {
     const { cloud } = this.sessionsOf(chain.target);
     const creds = (await this.cachedCredentials(name)) ?? (await this.authenticate(name)).credentials;
     if (!cloud.consoleUrl || creds.type !== cloud.cloud) {
-      throw authError(AUTH_ERROR_CODES.CONSOLE_FAILED, `identity "${chain.target.name}" has no AWS session`, where, 'use an aws/* identity');
+      throw authError(AUTH_ERROR_CODES.CONSOLE_FAILED, `identity "${chain.target.name}" has no ${cloud.cloud} session with a console`, where, 'use an aws/* or azure/* identity');
     }
     const region = chainRegion(chain);
     return cloud.consoleUrl(creds, { identity: chain.target.name, where, ...(region ? { region } : {}), ...opts });
@@ -404,7 +404,7 @@ export class AuthManager {
 
   /** Where `id`'s session lives in `chain`'s folder (the chain's root names the folder). */
   private location(chain: Chain, id: IdentityConfig): SessionLocation {
-    return this.sessionsOf(id).cloud.location(this.env, this.realm.value, chain.rootName, id.name);
+    return this.sessionsOf(id).cloud.location(this.env, this.realm.value, chain.rootName, id.name, chain);
   }
 
   private async cachedStep(chain: Chain, index: number, label?: string): Promise<Credentials | undefined> {

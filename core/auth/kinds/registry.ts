@@ -1,6 +1,12 @@
 import { awsSessions } from '../clouds/aws-sessions';
+import { azureSessions } from '../clouds/azure-sessions';
 import { assumeRoleKind } from './assume-role';
 import { awsUserKind } from './aws-user/aws-user';
+import { azureCliProviderKind } from './azure-cli';
+import { azureDeviceCodeProviderKind } from './azure-device-code';
+import { azureInteractiveProviderKind } from './azure-interactive';
+import { azureOidcProviderKind } from './azure-oidc';
+import { azureSubscriptionKind } from './azure-subscription';
 import { githubOidcProviderKind } from './github-oidc';
 import type { CloudSessions, IdentityKind, ProviderKind, SessionLocation } from './kind';
 import { mockIdentityKind, mockProviderKind } from './mock';
@@ -17,6 +23,10 @@ import { ssoProviderKind } from './sso-provider';
 const PROVIDER_KINDS: readonly ProviderKind[] = [
   ssoProviderKind,
   githubOidcProviderKind,
+  azureDeviceCodeProviderKind,
+  azureOidcProviderKind,
+  azureCliProviderKind,
+  azureInteractiveProviderKind,
   mockProviderKind,
 ];
 
@@ -24,18 +34,15 @@ const IDENTITY_KINDS: readonly IdentityKind[] = [
   awsUserKind,
   assumeRoleKind,
   permissionSetKind,
+  azureSubscriptionKind,
   mockIdentityKind,
 ];
 
-const CLOUDS: readonly CloudSessions<never>[] = [awsSessions as CloudSessions<never>];
+const CLOUDS: readonly CloudSessions<never>[] = [awsSessions as CloudSessions<never>, azureSessions as CloudSessions<never>];
 
 /** Provider kinds of Atmos (§1.2) that infrakey does not implement. */
 export const ATMOS_ONLY_PROVIDER_KINDS = [
   'aws/saml',
-  'azure/interactive',
-  'azure/device-code',
-  'azure/cli',
-  'azure/oidc',
   'gcp/adc',
   'gcp/workload-identity-federation',
   'atmos/pro',
@@ -46,7 +53,6 @@ const ATMOS_ONLY_IDENTITY_KINDS: Readonly<Record<string, boolean>> = {
   'aws/assume-root': false,
   'aws/ambient': true,
   ambient: true,
-  'azure/subscription': false,
   'gcp/service-account': false,
   'gcp/project': false,
   'atmos/pro': false,

@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { findIdentity, parseAuthConfig, type AuthConfig, type IdentityConfig, type ParsedAuthConfig } from './auth-config';
 import { AUTH_ERROR_CODES, authError, locateWhere } from './auth-errors';
 import { buildChain, chainRegion } from './build-chain';
@@ -90,10 +91,12 @@ export class AuthManager {
   private readonly opts: AuthManagerOptions;
   private keyringPromise?: MemoizedAsync<Keyring>;
   private readonly cache = new Map<string, AuthResult>();
+  private readonly httpsCa?: readonly string[];
 
   constructor(rawAuth: unknown, opts: AuthManagerOptions = {}) {
     this.opts = opts;
     this.env = opts.env ?? process.env;
+    this.httpsCa = opts.httpsCa ?? extraCaCertificates(this.env);
     this.parsed = parseAuthConfig(rawAuth, { locate: opts.locate });
     this.config = this.parsed.config;
     this.realm = resolveRealm({ env: this.env, configRealm: this.config.realm, configDir: opts.configDir, where: this.where('auth.realm') });
@@ -248,7 +251,7 @@ export class AuthManager {
     const { kind, cloud } = this.sessionsOf(r.chain.target);
     const who = kind.whoami
       ? kind.whoami(r.credentials)
-      : await cloud.whoami(r.credentials, { chain: r.chain, env: this.env, ...(r.region ? { region: r.region } : {}), where: this.where(r.chain.target.path), ...(this.opts.httpsCa ? { httpsCa: this.opts.httpsCa } : {}) });
+      : await cloud.whoami(r.credentials, { chain: r.chain, env: this.env, ...(r.region ? { region: r.region } : {}), where: this.where(r.chain.target.path), ...(this.httpsCa ? { httpsCa: this.httpsCa } : {}) });
     return {
       realm: this.realm.value,
       realmSource: this.realm.source,
@@ -434,13 +437,29 @@ export class AuthManager {
       interaction: this.opts.interaction ?? headlessInteraction(),
       now: () => this.now(),
       sleep: this.opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-      ...(this.opts.httpsCa ? { httpsCa: this.opts.httpsCa } : {}),
+      ...(this.httpsCa ? { httpsCa: this.httpsCa } : {}),
       where: (p) => this.where(p),
     };
   }
 
   private stepContext(chain: Chain): StepContext {
     return { ...this.authContext(), chain };
+  }
+}
+
+/**
+ * The PEM file named by `NODE_EXTRA_CA_CERTS` in `env` (Node trusts it at start-up, but a token
+ * request given its own CA list would not, and an in-process run may have another env); unreadable
+ * or larger than 1 MiB: none.
+ */
+function extraCaCertificates(env: NodeJS.ProcessEnv): readonly string[] | undefined {
+  const file = env.NODE_EXTRA_CA_CERTS;
+  if (!file) return undefined;
+  try {
+    if (statSync(file).size > 1024 * 1024) return undefined;
+    return [readFileSync(file, 'utf8')];
+  } catch {
+    return undefined;
   }
 }
 

@@ -20,10 +20,7 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { selfSignedCert } from './self-signed-cert';
 import { randomBytes, randomUUID } from 'node:crypto';
 
 export interface FakeEntraUser {
@@ -122,20 +119,14 @@ export class FakeEntraId {
   }
 
   async start(): Promise<string> {
-    const dir = mkdtempSync(join(tmpdir(), 'fake-entra-'));
-    try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-      this.cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-      const key = readFileSync(join(dir, 'key.pem'), 'utf8');
-      this.server = createServer({ key, cert: this.cert }, (req, res) => {
-        void this.handle(req).then(({ status, body }) => {
-          res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-          res.end(JSON.stringify(body));
-        });
+    const { cert, key } = selfSignedCert();
+    this.cert = cert;
+    this.server = createServer({ key, cert: this.cert }, (req, res) => {
+      void this.handle(req).then(({ status, body }) => {
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify(body));
       });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     const addr = this.server!.address();
     if (!addr || typeof addr === 'string') throw new Error('no address');

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthManager } from '../../../core/auth/auth-manager';
+import { storeAuthResolver } from '../../../core/auth/store-auth';
 import type { AzureCredentials } from '../../../core/auth/clouds/azure-credentials';
 import { MemoryKeyring } from '../../../core/keyring/memory-keyring';
 import { unsafeUnwrap } from '../../../core/secret';
@@ -121,6 +122,23 @@ describe('Azure kinds against the fake Entra ID', () => {
     // One credentials.json per provider (as Atmos); loading it for `dev` gives dev's own subscription.
     const cached = (await manager(deviceAuth).cachedCredentials('dev')) as AzureCredentials;
     expect(cached).toMatchObject({ subscriptionId: SUB, location: 'westeurope' });
+  });
+
+  test('a store naming an Azure identity gets its AzureCredentials (Key Vault token included); an AWS identity is refused', async () => {
+    await start({});
+    const auth = { ...deviceAuth, providers: { ...deviceAuth.providers, m: { kind: 'mock' } }, identities: { ...deviceAuth.identities, awsy: { kind: 'mock', via: { provider: 'm' } } } };
+    const m = manager(auth);
+    const resolve = storeAuthResolver(m);
+    const ctx = await resolve('dev', { name: 'kv', kind: 'azure/keyvault', cloud: 'azure' });
+    expect(ctx.credentials).toBeUndefined();
+    const c = await ctx.azure!();
+    expect(c).toMatchObject({ type: 'azure', tenantId: TENANT, subscriptionId: SUB });
+    expect(unsafeUnwrap(c.keyVaultToken!)).toMatch(/^ey/);
+    expect(fake.issued.get(unsafeUnwrap(c.keyVaultToken!))?.aud).toBe('https://vault.azure.net');
+    // A second call reads the session back (no new login); a fresh process does too.
+    await manager(auth).authenticate('dev');
+    expect(fake.count('/devicecode')).toBe(1);
+    await expect(resolve('awsy', { name: 'kv', kind: 'azure/keyvault', cloud: 'azure' })).rejects.toMatchObject({ code: 'AUTH_KIND_UNSUPPORTED', message: expect.stringContaining('yields mock credentials') });
   });
 
   test('headless with no cached login, denied and expired codes: clear errors', async () => {

@@ -145,6 +145,15 @@ export class AuthManager {
     return this.location(chain, chain.target) as unknown as CredentialFilePaths;
   }
 
+  /**
+   * Where the identity's session lives as its cloud describes it, and the cloud's name (config
+   * only: nothing is created, nobody logs in). The adapters read a cloud's own fields from it.
+   */
+  session(name: string): { cloud: string; location: SessionLocation } {
+    const chain = this.chain(name);
+    return { cloud: this.sessionsOf(chain.target).cloud.cloud, location: this.location(chain, chain.target) };
+  }
+
   /** The identity's region as Atmos resolves it for the environment (may be undefined). */
   region(name: string): string | undefined {
     return chainRegion(this.chain(name));

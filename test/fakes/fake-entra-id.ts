@@ -210,3 +210,16 @@ export class FakeEntraId {
     }
   }
 }
+
+/** Ids the Azure tests share (any GUIDs do; the fake trusts what a test configures). */
+export const AZ = {
+  tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+  subscription: '00000000-1111-2222-3333-444444444444',
+  app: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+  githubIssuer: 'https://token.actions.githubusercontent.com',
+} as const;
+
+/** A federated (OIDC) token as GitHub Actions issues one, for the fake's federated credential check (unsigned). */
+export function federatedToken(subject: string, extra: Record<string, unknown> = {}): string {
+  return jwt({ iss: AZ.githubIssuer, sub: subject, aud: 'api://AzureADTokenExchange', exp: Math.floor(Date.now() / 1000) + 600, ...extra });
+}

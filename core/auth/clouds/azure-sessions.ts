@@ -211,6 +211,42 @@ function sessionVariables(loc: AzureSessionLocation): Record<string, string> {
   return vars;
 }
 
+/**
+ * What a tool's Azure provider needs to act as the identity (the Pulumi azure-native provider,
+ * Terraform's azurerm provider): never a token. CLI-style logins (device code, cli, interactive)
+ * use the Azure CLI's files infrakey updated (`useCli`, as `ARM_USE_CLI`); azure/oidc uses the
+ * federated token (`useOidc` with the client id, tenant and token file, as `ARM_USE_OIDC`).
+ */
+export interface IdentityAzureSettings {
+  readonly subscriptionId?: string;
+  readonly tenantId?: string;
+  readonly location?: string;
+  /** `public`, `usgovernment` or `china`. */
+  readonly environment: 'public' | 'usgovernment' | 'china';
+  readonly useCli: boolean;
+  readonly useOidc: boolean;
+  readonly clientId?: string;
+  /** The federated token file (azure/oidc with a file; in GitHub Actions the providers fetch the token themselves). */
+  readonly oidcTokenFilePath?: string;
+  readonly resourceGroup?: string;
+}
+
+/** The {@link IdentityAzureSettings} of a session location (config only). */
+export function azureSettings(loc: AzureSessionLocation): IdentityAzureSettings {
+  const oidc = loc.useOidc === 'true';
+  return {
+    environment: azureCloud(loc.cloudEnvironment)?.name ?? 'public',
+    useCli: !oidc,
+    useOidc: oidc,
+    ...(loc.subscriptionId ? { subscriptionId: loc.subscriptionId } : {}),
+    ...(loc.tenantId ? { tenantId: loc.tenantId } : {}),
+    ...(loc.location ? { location: loc.location } : {}),
+    ...(oidc && loc.clientId ? { clientId: loc.clientId } : {}),
+    ...(oidc && loc.tokenFilePath ? { oidcTokenFilePath: loc.tokenFilePath } : {}),
+    ...(loc.resourceGroup ? { resourceGroup: loc.resourceGroup } : {}),
+  };
+}
+
 /** Azure Portal deep links by alias (Atmos `azurePortalDestinations`). */
 const PORTAL_DESTINATIONS: Readonly<Record<string, string>> = (() => {
   const browse = (t: string) => `/blade/HubsExtension/BrowseResource/resourceType/${t}`;

@@ -5,14 +5,14 @@ import { storeAuthResolver } from '../../../core/auth/store-auth';
 import type { AzureCredentials } from '../../../core/auth/clouds/azure-credentials';
 import { MemoryKeyring } from '../../../core/keyring/memory-keyring';
 import { unsafeUnwrap } from '../../../core/secret';
-import { FakeEntraId, type FakeEntraOptions } from '../../fakes/fake-entra-id';
+import { AZ, FakeEntraId, federatedToken, type FakeEntraOptions } from '../../fakes/fake-entra-id';
 import { FakeGithubOidc } from '../../fakes/fake-github-oidc';
 import { expectPrivateLayout, failure, makeAuthTestEnv, type AuthTestEnv } from './auth-test-env';
 
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const SUB = '00000000-1111-2222-3333-444444444444';
+const TENANT = AZ.tenant;
+const SUB = AZ.subscription;
 const SUB2 = '99999999-1111-2222-3333-444444444444';
-const APP = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+const APP = AZ.app;
 
 function json(file: string): Record<string, any> {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
@@ -190,9 +190,7 @@ describe('Azure kinds against the fake Entra ID', () => {
   test('azure/oidc: federated token from a file (client_assertion), service-principal files and ARM_USE_OIDC', async () => {
     await start({ federated: [{ clientId: APP, issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:acme/infra:ref:refs/heads/main', audience: 'api://AzureADTokenExchange' }] });
     const tokenFile = join(t.root, 'federated.jwt');
-    const now = Math.floor(Date.now() / 1000);
-    const b = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    const assertion = `${b({ alg: 'RS256' })}.${b({ iss: 'https://token.actions.githubusercontent.com', sub: 'repo:acme/infra:ref:refs/heads/main', aud: 'api://AzureADTokenExchange', exp: now + 300 })}.sig`;
+    const assertion = federatedToken('repo:acme/infra:ref:refs/heads/main');
     writeFileSync(tokenFile, `${assertion}\n`);
     const auth = {
       realm: 'ci',
@@ -220,7 +218,7 @@ describe('Azure kinds against the fake Entra ID', () => {
     await m.authenticate('deploy', { force: true });
     expect(fake.count('/token', 'client_credentials')).toBe(6);
     // A token from another subject is refused with the Entra error code, and never echoed.
-    writeFileSync(tokenFile, `${b({ alg: 'RS256' })}.${b({ iss: 'https://evil.example', sub: 'x', aud: 'api://AzureADTokenExchange' })}.sig`);
+    writeFileSync(tokenFile, federatedToken('x', { iss: 'https://evil.example' }));
     const err = await failure(manager(auth, false).authenticate('deploy'));
     expect(err).toMatchObject({ code: 'AUTH_AZURE_FAILED', message: expect.stringContaining('invalid_client') });
   });

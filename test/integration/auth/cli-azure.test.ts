@@ -2,13 +2,13 @@ import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'no
 import { join } from 'node:path';
 import { run } from '../../../cli/program';
 import { captureIO } from '../../../cli/io';
-import { FakeEntraId } from '../../fakes/fake-entra-id';
+import { AZ, FakeEntraId, federatedToken } from '../../fakes/fake-entra-id';
 import { makeAuthTestEnv, type AuthTestEnv } from './auth-test-env';
 
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const SUB = '00000000-1111-2222-3333-444444444444';
-const APP = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
-const ISS = 'https://token.actions.githubusercontent.com';
+const TENANT = AZ.tenant;
+const SUB = AZ.subscription;
+const APP = AZ.app;
+const ISS = AZ.githubIssuer;
 const SUBJECT = 'repo:acme/infra:environment:prod';
 
 /** Every verb of `infrakey auth` with Azure identities, through the CLI, against the fake Entra ID. */
@@ -30,8 +30,7 @@ describe('infrakey auth CLI with Azure identities (fake Entra ID)', () => {
     repo = join(t.root, 'repo');
     mkdirSync(join(repo, 'stacks'), { recursive: true });
     tokenFile = join(t.root, 'azure-federated-token');
-    const b = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    assertion = `${b({ alg: 'RS256' })}.${b({ iss: ISS, sub: SUBJECT, aud: 'api://AzureADTokenExchange', exp: Math.floor(Date.now() / 1000) + 600 })}.c2ln`;
+    assertion = federatedToken(SUBJECT);
     writeFileSync(tokenFile, assertion);
     writeFileSync(
       join(repo, 'atmos.yaml'),

@@ -88,7 +88,6 @@ export async function authenticateAzureCli(p: ProviderConfig, ctx: StepContext):
     spec,
     authMethod: 'cli',
     ...(typeof chosen.id === 'string' && !spec.subscriptionId ? { subscriptionId: chosen.id } : {}),
-    homeAccountId: account.homeAccountId,
   });
 }
 

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { run } from '../../../cli/program';
 import { captureIO } from '../../../cli/io';
 import { AZ, FakeEntraId, federatedToken } from '../../fakes/fake-entra-id';
@@ -151,6 +152,20 @@ auth:
     expect(sh.code).toBe(0);
     expect(JSON.parse(readFileSync(seen, 'utf8'))).toMatchObject({ ARM_USE_OIDC: 'true', AZURE_CLIENT_SECRET: null, ATMOS_IDENTITY: 'prod' });
     noTokens(r.all + sh.all);
+  });
+
+  test('the built CLI (bundle, MSAL loaded from node_modules) logs in an azure/oidc identity in its own process', async () => {
+    const bin = resolve(__dirname, '../../../dist/cli/infrakey.js');
+    // Async spawn: the fake Entra ID answers from this process's event loop.
+    const child = spawn(process.execPath, [bin, 'auth', 'whoami', '--format', 'json'], { cwd: repo, env: { ...t.env, ...env } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(JSON.parse(out)).toMatchObject({ identity: 'prod', principal: `/subscriptions/${SUB}`, account: TENANT });
+    noTokens(out);
   });
 
   test('device code without a terminal: exit 1 with the code and the fix, nothing hangs', async () => {

@@ -110,6 +110,18 @@ describe('Azure kinds against the fake Entra ID', () => {
     expectPrivateLayout(t, 'home/.azure');
   });
 
+  test('a guest (B2B) user: the CLI cache uses MSAL\'s home account id, so az sees one account, not two', async () => {
+    const HOME_TENANT = 'eeeeeeee-0000-0000-0000-000000000001';
+    await start({ user: { oid: '22222222-3333-4444-5555-666666666666', upn: 'guest_example.com#EXT#@contoso.example', homeTenant: HOME_TENANT } });
+    const r = await manager(deviceAuth).authenticate('dev');
+    const hid = `22222222-3333-4444-5555-666666666666.${HOME_TENANT}`;
+    expect(r.credentials).toMatchObject({ homeAccountId: hid });
+    const cli = json(join(t.root, 'home/.azure/msal_token_cache.json'));
+    expect(Object.keys(cli.Account)).toEqual([`${hid}-login.microsoftonline.com-${TENANT}`]);
+    expect(Object.values(cli.AccessToken as object).every((v: any) => v.home_account_id === hid && v.realm === TENANT)).toBe(true);
+    expect(Object.values(cli.RefreshToken as object).map((v: any) => v.home_account_id)).toEqual([hid]);
+  });
+
   test('a second identity and a new process reuse the refresh token silently; subscriptions stay per identity', async () => {
     await start({});
     await manager(deviceAuth).authenticate('dev');
@@ -119,6 +131,11 @@ describe('Azure kinds against the fake Entra ID', () => {
     expect(r.credentials).toMatchObject({ subscriptionId: SUB2, location: 'northeurope' });
     const profile = json(join(t.root, 'home/.azure/azureProfile.json'));
     expect(profile.subscriptions.map((s: any) => [s.id, s.isDefault])).toEqual([[SUB, false], [SUB2, true]]);
+    // Two processes logging in at once: the lock serialises the read-modify-writes, nothing is lost.
+    await Promise.all([manager(deviceAuth, false).authenticate('dev', { force: true }), manager(deviceAuth, false).authenticate('prod', { force: true })]);
+    const both = json(join(t.root, 'home/.azure/azureProfile.json'));
+    expect(both.subscriptions.map((s: any) => s.id).sort()).toEqual([SUB, SUB2].sort());
+    expect(both.subscriptions.filter((s: any) => s.isDefault).length).toBe(1);
     // One credentials.json per provider (as Atmos); loading it for `dev` gives dev's own subscription.
     const cached = (await manager(deviceAuth).cachedCredentials('dev')) as AzureCredentials;
     expect(cached).toMatchObject({ subscriptionId: SUB, location: 'westeurope' });

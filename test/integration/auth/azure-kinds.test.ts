@@ -160,6 +160,10 @@ describe('Azure kinds against the fake Entra ID', () => {
 
   test('headless with no cached login, denied and expired codes: clear errors', async () => {
     await start({});
+    // The test-only endpoint accepts loopback https URLs only: a token is never sent elsewhere.
+    for (const bad of ['https://evil.example', 'http://127.0.0.1:1']) {
+      expect(await failure(manager(deviceAuth, true, { ...t.env, INFRAKEY_TEST_AZURE_ENDPOINT: bad }).authenticate('dev'))).toMatchObject({ code: 'AUTH_CONFIG_INVALID', message: expect.stringContaining('INFRAKEY_TEST_AZURE_ENDPOINT') });
+    }
     const headless = await failure(manager(deviceAuth, false).authenticate('dev'));
     expect(headless.code).toBe('AUTH_PROMPT_REQUIRES_TTY');
     expect(fake.calls).toEqual([]);

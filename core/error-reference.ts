@@ -209,9 +209,11 @@ export const ERROR_REFERENCE: readonly ErrorCodeGroup[] = [
     codes: {
       SOPS_MAC_MISMATCH: 'a value, key name, MAC or `lastmodified` of the SOPS file was altered',
       SOPS_DECRYPT_FAILED: 'no key opens the file; names its recipients (age, KMS ARNs) and where keys were looked for',
-      SOPS_ENCRYPT_FAILED: 'KMS refused to wrap a new data key',
+      SOPS_ENCRYPT_FAILED: 'KMS (AWS or Cloud KMS) refused to wrap a new data key, or gpg has no public key for a `pgp` fingerprint (names the rule or spec field)',
+      SOPS_GPG_NOT_FOUND: 'the `gpg` program (or `SOPS_GPG_EXEC`) is not installed; needed for `pgp` master keys',
+      SOPS_KEY_TIMEOUT: 'gpg (60 s: an agent waiting on a pinentry) or Cloud KMS (15 s per call) did not answer within its bound; names the key',
       SOPS_NO_RECIPIENTS: 'no recipients for a new file (`age_recipients` or a `.sops.yaml` rule)',
-      SOPS_RECIPIENT_INVALID: 'a recipient is not a valid age key or KMS ARN',
+      SOPS_RECIPIENT_INVALID: 'a recipient is not a valid age key, PGP fingerprint, KMS ARN or Cloud KMS resource ID',
       SOPS_AGE_KEY_MISSING: 'no age key found; names the file, variable or store looked at (for an existing file also its recipients, without advising keygen)',
       SOPS_AGE_KEY_INVALID: 'bad age key material; names the source and line',
       SOPS_PATH_TEMPLATE: 'unknown field or unsupported expression in `spec.file`, or a stack/component name (with `..`) that moves the rendered file out of the template\'s folder',

@@ -13,8 +13,8 @@ const root = resolve(__dirname, '../../..');
 
 describe('auth kind registry', () => {
   test('every implemented kind is one registered module with its contract', () => {
-    expect(implementedProviderKinds().sort()).toEqual(['aws/iam-identity-center', 'aws/saml', 'github/oidc', 'mock']);
-    expect(implementedIdentityKinds().sort()).toEqual(['ambient', 'aws/ambient', 'aws/assume-role', 'aws/assume-root', 'aws/permission-set', 'aws/user', 'mock']);
+    expect(implementedProviderKinds().sort()).toEqual(['aws/iam-identity-center', 'aws/saml', 'azure/cli', 'azure/device-code', 'azure/interactive', 'azure/oidc', 'github/oidc', 'mock']);
+    expect(implementedIdentityKinds().sort()).toEqual(['ambient', 'aws/ambient', 'aws/assume-role', 'aws/assume-root', 'aws/permission-set', 'aws/user', 'azure/subscription', 'mock']);
     for (const name of implementedProviderKinds()) {
       const k = providerKind(name)!;
       expect(typeof k.validate).toBe('function');

@@ -1,3 +1,4 @@
+import type { Secret } from '../secret';
 /**
  * The Store contract: a key/value backend addressed either by coordinates (stack, component, key),
  * composed into a backend path per Atmos's rules (§5.3), or by a raw key (`!store.get`, GetKey).
@@ -9,7 +10,6 @@
  * Values are plain JSON-like data (decoded per §5.4). A store never wraps them in `Secret`: the
  * secrets layer does that, and registers them with the Redactor, as soon as it receives them.
  */
-import type { AzureCredentials } from '../auth/clouds/azure-credentials';
 import type { ComponentTarget } from '../component-target';
 import type { ReadResult } from '../read-result';
 
@@ -56,6 +56,21 @@ export interface AwsCredentialsLike {
 export type AwsCredentialsProvider = () => Promise<AwsCredentialsLike>;
 
 /**
+ * What an Azure store takes of an identity's Azure credentials: the part of the auth layer's
+ * `AzureCredentials` it reads, declared here so that stores (and SOPS, which uses them) never
+ * import the auth layer.
+ */
+export interface AzureStoreCredentials {
+  readonly accessToken: Secret<string>;
+  readonly expiration?: Date;
+  readonly tenantId: string;
+  readonly subscriptionId?: string;
+  /** Token for `https://vault.azure.net/.default`, when the provider could mint one. */
+  readonly keyVaultToken?: Secret<string>;
+  readonly keyVaultExpiration?: Date;
+}
+
+/**
  * What an identity gives a cloud store (Atmos `AuthContext`, §5.5). The store's own `region` and
  * endpoint win over these.
  */
@@ -66,7 +81,7 @@ export interface StoreAuthContext {
    * Azure credentials of the identity (stores whose cloud is `azure`, e.g. `azure/keyvault`, which
    * uses `keyVaultToken`): fresh on each call, re-authenticated when less than 15 minutes remain.
    */
-  readonly azure?: () => Promise<AzureCredentials>;
+  readonly azure?: () => Promise<AzureStoreCredentials>;
   readonly region?: string;
   /** The identity's / provider's `spec.endpoint_url`. */
   readonly endpointUrl?: string;

@@ -32,8 +32,8 @@ describe('auth kind registry', () => {
     expect(providerKind('mock/aws')).toBe(providerKind('mock'));
     expect(identityKind('mock/aws')).toBe(identityKind('mock'));
     expect(providerKindStatus('aws/saml')).toBe('implemented');
-    expect(providerKindStatus('azure/device-code')).toBe('atmos-only');
-    expect(identityKindStatus('gcp/service-account')).toBe('atmos-only');
+    expect(providerKindStatus('atmos/pro')).toBe('atmos-only');
+    expect(identityKindStatus('atmos/pro')).toBe('atmos-only');
     expect(identityKindStatus('nope/nothing')).toBe('unknown');
     expect(isStandaloneIdentityKind('aws/user')).toBe(true);
     expect(isStandaloneIdentityKind('aws/ambient')).toBe(true);

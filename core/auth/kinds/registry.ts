@@ -1,4 +1,5 @@
 import { awsSessions } from '../clouds/aws-sessions';
+import { mockSessions } from '../clouds/mock-sessions';
 import { assumeRoleKind } from './assume-role';
 import { awsUserKind } from './aws-user/aws-user';
 import { githubOidcProviderKind } from './github-oidc';
@@ -27,7 +28,7 @@ const IDENTITY_KINDS: readonly IdentityKind[] = [
   mockIdentityKind,
 ];
 
-const CLOUDS: readonly CloudSessions<never>[] = [awsSessions as CloudSessions<never>];
+const CLOUDS: readonly CloudSessions<never>[] = [awsSessions as CloudSessions<never>, mockSessions as CloudSessions<never>];
 
 /** Provider kinds of Atmos (§1.2) that infrakey does not implement. */
 export const ATMOS_ONLY_PROVIDER_KINDS = [

@@ -14,6 +14,7 @@ import type { Secret } from './secret';
 import { Secret as SecretClass } from './secret';
 import type { SecretsService } from './secrets/secrets-service';
 import type { AuthManager } from './auth/auth-manager';
+import { globalComponentAuth } from './auth/component-auth';
 import { IdentityHandle } from './auth/identity-handle';
 import { sopsAwsCredentials, storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
 import type { PasswordPrompt } from './keyring/keyring-password';
@@ -364,7 +365,7 @@ function mergeSettings(config: AtmosConfig, env: NodeJS.ProcessEnv): ComponentMe
     templates: templateSettings(config.raw, env),
     listMergeStrategy: (raw as ListMergeStrategy | undefined) ?? 'replace',
     inheritMetadata: inherit.metadata !== false,
-    globalAuth: config.auth,
+    globalAuth: globalComponentAuth(config.auth, { env, ...(config.file ? { configDir: config.dir } : {}), where: config.locate('auth.realm') }),
     projectBasePath: config.basePath,
     componentBasePaths,
   };

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { captureIO } from '../../cli/io';
 import { run } from '../../cli/program';
-import { writeProject } from '../unit/stacks/project';
+import { atmosYaml, writeProject } from '../unit/stacks/project';
 
 // Where Atmos prints what: status lines and summaries of the auth verbs on stderr (stdout stays
 // empty for scripts), its error wording, help in Atmos's layout (`USAGE`, `--help=all`). Each is
@@ -95,5 +95,23 @@ describe("help in Atmos's layout", () => {
     const exec = await cli(['auth', 'exec', '--', 'echo', 'x', '--help=all']);
     expect(exec.code).toBe(0);
     expect(exec.out).toBe('x --help=all\n');
+  });
+});
+
+describe("describe component: the component's auth as Atmos merges it", () => {
+  it('with auth configured: the computed realm, logs {file, level} and keyring {type, spec} are present', async () => {
+    const files = {
+      'atmos.yaml': `${atmosYaml()}${MOCK_AUTH.replace('  realm: out-test\n', '')}  keyring: { type: memory, extra: ignored }\n  logs: { level: Debug }\n`,
+      'stacks/dev.yaml': 'components:\n  terraform:\n    app: { vars: { a: 1 } }\n',
+    };
+    const r = await cli(['describe', 'component', 'app', '-s', 'dev', '-q', '.auth', '--format', 'json'], files);
+    expect(r.code).toBe(0);
+    const auth = JSON.parse(r.out) as Record<string, unknown>;
+    expect(auth.realm).toMatch(/^[0-9a-f]{16}$/);
+    expect(auth.logs).toEqual({ file: '', level: 'Debug' });
+    expect(auth.keyring).toEqual({ type: 'memory' });
+    expect(Object.keys(auth.identities as object)).toEqual(['mock-identity', 'mock-identity-2']);
+    const none = await cli(['describe', 'component', 'app', '-s', 'dev', '-q', '.auth', '--format', 'json'], { ...files, 'atmos.yaml': atmosYaml() });
+    expect(JSON.parse(none.out)).toEqual({});
   });
 });

@@ -6,6 +6,7 @@ import { loadAtmosConfig, loadAtmosConfigSync } from './config/load-config';
 import { isMap, LIST_MERGE_STRATEGIES, type ListMergeStrategy, type YamlMap } from './stacks/deep-merge';
 import { renderGoTemplate } from './stacks/go-template';
 import { relativeComponentPath, type ComponentMergeSettings, type ResolvedComponent } from './stacks/component-resolver';
+import type { DeprecatedField } from './stacks/deprecated-fields';
 import { StackEngine, type ResolveComponentOptions, type StackSummary } from './stacks/stack-engine';
 import type { ComponentType } from './stacks/stack-processor';
 import { decodeExecOutput, resolveYamlFunctions, type YamlFunctionResolver } from './yaml/resolve-functions';
@@ -185,6 +186,11 @@ export class Workspace {
   /** Stacks that define at least one component, sorted by name (`includeEmpty` for every manifest). */
   listStacks(opts: { includeEmpty?: boolean } = {}): StackSummary[] {
     return this.stacks.listStacks(opts);
+  }
+
+  /** Deprecated fields written in the stack manifests (`depends_on`), as `validate stacks` warns about them. */
+  deprecatedStackFields(): DeprecatedField[] {
+    return this.stacks.deprecatedFields();
   }
 
   /**

@@ -115,3 +115,24 @@ describe("describe component: the component's auth as Atmos merges it", () => {
     expect(JSON.parse(none.out)).toEqual({});
   });
 });
+
+describe('validate stacks: deprecated manifest fields', () => {
+  it('warns once per written field with file:line:column and exits 0', async () => {
+    const files = {
+      'atmos.yaml': atmosYaml(),
+      'stacks/catalog/app.yaml': 'components:\n  terraform:\n    app:\n      depends_on:\n        net: { component: net }\n      settings:\n        depends_on: { net: { component: net } }\n',
+      'stacks/dev.yaml': 'import: [catalog/app]\ncomponents:\n  terraform:\n    net: {}\n    app: { vars: { a: 1 } }\n',
+      'stacks/prod.yaml': 'import: [catalog/app]\ncomponents:\n  terraform:\n    net: {}\n',
+    };
+    const r = await cli(['validate', 'stacks'], files);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('');
+    const warnings = r.err.split('\n').filter((l) => l.includes('warning:'));
+    expect(warnings).toEqual([
+      expect.stringMatching(/\/stacks\/catalog\/app\.yaml:4:\d+: warning: `components\.terraform\.app\.depends_on` is deprecated; use `dependencies\.components`$/),
+      expect.stringMatching(/\/stacks\/catalog\/app\.yaml:7:\d+: warning: `components\.terraform\.app\.settings\.depends_on` is deprecated; use `dependencies\.components`$/),
+    ]);
+    const clean = await cli(['validate', 'stacks'], { ...files, 'stacks/catalog/app.yaml': 'components:\n  terraform:\n    app: {}\n' });
+    expect(clean.err).not.toContain('warning');
+  });
+});

@@ -62,6 +62,7 @@ export const ERROR_REFERENCE: readonly ErrorCodeGroup[] = [
       STACK_REMOTE_STATE_BACKEND_MISMATCH: '`remote_state_backend_type` has no `remote_state_backend` settings; names component and stack (as Atmos)',
       STACK_NAME_MISSING_VALUE: '`name_pattern`/`name_template` needs a var the manifest lacks',
       STACK_NAME_EMPTY: 'a stack name renders empty',
+      STACK_SPACELIFT_NAME_UNDEFINED: '`settings.spacelift.workspace_enabled` without `stacks.name_template`/`name_pattern` (or `settings.spacelift.stack_name`) to build the Spacelift stack name from',
       STACK_NAME_DUPLICATE: 'manifests with the same stack name define a component differently; names the files',
       STACK_INHERITS_MISSING: '`metadata.inherits` names a component the stack does not define',
       STACK_INHERITS_CYCLE: 'components inherit from each other',

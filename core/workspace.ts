@@ -369,6 +369,12 @@ function mergeSettings(config: AtmosConfig, env: NodeJS.ProcessEnv): ComponentMe
     rawBasePath: typeof config.raw.base_path === 'string' ? config.raw.base_path : '.',
     cliConfig: describedCliConfig(config.raw),
     templates: templateSettings(config.raw, env),
+    integrationNaming: {
+      ...(config.stacks.nameTemplate ? { nameTemplate: config.stacks.nameTemplate } : {}),
+      ...(config.stacks.namePattern ? { namePattern: config.stacks.namePattern } : {}),
+      ...(isMap(config.raw.integrations) ? { integrations: config.raw.integrations } : {}),
+      locateConfig: (path) => config.locate(path),
+    },
     listMergeStrategy: (raw as ListMergeStrategy | undefined) ?? 'replace',
     inheritMetadata: inherit.metadata !== false,
     globalAuth: globalComponentAuth(config.auth, { env, ...(config.file ? { configDir: config.dir } : {}), where: config.locate('auth.realm') }),

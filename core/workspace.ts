@@ -15,6 +15,7 @@ import type { Secret } from './secret';
 import { Secret as SecretClass } from './secret';
 import type { SecretsService } from './secrets/secrets-service';
 import type { AuthManager } from './auth/auth-manager';
+import { awsYamlFunctions } from './auth/aws-yaml-functions';
 import { globalComponentAuth } from './auth/component-auth';
 import { IdentityHandle } from './auth/identity-handle';
 import { sopsAwsCredentials, storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
@@ -246,6 +247,8 @@ export class Workspace {
     const hooks = this.functions ? this.functions(fctx) : this.secretsLayer().functions(fctx);
     const resolver: YamlFunctionResolver = {
       template: (fn) => evaluateTemplate(fn, section),
+      // !aws.* through the component's identity (the same resolution SOPS KMS keys use).
+      aws: awsYamlFunctions(() => sopsAwsCredentials(this.config, this.env, this.cwd, this.keyringPrompt)({ componentAuth: section.auth })),
       ...hooks,
     };
     const value = await resolveYamlFunctions(section, resolver, {

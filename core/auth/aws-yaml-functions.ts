@@ -1,4 +1,4 @@
-import { awsClientOptions } from '../aws/client-options';
+import { awsClientOptions, type AwsClientOptions } from '../aws/client-options';
 import { StackError } from '../errors';
 import type { YamlFunction } from '../yaml/yaml-function';
 import type { AwsCredentialSource } from './workspace-auth';
@@ -49,36 +49,33 @@ export function awsYamlFunctions(source: () => Promise<AwsCredentialSource>): (f
       cause: e,
     });
 
+  /** One AWS call with the component's connection; the client is destroyed afterwards. */
+  const call = async <C extends { destroy(): void }, T>(fn: YamlFunction, s: AwsCredentialSource & { region: string }, action: string, service: string, make: (o: AwsClientOptions<NonNullable<AwsCredentialSource['credentials']>>) => C, send: (client: C) => Promise<T>): Promise<T> => {
+    const endpoint = s.endpoint ?? (s.env[`AWS_ENDPOINT_URL_${service}`] || s.env.AWS_ENDPOINT_URL || undefined);
+    const client = make(awsClientOptions({ region: s.region, endpoint, credentials: s.credentials }));
+    try {
+      return await send(client);
+    } catch (e) {
+      throw failure(fn, action, s, e);
+    } finally {
+      client.destroy();
+    }
+  };
+
   const whoami = (fn: YamlFunction) =>
     (caller ??= connection(fn).then(async (s) => {
       const sts = await import('@aws-sdk/client-sts');
-      const endpoint = s.endpoint ?? (s.env.AWS_ENDPOINT_URL_STS || s.env.AWS_ENDPOINT_URL || undefined);
-      const client = new sts.STSClient(awsClientOptions({ region: s.region, endpoint, credentials: s.credentials }));
-      try {
-        const out = await client.send(new sts.GetCallerIdentityCommand({}));
-        return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '', region: s.region };
-      } catch (e) {
-        throw failure(fn, 'sts:GetCallerIdentity', s, e);
-      } finally {
-        client.destroy();
-      }
+      const out = await call(fn, s, 'sts:GetCallerIdentity', 'STS', (o) => new sts.STSClient(o), (c) => c.send(new sts.GetCallerIdentityCommand({})));
+      return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '', region: s.region };
     }));
 
   const organizationId = (fn: YamlFunction) =>
     (organization ??= connection(fn).then(async (s) => {
       const orgs = await import('@aws-sdk/client-organizations');
-      const endpoint = s.endpoint ?? (s.env.AWS_ENDPOINT_URL_ORGANIZATIONS || s.env.AWS_ENDPOINT_URL || undefined);
-      const client = new orgs.OrganizationsClient(awsClientOptions({ region: s.region, endpoint, credentials: s.credentials }));
-      try {
-        const out = await client.send(new orgs.DescribeOrganizationCommand({}));
-        const id = out.Organization?.Id;
-        if (!id) throw new Error('the account is not in an organization');
-        return id;
-      } catch (e) {
-        throw failure(fn, 'organizations:DescribeOrganization', s, e);
-      } finally {
-        client.destroy();
-      }
+      const out = await call(fn, s, 'organizations:DescribeOrganization', 'ORGANIZATIONS', (o) => new orgs.OrganizationsClient(o), (c) => c.send(new orgs.DescribeOrganizationCommand({})));
+      const id = out.Organization?.Id;
+      if (!id) throw failure(fn, 'organizations:DescribeOrganization', s, new Error('the account is not in an organization'));
+      return id;
     }));
 
   return async (fn) => {

@@ -20,7 +20,7 @@ import {
 import { ConfigError, InfrakeyError, StackError, type ErrorDetails, type SourceLocation } from '../errors';
 import { splitWords, unquoteWhole } from './function-args';
 import { queryPath } from './query-path';
-import { fetchRemoteText, HTTP_URL_RE } from './remote-include';
+import { displayUrl, fetchRemoteText, HTTP_URL_RE } from './remote-include';
 import { AppendList, YAML_FUNCTION_TAGS, YamlFunction, type YamlFunctionTag } from './yaml-function';
 
 /**
@@ -495,7 +495,7 @@ function remoteIncluded(url: string, raw: boolean, source: SourceLocation, opts:
   const tag = raw ? '!include.raw' : '!include';
   const chain = opts.includeChain ?? [];
   if (chain.includes(url)) {
-    throw makeError(opts, { code: 'YAML_INCLUDE_CYCLE', message: `${tag} cycle: ${[...chain, url].join(' -> ')}`, where: source, fix: 'remove one of the includes so that no file includes itself' });
+    throw makeError(opts, { code: 'YAML_INCLUDE_CYCLE', message: `${tag} cycle: ${[...chain, url].map(displayUrl).join(' -> ')}`, where: source, fix: 'remove one of the includes so that no file includes itself' });
   }
   const cacheKey = (raw ? 'raw:' : 'parsed:') + url;
   if (opts.includeCache?.has(cacheKey)) return opts.includeCache.get(cacheKey);
@@ -503,7 +503,7 @@ function remoteIncluded(url: string, raw: boolean, source: SourceLocation, opts:
   if (!got.ok) {
     throw makeError(opts, {
       code: 'YAML_INCLUDE_REMOTE_FAILED',
-      message: `${tag} could not download ${url}: ${got.reason}`,
+      message: `${tag} could not download ${displayUrl(url)}: ${got.reason}`,
       where: source,
       fix: 'check the URL and the network (a proxy is not used), or vendor the file into the repository and include it by a local path',
     });

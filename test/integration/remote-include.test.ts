@@ -17,6 +17,7 @@ const files = {
 let hits = 0;
 http.createServer((req, res) => {
   if (req.url === '/hits') { res.end(String(hits)); return; }
+  if (req.url === '/private.json') { res.end(JSON.stringify({ auth: req.headers.authorization || null })); return; }
   hits++;
   const body = files[req.url.split('?')[0]];
   if (body === undefined) { res.writeHead(404); res.end('no'); return; }
@@ -67,6 +68,15 @@ describe('!include of an http(s) URL', () => {
       message: expect.stringContaining(`${base}/missing.yaml: HTTP 404`),
       where: expect.stringMatching(/stacks\/dev\.yaml:4/),
     });
+    // Credentials in a URL go to the server, never into the message.
+    const withToken = writeProject({ 'atmos.yaml': atmosYaml(), 'stacks/dev.yaml': `components:\n  terraform:\n    app:\n      vars: !include ${base.replace('//', '//user:s3cretToken@')}/missing.yaml\n` });
+    const e = await Workspace.load({ cwd: withToken, env: {} }).then((ws) => ws.listStacks()).catch((err: Error) => err);
+    expect(String((e as Error).message)).toContain('//***@127.0.0.1');
+    expect(String((e as Error).message)).not.toContain('s3cretToken');
+    // ... and reach it as HTTP basic authentication.
+    const priv = writeProject({ 'atmos.yaml': atmosYaml(), 'stacks/dev.yaml': `components:\n  terraform:\n    app:\n      vars: !include ${base.replace('//', '//user:s3cretToken@')}/private.json\n` });
+    const got = await (await Workspace.load({ cwd: priv, env: {} })).describeComponent('app', 'dev');
+    expect(got.vars).toEqual({ auth: `Basic ${Buffer.from('user:s3cretToken').toString('base64')}` });
     const closed = writeProject({ 'atmos.yaml': atmosYaml(), 'stacks/dev.yaml': 'components:\n  terraform:\n    app:\n      vars: !include http://127.0.0.1:9/x.yaml\n' });
     await expect(Workspace.load({ cwd: closed, env: {} }).then((ws) => ws.listStacks())).rejects.toMatchObject({ code: 'YAML_INCLUDE_REMOTE_FAILED' });
     const git = writeProject({ 'atmos.yaml': atmosYaml(), 'stacks/dev.yaml': 'components:\n  terraform:\n    app:\n      vars: !include git::https://example.com/r.git//x.yaml\n' });

@@ -18,7 +18,7 @@ import type { AuthManager } from './auth/auth-manager';
 import { awsYamlFunctions } from './auth/aws-yaml-functions';
 import { globalComponentAuth } from './auth/component-auth';
 import { IdentityHandle } from './auth/identity-handle';
-import { sopsAwsCredentials, storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
+import { sopsAwsCredentials, sopsGcpCredentials, storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
 import type { PasswordPrompt } from './keyring/keyring-password';
 
 /** Options of {@link Workspace.load}. */
@@ -143,6 +143,8 @@ export class Workspace {
         registryOptions: { auth: storeAuthOptions(this.config, this.env, this.cwd, this.keyringPrompt) },
         // SOPS files wrapped by AWS KMS open with the provider's identity's credentials (§6.6).
         awsCredentials: sopsAwsCredentials(this.config, this.env, this.cwd, this.keyringPrompt),
+        // ... and Cloud KMS with its GCP identity, else Application Default Credentials.
+        gcpCredentials: sopsGcpCredentials(this.config, this.env, this.cwd, this.keyringPrompt),
       });
     }
     return this.secretsService;

@@ -219,6 +219,18 @@ export class Workspace {
   }
 
   /**
+   * Atmos's `describe.component.filter` (`ATMOS_DESCRIBE_COMPONENT_FILTER` first): `schema` keeps
+   * only the sections a stack manifest can define, `full` everything. Unset is `full` in infrakey
+   * (Atmos's default is `schema`); any other value set is `schema`, as in Atmos.
+   */
+  describeComponentFilter(): 'schema' | 'full' {
+    const describe = isMap(this.config.raw.describe) ? this.config.raw.describe : {};
+    const component = isMap(describe.component) ? describe.component : {};
+    const value = this.env.ATMOS_DESCRIBE_COMPONENT_FILTER || (typeof component.filter === 'string' ? component.filter : '');
+    return value === '' || value === 'full' ? 'full' : 'schema';
+  }
+
+  /**
    * Every component of every stack (Atmos `describe stacks`):
    * `{ <stack>: { components: { <type>: { <name>: section } } } }`. Abstract components are
    * included (they are part of the configuration) but not YAML-function evaluated.
@@ -284,6 +296,16 @@ function stacksShape(section: YamlMap, settings: ComponentMergeSettings, type: C
 function evaluateTemplate(fn: YamlFunction, section: YamlMap): unknown {
   const text = renderGoTemplate(fn.args, section, { subject: '!template', where: fn.source });
   return decodeExecOutput(text);
+}
+
+/** The sections a stack manifest can define (Atmos's `FilterComputedFields`, `describe.component.filter: schema`). */
+const SCHEMA_SECTIONS: ReadonlySet<string> = new Set(['vars', 'settings', 'env', 'backend', 'metadata', 'overrides', 'providers', 'imports', 'dependencies', 'component', 'hooks']);
+
+/** A described component reduced to the sections a stack manifest can define (Atmos's `schema` filter). */
+export function schemaSections(section: YamlMap): YamlMap {
+  const out: YamlMap = {};
+  for (const key of Object.keys(section)) if (SCHEMA_SECTIONS.has(key)) out[key] = section[key];
+  return out;
 }
 
 /** Functions nobody evaluated are shown as their source text (`!store ssm dev vpc id`). */

@@ -136,3 +136,32 @@ describe('validate stacks: deprecated manifest fields', () => {
     expect(clean.err).not.toContain('warning');
   });
 });
+
+describe('describe component: describe.component.filter and --provenance', () => {
+  const files = {
+    'atmos.yaml': atmosYaml(),
+    'stacks/dev.yaml': 'components:\n  terraform:\n    app: { vars: { a: 1 }, settings: { s: true } }\n',
+  };
+
+  it('schema (atmos.yaml or ATMOS_DESCRIBE_COMPONENT_FILTER) keeps the manifest sections; unset or full prints everything; a query sees everything', async () => {
+    const full = await cli(['describe', 'component', 'app', '-s', 'dev', '--format', 'json'], files);
+    expect(JSON.parse(full.out)).toHaveProperty('atmos_stack', 'dev');
+    const schema = await cli(['describe', 'component', 'app', '-s', 'dev', '--format', 'json'], { ...files, 'atmos.yaml': `${atmosYaml()}describe:\n  component:\n    filter: schema\n` });
+    expect(Object.keys(JSON.parse(schema.out)).sort()).toEqual(['backend', 'component', 'env', 'hooks', 'imports', 'metadata', 'overrides', 'providers', 'settings', 'vars']);
+    const queried = await cli(['describe', 'component', 'app', '-s', 'dev', '-q', '.atmos_stack'], { ...files, 'atmos.yaml': `${atmosYaml()}describe:\n  component:\n    filter: schema\n` });
+    expect(queried.out.trim()).toBe('dev');
+    const root = writeProject(files);
+    const io = captureIO();
+    expect(await run(['describe', 'component', 'app', '-s', 'dev', '--format', 'json'], { io, cwd: root, env: { ATMOS_DESCRIBE_COMPONENT_FILTER: 'schema' } })).toBe(0);
+    expect(JSON.parse(io.stdout)).not.toHaveProperty('atmos_stack');
+  });
+
+  it('--provenance is refused with a coded usage error; --provenance=false is accepted', async () => {
+    const on = await cli(['describe', 'component', 'app', '-s', 'dev', '--provenance'], files);
+    expect(on.code).toBe(2);
+    expect(on.err).toContain('USAGE_PROVENANCE_UNSUPPORTED');
+    const off = await cli(['describe', 'component', 'app', '-s', 'dev', '--provenance=false', '--format', 'json'], files);
+    expect(off.code).toBe(0);
+    expect(JSON.parse(off.out).vars).toEqual({ a: 1 });
+  });
+});

@@ -1,4 +1,5 @@
-import { findIdentity, parseAuthConfig, type AuthConfig, type IdentityConfig, type ParsedAuthConfig } from './auth-config';
+import { delimiter } from 'node:path';
+import { findIdentity, parseAuthConfig, type AuthConfig, type IdentityConfig, type IntegrationConfig, type ParsedAuthConfig } from './auth-config';
 import { AUTH_ERROR_CODES, authError, locateWhere } from './auth-errors';
 import { buildChain, chainRegion } from './build-chain';
 import type { Chain } from './chain';
@@ -6,8 +7,8 @@ import type { CredentialFilePaths } from './credential-files';
 import { credentialProcessCommand } from './credential-process';
 import { isExpired, isFresh, type Credentials } from './credentials';
 import { isDisabledValue, noDefaultIdentityError, selectIdentity, type IdentitySelection } from './identity-selection';
-import type { CloudSessions, IdentityKind, ProviderKind, SessionLocation } from './kinds/kind';
-import { cloudSessions, identityKind, identityKindStatus, implementedIdentityKinds, implementedProviderKinds, providerKind, providerKindStatus } from './kinds/registry';
+import type { CloudSessions, IdentityKind, IntegrationContext, ProviderKind, SessionLocation } from './kinds/kind';
+import { cloudSessions, identityKind, identityKindStatus, implementedIdentityKinds, implementedIntegrationKinds, implementedProviderKinds, integrationKind, providerKind, providerKindStatus } from './kinds/registry';
 import { resolveRealm, type Realm } from './realm';
 import { headlessInteraction, type AuthContext, type AuthInteraction, type StepContext } from './step-context';
 import { validateAuthConfig, type AuthValidation } from './validate-auth';
@@ -90,6 +91,8 @@ export class AuthManager {
   private readonly opts: AuthManagerOptions;
   private keyringPromise?: MemoizedAsync<Keyring>;
   private readonly cache = new Map<string, AuthResult>();
+  /** Integration targets already provisioned by this manager (Atmos: once per process per target). */
+  private readonly integrationsRan = new Set<string>();
 
   constructor(rawAuth: unknown, opts: AuthManagerOptions = {}) {
     this.opts = opts;
@@ -150,13 +153,95 @@ export class AuthManager {
   /** `auth env`: what points tools at the identity's session (files, profile, region, its `env:`). Never keys. */
   environment(name: string): Record<string, string> {
     const chain = this.chain(name);
-    return this.sessionsOf(chain.target).cloud.environment(this.location(chain, chain.target), chainRegion(chain), chain.target.env);
+    return { ...this.sessionsOf(chain.target).cloud.environment(this.location(chain, chain.target), chainRegion(chain), chain.target.env), ...this.integrationEnvironment(chain) };
   }
 
   /** The environment for a child process run as the identity (§2.4). */
   childEnvironment(name: string, base: NodeJS.ProcessEnv = this.env): NodeJS.ProcessEnv {
     const chain = this.chain(name);
-    return this.sessionsOf(chain.target).cloud.prepareEnvironment(base, this.location(chain, chain.target), chainRegion(chain));
+    return { ...this.sessionsOf(chain.target).cloud.prepareEnvironment(base, this.location(chain, chain.target), chainRegion(chain)), ...this.integrationEnvironment(chain) };
+  }
+
+  /**
+   * The integrations linked to the identity: `via.identity` is it, or `via.provider` is the root
+   * provider of its chain (Atmos `findIntegrationsForIdentity`). `autoOnly`: those with
+   * `spec.auto_provision` (default true).
+   */
+  linkedIntegrations(name: string, autoOnly = false): IntegrationConfig[] {
+    const chain = this.chain(name);
+    return [...this.config.integrations.values()].filter(
+      (i) => (i.via?.identity === chain.target.name || (i.via?.provider !== undefined && i.via.provider === chain.provider?.name)) && (!autoOnly || i.autoProvision),
+    );
+  }
+
+  /**
+   * Runs the identity's linked integrations now (all of them, `auto_provision` or not), after
+   * authenticating it; the first failure throws. Returns one summary line per integration.
+   */
+  async executeIntegrations(name: string): Promise<string[]> {
+    const linked = this.linkedIntegrations(name);
+    if (linked.length === 0) {
+      throw authError(AUTH_ERROR_CODES.INTEGRATION_FAILED, `identity "${this.chain(name).target.name}" has no linked integrations`, this.where('auth.integrations'), 'add an integration with via: {identity: NAME} to auth.integrations');
+    }
+    const r = await this.authenticate(name, { integrations: false });
+    const out: string[] = [];
+    for (const i of linked) out.push(await this.integrationKindOf(i).execute(i, r.credentials, this.integrationContext(r.chain)));
+    return out;
+  }
+
+  /** Variables of the linked integrations; KUBECONFIG and KUBE_CONFIG_PATH joined (path list, no duplicates), others last wins. */
+  private integrationEnvironment(chain: Chain): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const i of this.linkedIntegrations(chain.target.name)) {
+      const kind = integrationKind(i.kind);
+      if (!kind) continue;
+      for (const [k, v] of Object.entries(kind.environment(i, this.env))) {
+        if ((k === 'KUBECONFIG' || k === 'KUBE_CONFIG_PATH') && out[k]) {
+          const parts = out[k].split(delimiter);
+          if (!parts.includes(v)) out[k] = [...parts, v].join(delimiter);
+        } else {
+          out[k] = v;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Atmos `triggerIntegrations`: after an authentication, the identity's auto-provision
+   * integrations run once per target; a failure is a warning, never the login's failure.
+   */
+  private async triggerIntegrations(chain: Chain, credentials: Credentials): Promise<void> {
+    const notify = (text: string) => (this.opts.interaction ?? headlessInteraction()).notify(text);
+    for (const i of this.linkedIntegrations(chain.target.name, true)) {
+      const kind = integrationKind(i.kind);
+      if (!kind) {
+        notify(`warning: integration "${i.name}": kind ${i.kind || '(none)'} is not implemented by infrakey; skipped\n`);
+        continue;
+      }
+      const key = kind.targetKey(i);
+      if (this.integrationsRan.has(key)) continue;
+      this.integrationsRan.add(key);
+      try {
+        notify(`✓ ${await kind.execute(i, credentials, this.integrationContext(chain))}\n`);
+      } catch (e) {
+        this.integrationsRan.delete(key);
+        const code = (e as { code?: string }).code;
+        notify(`warning: integration "${i.name}" failed${code ? ` [${code}]` : ''}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+      }
+    }
+  }
+
+  private integrationKindOf(i: IntegrationConfig) {
+    const kind = integrationKind(i.kind);
+    if (!kind) {
+      throw authError(AUTH_ERROR_CODES.INTEGRATION_KIND_UNSUPPORTED, `integration "${i.name}": kind ${i.kind || '(none)'} is not implemented by infrakey`, this.where(`${i.path}.kind`), `use one of ${implementedIntegrationKinds().join(', ')}`);
+    }
+    return kind;
+  }
+
+  private integrationContext(chain: Chain): IntegrationContext {
+    return { env: this.env, chain, ...(this.opts.configDir ? { configDir: this.opts.configDir } : {}), interaction: this.opts.interaction ?? headlessInteraction(), now: () => this.now(), where: (p) => this.where(p) };
   }
 
   /**
@@ -164,7 +249,7 @@ export class AuthManager {
    * 15 minutes left are reused; `force` re-runs the target step (as `auth login` does) while
    * still reusing earlier steps.
    */
-  async authenticate(name: string, opts: { force?: boolean } = {}): Promise<AuthResult> {
+  async authenticate(name: string, opts: { force?: boolean; integrations?: boolean } = {}): Promise<AuthResult> {
     const chain = this.chain(name);
     const { provider: pKind, identities: kinds } = this.kindsOf(chain);
     const paths = this.location(chain, chain.target);
@@ -218,6 +303,7 @@ export class AuthManager {
     }
     const result = this.result(chain, base!, paths, false);
     this.cache.set(key, result);
+    if (opts.integrations !== false) await this.triggerIntegrations(chain, result.credentials);
     return result;
   }
 
@@ -300,7 +386,9 @@ export class AuthManager {
       const removed = await cloud.remove(this.location(chain, chain.target));
       for (const k of [...this.cache.keys()]) if (k.endsWith(` -> ${chain.target.name}`) || k.endsWith(`:${chain.target.name}`)) this.cache.delete(k);
       if (removed) identities.push(chain.target.name);
+      for (const i of 'all' in target ? [] : this.linkedIntegrations(chain.target.name)) await this.cleanupIntegration(i);
     }
+    if ('all' in target) for (const i of this.config.integrations.values()) await this.cleanupIntegration(i);
     const providers: string[] = [];
     if ('all' in target) {
       // Provider caches (the IAM Identity Center token in the keyring) go only with --all, as in
@@ -313,6 +401,18 @@ export class AuthManager {
       this.cache.clear();
     }
     return { identities, providers };
+  }
+
+  /** Atmos: logout cleans up integrations; a failure is a warning (the sessions are gone either way). */
+  private async cleanupIntegration(i: IntegrationConfig): Promise<void> {
+    const kind = integrationKind(i.kind);
+    if (!kind) return;
+    try {
+      await kind.cleanup(i, { env: this.env, ...(this.opts.configDir ? { configDir: this.opts.configDir } : {}), interaction: this.opts.interaction ?? headlessInteraction(), now: () => this.now(), where: (p) => this.where(p) });
+      this.integrationsRan.delete(kind.targetKey(i));
+    } catch (e) {
+      (this.opts.interaction ?? headlessInteraction()).notify(`warning: integration "${i.name}" cleanup failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+    }
   }
 
   /** The `credential_process` JSON (Version 1) for the identity, authenticating as needed. */

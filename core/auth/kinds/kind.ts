@@ -1,5 +1,6 @@
 import { AUTH_ERROR_CODES, authError } from '../auth-errors';
-import type { AuthConfig, IdentityConfig, ProviderConfig } from '../auth-config';
+import type { AuthConfig, IdentityConfig, IntegrationConfig, ProviderConfig } from '../auth-config';
+import type { AuthInteraction } from '../step-context';
 import type { Chain } from '../chain';
 import type { Credentials } from '../credentials';
 import type { AuthContext, StepContext } from '../step-context';
@@ -124,6 +125,39 @@ export interface CloudSessions<L extends SessionLocation = SessionLocation> {
   consoleUrl?(credentials: Credentials, opts: { identity: string; where: string; region?: string; destination?: string; durationSeconds?: number }): Promise<string>;
   /** The credential_process JSON of the session, for clouds whose SDKs run such a command. */
   processJson?(credentials: Credentials): string;
+}
+
+/** What an integration receives besides its config and the identity's credentials. */
+export interface IntegrationContext {
+  readonly env: NodeJS.ProcessEnv;
+  /** The chain of the identity whose credentials it uses (its endpoint and region rules apply). */
+  readonly chain: Chain;
+  /** The folder of the atmos.yaml in use (commands written into files find the config again). */
+  readonly configDir?: string;
+  readonly interaction: AuthInteraction;
+  now(): number;
+  where(path: string): string;
+}
+
+/**
+ * An integration kind (Atmos `pkg/auth/integrations`: `aws/ecr`, `aws/eks`, ...): after its
+ * identity authenticates (`spec.auto_provision`, default true) it turns the identity's credentials
+ * into a tool's login (a registry entry in the Docker config, a kubeconfig context), adds the
+ * variables that point tools at what it wrote to the identity's environment, and removes it on
+ * logout. One module per kind, registered in `kinds/registry.ts`.
+ */
+export interface IntegrationKind {
+  readonly kind: string;
+  /** Reports every problem of the integration's spec (`via` rules are checked by the caller). */
+  validate(integration: IntegrationConfig, report: SpecReport): void;
+  /** Runs it; returns a one-line summary for the user (no secret in it). */
+  execute(integration: IntegrationConfig, credentials: Credentials, ctx: IntegrationContext): Promise<string>;
+  /** Removes what it wrote; true when something was removed. */
+  cleanup(integration: IntegrationConfig, ctx: Omit<IntegrationContext, 'chain'>): Promise<boolean>;
+  /** Variables for the identity's environment (paths only, never a secret). */
+  environment(integration: IntegrationConfig, env: NodeJS.ProcessEnv): Record<string, string>;
+  /** Integrations with the same key do the same work: run once per process (Atmos `integrationTargetKey`). */
+  targetKey(integration: IntegrationConfig): string;
 }
 
 /** The error of an identity whose `via` yields credentials its kind cannot derive from. */

@@ -1,9 +1,17 @@
+import { ambientSessions } from '../clouds/ambient-sessions';
+import { awsAmbientSessions } from '../clouds/aws-ambient-sessions';
 import { awsSessions } from '../clouds/aws-sessions';
 import { mockSessions } from '../clouds/mock-sessions';
+import { ambientKind } from './ambient';
 import { assumeRoleKind } from './assume-role';
+import { assumeRootKind } from './assume-root';
+import { awsAmbientKind } from './aws-ambient';
+import { awsEcrIntegration } from './aws-ecr';
+import { awsEksIntegration } from './aws-eks';
+import { awsSamlProviderKind } from './aws-saml';
 import { awsUserKind } from './aws-user/aws-user';
 import { githubOidcProviderKind } from './github-oidc';
-import type { CloudSessions, IdentityKind, ProviderKind, SessionLocation } from './kind';
+import type { CloudSessions, IdentityKind, IntegrationKind, ProviderKind, SessionLocation } from './kind';
 import { mockIdentityKind, mockProviderKind } from './mock';
 import { permissionSetKind } from './permission-set';
 import { ssoProviderKind } from './sso-provider';
@@ -18,6 +26,7 @@ import { ssoProviderKind } from './sso-provider';
 const PROVIDER_KINDS: readonly ProviderKind[] = [
   ssoProviderKind,
   githubOidcProviderKind,
+  awsSamlProviderKind,
   mockProviderKind,
 ];
 
@@ -25,14 +34,24 @@ const IDENTITY_KINDS: readonly IdentityKind[] = [
   awsUserKind,
   assumeRoleKind,
   permissionSetKind,
+  assumeRootKind,
+  awsAmbientKind,
+  ambientKind,
   mockIdentityKind,
 ];
 
-const CLOUDS: readonly CloudSessions<never>[] = [awsSessions as CloudSessions<never>, mockSessions as CloudSessions<never>];
+const INTEGRATION_KINDS: readonly IntegrationKind[] = [
+  awsEcrIntegration,
+  awsEksIntegration,
+];
+
+/** Integration kinds of Atmos (§1.4) that infrakey does not implement (`github/sts` is Atmos Pro's). */
+const ATMOS_ONLY_INTEGRATION_KINDS = ['aws/ecr-public', 'azure/acr', 'azure/aks', 'gcp/gke', 'github/sts'] as const;
+
+const CLOUDS: readonly CloudSessions<never>[] = [awsSessions, awsAmbientSessions, ambientSessions, mockSessions] as CloudSessions<never>[];
 
 /** Provider kinds of Atmos (§1.2) that infrakey does not implement. */
 export const ATMOS_ONLY_PROVIDER_KINDS = [
-  'aws/saml',
   'azure/interactive',
   'azure/device-code',
   'azure/cli',
@@ -44,9 +63,6 @@ export const ATMOS_ONLY_PROVIDER_KINDS = [
 
 /** Identity kinds of Atmos (§1.3) that infrakey does not implement; `true`: standalone (no `via`). */
 const ATMOS_ONLY_IDENTITY_KINDS: Readonly<Record<string, boolean>> = {
-  'aws/assume-root': false,
-  'aws/ambient': true,
-  ambient: true,
   'azure/subscription': false,
   'gcp/service-account': false,
   'gcp/project': false,
@@ -65,6 +81,7 @@ function byName<K extends { kind: string; aliases?: readonly string[] }>(kinds: 
 
 const providers = byName(PROVIDER_KINDS);
 const identities = byName(IDENTITY_KINDS);
+const integrations = byName(INTEGRATION_KINDS);
 const clouds = new Map(CLOUDS.map((c) => [c.cloud, c as unknown as CloudSessions]));
 
 /** The provider kind registered under `name` (or an alias). */
@@ -108,5 +125,21 @@ export function providerKindStatus(kind: string): KindStatus {
 export function identityKindStatus(kind: string): KindStatus {
   if (identities.has(kind)) return 'implemented';
   if (Object.prototype.hasOwnProperty.call(ATMOS_ONLY_IDENTITY_KINDS, kind)) return 'atmos-only';
+  return 'unknown';
+}
+
+/** The integration kind registered under `name`. */
+export function integrationKind(name: string): IntegrationKind | undefined {
+  return integrations.get(name);
+}
+
+/** Names of the implemented integration kinds. */
+export function implementedIntegrationKinds(): string[] {
+  return INTEGRATION_KINDS.map((k) => k.kind);
+}
+
+export function integrationKindStatus(kind: string): KindStatus {
+  if (integrations.has(kind)) return 'implemented';
+  if ((ATMOS_ONLY_INTEGRATION_KINDS as readonly string[]).includes(kind)) return 'atmos-only';
   return 'unknown';
 }

@@ -19,6 +19,7 @@ export { Workspace } from './workspace';
 export type { WorkspaceLoadOptions, DescribeComponentOptions, SecretReadTarget, FunctionsFactory, FunctionsContext } from './workspace';
 export type { ComponentTarget } from './component-target';
 export type { StackEngine, StackSummary } from './stacks/stack-engine';
+export type { DeprecatedField } from './stacks/deprecated-fields';
 export type { ResolvedComponent } from './stacks/component-resolver';
 export type { ComponentType } from './stacks/stack-processor';
 export type { YamlMap } from './stacks/deep-merge';

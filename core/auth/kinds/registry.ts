@@ -1,6 +1,7 @@
 import { ambientSessions } from '../clouds/ambient-sessions';
 import { awsAmbientSessions } from '../clouds/aws-ambient-sessions';
 import { awsSessions } from '../clouds/aws-sessions';
+import { mockSessions } from '../clouds/mock-sessions';
 import { ambientKind } from './ambient';
 import { azureSessions } from '../clouds/azure-sessions';
 import { assumeRoleKind } from './assume-role';
@@ -58,7 +59,7 @@ const INTEGRATION_KINDS: readonly IntegrationKind[] = [
 /** Integration kinds of Atmos (§1.4) that infrakey does not implement (`github/sts` is Atmos Pro's). */
 const ATMOS_ONLY_INTEGRATION_KINDS = ['aws/ecr-public', 'azure/acr', 'azure/aks', 'gcp/gke', 'github/sts'] as const;
 
-const CLOUDS: readonly CloudSessions<never>[] = [awsSessions, awsAmbientSessions, ambientSessions, azureSessions] as CloudSessions<never>[];
+const CLOUDS: readonly CloudSessions<never>[] = [awsSessions, awsAmbientSessions, ambientSessions, azureSessions, mockSessions] as CloudSessions<never>[];
 
 /** Provider kinds of Atmos (§1.2) that infrakey does not implement. */
 export const ATMOS_ONLY_PROVIDER_KINDS = [

@@ -6,8 +6,26 @@ import type { CliContext, GlobalOptions } from './context';
 import { processIO, type CliIO } from './io';
 import { commandRegistrations } from './commands/index';
 
-/** Builds the `infrakey` command tree around an IO. Exported for tests and for embedding. */
-export function buildProgram(ctx: CliContext): Command {
+/**
+ * Help headings as Atmos prints them (`USAGE`, `FLAGS`, ...), so that Atmos's docs and its help
+ * tests read the same; commander's own titles otherwise.
+ */
+const HELP_TITLES: Readonly<Record<string, string>> = {
+  'Usage:': 'USAGE\n\n ',
+  'Arguments:': 'ARGUMENTS',
+  'Options:': 'FLAGS',
+  'Global Options:': 'GLOBAL FLAGS',
+  'Commands:': 'COMMANDS',
+};
+
+/** Atmos's `--help=all`: help that also lists the global flags. */
+const HELP_ALL = '--help=all';
+
+/**
+ * Builds the `infrakey` command tree around an IO. Exported for tests and for embedding.
+ * `helpAll`: help also lists the global flags (`--help=all`).
+ */
+export function buildProgram(ctx: CliContext, opts: { helpAll?: boolean } = {}): Command {
   const program = new Command('infrakey')
     .description('Atmos-compatible identities and secrets for Pulumi, CDKTF and the shell')
     .version(readVersion(), '-V, --version')
@@ -18,6 +36,9 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--config <path>', 'atmos.yaml file or folder (ATMOS_CLI_CONFIG_PATH)')
     .option('--debug', 'print stack traces of errors')
     .showHelpAfterError('(add --help for usage)')
+    // Before the commands are registered: subcommands copy the help settings when created.
+    .configureHelp({ styleTitle: (title) => HELP_TITLES[title] ?? title, showGlobalOptions: opts.helpAll === true })
+    .addHelpText('afterAll', opts.helpAll ? '' : `\nAdd ${HELP_ALL} to also list the global flags.\n`)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.io.out(s),
@@ -85,10 +106,15 @@ export async function run(
   const io = opts.io ?? processIO(env);
   const ctx = makeContext(io, env, opts.cwd ?? process.cwd());
   const debug = argv.includes('--debug');
-  const program = buildProgram(ctx);
+  // `--help=all` is help plus the global flags; commander knows only `--help`. After `--` it is an
+  // argument of the command run (auth exec), not ours.
+  const end = argv.indexOf('--');
+  const helpAll = argv.some((a, i) => a === HELP_ALL && (end < 0 || i < end));
+  const args = argv.map((a, i) => (a === HELP_ALL && (end < 0 || i < end) ? '--help' : a));
+  const program = buildProgram(ctx, { helpAll });
   program.hook('preAction', (_root, action) => io.setMask(ctx.globals(action).mask));
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(args, { from: 'user' });
     return 0;
   } catch (error) {
     return reportError(error, io, debug);

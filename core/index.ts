@@ -19,6 +19,7 @@ export { Workspace } from './workspace';
 export type { WorkspaceLoadOptions, DescribeComponentOptions, SecretReadTarget, FunctionsFactory, FunctionsContext } from './workspace';
 export type { ComponentTarget } from './component-target';
 export type { StackEngine, StackSummary } from './stacks/stack-engine';
+export type { DeprecatedField } from './stacks/deprecated-fields';
 export type { ResolvedComponent } from './stacks/component-resolver';
 export type { ComponentType } from './stacks/stack-processor';
 export type { YamlMap } from './stacks/deep-merge';
@@ -26,6 +27,7 @@ export type { YamlFunctionResolver } from './yaml/resolve-functions';
 export type { SecretsService } from './secrets/secrets-service';
 export type { AuthManager, AuthResult, WhoamiInfo, LogoutResult } from './auth/auth-manager';
 export type { IdentityHandle, IdentityCredentialFiles } from './auth/identity-handle';
+export type { IdentityAzureSettings } from './auth/clouds/azure-sessions';
 export type { AwsCredentials, Credentials, CredentialsBase, CredentialTypes } from './auth/credentials';
 // Secret values
 export { Secret, unsafeUnwrap, Redactor, redactor, MASK } from './secret';

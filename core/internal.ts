@@ -19,6 +19,8 @@ export type { PathSegment } from './yaml/query-path';
 // Stores, stacks, secrets
 export { buildStoreRegistry } from './stores/store-registry';
 export { COMPONENT_TYPES } from './stacks/stack-processor';
+export { formatLocation } from './errors';
+export { schemaSections } from './workspace';
 export { mergeProviders } from './secrets/providers';
 export type { SecretsProviderConfig } from './secrets/providers';
 export { buildComponentSecrets } from './secrets/component-secrets';

@@ -6,6 +6,7 @@ import { loadAtmosConfig, loadAtmosConfigSync } from './config/load-config';
 import { isMap, LIST_MERGE_STRATEGIES, type ListMergeStrategy, type YamlMap } from './stacks/deep-merge';
 import { renderGoTemplate } from './stacks/go-template';
 import { relativeComponentPath, type ComponentMergeSettings, type ResolvedComponent } from './stacks/component-resolver';
+import type { DeprecatedField } from './stacks/deprecated-fields';
 import { StackEngine, type ResolveComponentOptions, type StackSummary } from './stacks/stack-engine';
 import type { ComponentType } from './stacks/stack-processor';
 import { containsYamlFunctions, decodeExecOutput, resolveYamlFunctions, type YamlFunctionResolver } from './yaml/resolve-functions';
@@ -14,6 +15,8 @@ import type { Secret } from './secret';
 import { Secret as SecretClass } from './secret';
 import type { SecretsService } from './secrets/secrets-service';
 import type { AuthManager } from './auth/auth-manager';
+import { awsYamlFunctions } from './auth/aws-yaml-functions';
+import { globalComponentAuth } from './auth/component-auth';
 import { IdentityHandle } from './auth/identity-handle';
 import { sopsAwsCredentials, sopsGcpCredentials, storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
 import type { PasswordPrompt } from './keyring/keyring-password';
@@ -188,6 +191,11 @@ export class Workspace {
     return this.stacks.listStacks(opts);
   }
 
+  /** Deprecated fields written in the stack manifests (`depends_on`), as `validate stacks` warns about them. */
+  deprecatedStackFields(): DeprecatedField[] {
+    return this.stacks.deprecatedFields();
+  }
+
   /**
    * The merged component section without YAML-function evaluation, with each secret
    * declaration's stamped scope and source (for the secrets module).
@@ -208,6 +216,18 @@ export class Workspace {
     const resolved = this.stacks.resolveComponent(target.component, stack, { type: target.type ?? opts.type });
     if (opts.processFunctions === false) return replaceFunctions(resolved.section) as YamlMap;
     return this.evaluate(resolved, opts.mask ?? true);
+  }
+
+  /**
+   * Atmos's `describe.component.filter` (`ATMOS_DESCRIBE_COMPONENT_FILTER` first): `schema` keeps
+   * only the sections a stack manifest can define, `full` everything. Unset is `full` in infrakey
+   * (Atmos's default is `schema`); any other value set is `schema`, as in Atmos.
+   */
+  describeComponentFilter(): 'schema' | 'full' {
+    const describe = isMap(this.config.raw.describe) ? this.config.raw.describe : {};
+    const component = isMap(describe.component) ? describe.component : {};
+    const value = this.env.ATMOS_DESCRIBE_COMPONENT_FILTER || (typeof component.filter === 'string' ? component.filter : '');
+    return value === '' || value === 'full' ? 'full' : 'schema';
   }
 
   /**
@@ -244,6 +264,8 @@ export class Workspace {
     if (!containsYamlFunctions(section)) return replaceFunctions(section) as YamlMap;
     const resolver: YamlFunctionResolver = {
       template: (fn) => evaluateTemplate(fn, section),
+      // !aws.* through the component's identity (the same resolution SOPS KMS keys use).
+      aws: awsYamlFunctions(() => sopsAwsCredentials(this.config, this.env, this.cwd, this.keyringPrompt)({ componentAuth: section.auth })),
       ...hooks,
     };
     const value = await resolveYamlFunctions(section, resolver, {
@@ -277,6 +299,16 @@ function stacksShape(section: YamlMap, settings: ComponentMergeSettings, type: C
 function evaluateTemplate(fn: YamlFunction, section: YamlMap): unknown {
   const text = renderGoTemplate(fn.args, section, { subject: '!template', where: fn.source });
   return decodeExecOutput(text);
+}
+
+/** The sections a stack manifest can define (Atmos's `FilterComputedFields`, `describe.component.filter: schema`). */
+const SCHEMA_SECTIONS: ReadonlySet<string> = new Set(['vars', 'settings', 'env', 'backend', 'metadata', 'overrides', 'providers', 'imports', 'dependencies', 'component', 'hooks']);
+
+/** A described component reduced to the sections a stack manifest can define (Atmos's `schema` filter). */
+export function schemaSections(section: YamlMap): YamlMap {
+  const out: YamlMap = {};
+  for (const key of Object.keys(section)) if (SCHEMA_SECTIONS.has(key)) out[key] = section[key];
+  return out;
 }
 
 /** Functions nobody evaluated are shown as their source text (`!store ssm dev vpc id`). */
@@ -367,9 +399,15 @@ function mergeSettings(config: AtmosConfig, env: NodeJS.ProcessEnv): ComponentMe
     rawBasePath: typeof config.raw.base_path === 'string' ? config.raw.base_path : '.',
     cliConfig: describedCliConfig(config.raw),
     templates: templateSettings(config.raw, env),
+    integrationNaming: {
+      ...(config.stacks.nameTemplate ? { nameTemplate: config.stacks.nameTemplate } : {}),
+      ...(config.stacks.namePattern ? { namePattern: config.stacks.namePattern } : {}),
+      ...(isMap(config.raw.integrations) ? { integrations: config.raw.integrations } : {}),
+      locateConfig: (path) => config.locate(path),
+    },
     listMergeStrategy: (raw as ListMergeStrategy | undefined) ?? 'replace',
     inheritMetadata: inherit.metadata !== false,
-    globalAuth: config.auth,
+    globalAuth: globalComponentAuth(config.auth, { env, ...(config.file ? { configDir: config.dir } : {}), where: config.locate('auth.realm') }),
     projectBasePath: config.basePath,
     componentBasePaths,
   };

@@ -22,6 +22,8 @@ const root = path.join(__dirname, '..');
 const external = [
   '@aws-sdk/*',
   '@smithy/*',
+  // MSAL (Azure logins): loaded on first use by the Azure kinds only.
+  '@azure/*',
   'ioredis',
   '@napi-rs/keyring',
   '@inquirer/prompts',

@@ -24,7 +24,8 @@ export function registerAuthUserCommands(program: Command, ctx: CliContext): voi
 
   user
     .command('configure')
-    .description('store the access keys of an aws/user identity in the keyring (hidden prompts on a terminal)')
+    .summary('store the access keys of an aws/user identity in the keyring (hidden prompts on a terminal)')
+    .description('Configure static AWS user credentials (stored securely in keyring) of an aws/user identity; the prompts are hidden on a terminal.')
     .addOption(new Option('-i, --identity <name>', 'the aws/user identity (default: the only one, or a choice on a terminal)'))
     .option('--access-key-id <id>', 'access key ID (else AWS_ACCESS_KEY_ID, else a prompt)')
     .option('--secret-access-key-stdin', 'read the secret access key from the first line of stdin (else AWS_SECRET_ACCESS_KEY, else a prompt)')

@@ -33,12 +33,14 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
 
   auth
     .command('login')
-    .description('authenticate an identity through its chain and write its credential files')
+    .summary('authenticate an identity through its chain and write its credential files')
+    .description('Authenticate to cloud providers using an identity defined in atmos.yaml: runs its chain and writes its credential files.')
     .addOption(identityOption())
     .action(async (_o, cmd: Command) => {
       const { manager, name } = await setup(ctx, cmd);
       const r = await manager.authenticate(name, { force: true });
-      ctx.io.err('✓ Authentication successful!\n');
+      // Atmos's layout: the status and the summary are for the person at the terminal, so both go
+      // to stderr and stdout stays empty (scripts read `auth env` / `whoami --format json`).
       const rows: string[][] = [
         ['Realm', `${manager.realm.value} (${manager.realm.source})`],
         ['Provider', r.chain.rootName],
@@ -46,12 +48,13 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
         ['Region', r.region ?? ''],
         ['Expires', r.expiration ? formatExpiry(r.expiration) : 'never'],
       ];
-      ctx.io.out(renderTable(['', ''], rows).split('\n').slice(1).join('\n'));
+      ctx.io.err(`✓ Authentication successful!\n\n${summary(rows)}\n`);
     });
 
   auth
     .command('whoami')
-    .description('show the identity, account, principal ARN and expiry (logs in silently when needed)')
+    .summary('show the identity, account, principal ARN and expiry (logs in silently when needed)')
+    .description('Display information about the current effective authentication principal. Shows the identity, account, principal ARN and expiry, and logs in silently when needed.')
     .addOption(identityOption())
     .addOption(new Option('-o, --output <format>', 'json for machine-readable output (ATMOS_AUTH_WHOAMI_OUTPUT)'))
     .option('-f, --format <format>', 'json or table')
@@ -74,7 +77,7 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
         }, 'json'));
         return;
       }
-      ctx.io.out(renderTable(['', ''], [
+      ctx.io.err(`✓ Current Authentication Status\n\n${summary([
         ['Realm', `${w.realm} (${w.realmSource})`],
         ['Provider', w.provider],
         ['Identity', w.identity],
@@ -84,32 +87,36 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
         ['Expires', w.expiration ? formatExpiry(new Date(w.expiration)) : 'never'],
         ['Credentials', w.paths.credentials_file ?? ''],
         ['Profile', w.paths.profile ?? ''],
-      ]).split('\n').slice(1).join('\n'));
+      ])}\n`);
     });
 
   auth
     .command('validate')
-    .description('check the auth configuration and report every problem at once')
+    .summary('check the auth configuration and report every problem at once')
+    .description('Validate the authentication configuration in atmos.yaml for syntax and logical errors. Every problem is reported at once.')
     .option('-v, --verbose', 'also print warnings about kinds infrakey does not implement')
     .action(async (o: { verbose?: boolean }, cmd: Command) => {
+      // Status lines on stderr, as Atmos prints them; stdout stays empty.
+      if (o.verbose) ctx.io.err('Validating authentication configuration...\n');
       const manager = await loadManager(ctx, cmd);
       const { errors, warnings } = manager.validate();
       if (o.verbose) for (const w of warnings) ctx.io.err(`warning [${w.code}]: ${w.message}\n`);
       if (errors.length > 0) {
         throw new AuthError({
           code: AUTH_ERROR_CODES.CONFIG_INVALID,
-          message: `authentication configuration validation failed (${errors.length} problem${errors.length === 1 ? '' : 's'})`,
+          message: `invalid auth config: authentication configuration validation failed (${errors.length} problem${errors.length === 1 ? '' : 's'})`,
           where: 'auth',
           problems: errors,
           fix: 'correct each problem listed above, then run `infrakey auth validate` again',
         });
       }
-      ctx.io.out('✅ Authentication configuration is valid\n');
+      ctx.io.err('✅ Authentication configuration is valid\n');
     });
 
   auth
     .command('env')
-    .description('print the variables that point tools at the identity (file paths, profile, region; never keys)')
+    .summary('print the variables that point tools at the identity (file paths, profile, region; never keys)')
+    .description('Outputs environment variables for the assumed identity, suitable for use by external tools such as Terraform or Helm: file paths, profile and region, never keys.')
     .addOption(identityOption())
     .option('-f, --format <format>', 'bash, dotenv, json or github (ATMOS_AUTH_ENV_FORMAT)')
     .option('-o, --output-file <file>', 'append to this file (mode 0600) instead of stdout (ATMOS_AUTH_ENV_OUTPUT_FILE)')
@@ -136,7 +143,8 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
 
   auth
     .command('exec')
-    .description('run a command as the identity: ambient AWS keys removed, its files and profile set')
+    .summary('run a command as the identity: ambient AWS keys removed, its files and profile set')
+    .description("Execute a command with the authenticated identity's environment variables set. Use -- to separate infrakey flags from the command and its arguments; ambient AWS keys are removed.")
     .addOption(identityOption())
     .argument('[command...]', 'the command and its arguments, after --')
     .action(async (args: string[], _o, cmd: Command) => {
@@ -393,6 +401,11 @@ async function which(name: string, env: NodeJS.ProcessEnv): Promise<string | und
     }
   }
   return undefined;
+}
+
+/** A two-column label/value summary, indented as Atmos prints it (no header row). */
+function summary(rows: string[][]): string {
+  return renderTable(['', ''], rows).split('\n').slice(1).map((l) => (l === '' ? l : `  ${l}`)).join('\n');
 }
 
 function formatExpiry(d: Date): string {

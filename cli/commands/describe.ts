@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { COMPONENT_TYPES, parseBooleanFlag, parseQueryPath, redactor, UsageError, Workspace, type ComponentType } from '../../core/internal';
+import { COMPONENT_TYPES, parseBooleanFlag, parseQueryPath, redactor, schemaSections, UsageError, Workspace, type ComponentType } from '../../core/internal';
 import type { CliIO } from '../io';
 import type { CliContext } from '../context';
 import { checkFormat, printData } from '../output';
@@ -19,7 +19,7 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
     .addOption(new Option('--type <type>', 'component type, when the name exists under several').choices([...COMPONENT_TYPES]))
     .option('--process-functions [bool]', 'evaluate YAML functions (!env, !exec, !template, !store; !secret is masked)', parseProcessFunctions, true)
     .option('-q, --query <expression>', 'print only this part of the result (a yq path such as .vars.region)')
-    .option('--provenance', 'not supported: infrakey does not record where each value came from')
+    .option('--provenance [bool]', 'not supported: infrakey does not record where each value came from (--provenance=false is accepted)', parseProvenance)
     .action(async (component: string, opts: DescribeOptions & { stack: string; type?: ComponentType }, cmd: Command) => {
       const format = checkFormat(opts.format, FORMATS, 'yaml');
       refuseProvenance(opts);
@@ -31,7 +31,9 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
         cwd: ctx.cwd,
       });
       // Atmos records the command that produced the description.
-      const described = sortKeys({ ...section, cli_args: ['describe', 'component'] });
+      let described = sortKeys({ ...section, cli_args: ['describe', 'component'] });
+      // `describe.component.filter: schema` shapes the printed result; a query sees everything (as Atmos).
+      if (opts.query === undefined && ws.describeComponentFilter() === 'schema') described = schemaSections(described);
       printQueried(ctx.io, described, opts.query, format);
     });
 
@@ -42,7 +44,7 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('yaml'))
     .option('--process-functions [bool]', 'evaluate YAML functions (!secret is masked)', parseProcessFunctions, true)
     .option('-q, --query <expression>', 'print only this part of the result (a yq path such as .dev.components)')
-    .option('--provenance', 'not supported: infrakey does not record where each value came from')
+    .option('--provenance [bool]', 'not supported: infrakey does not record where each value came from (--provenance=false is accepted)', parseProvenance)
     .action(async (opts: DescribeOptions & { stack?: string }, cmd: Command) => {
       const format = checkFormat(opts.format, FORMATS, 'yaml');
       refuseProvenance(opts);
@@ -90,6 +92,10 @@ function sortKeys(map: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(map).sort()) out[key] = map[key];
   return out;
+}
+
+function parseProvenance(value: string | undefined): boolean {
+  return parseBooleanFlag(value, '--provenance');
 }
 
 function parseProcessFunctions(value: string | undefined): boolean {

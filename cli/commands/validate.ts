@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { COMPONENT_TYPES, isInfrakeyError, StackError, Workspace, type InfrakeyError } from '../../core/internal';
+import { COMPONENT_TYPES, formatLocation, isInfrakeyError, StackError, Workspace, type InfrakeyError } from '../../core/internal';
 import type { CliContext } from '../context';
 
 /** `infrakey validate stacks`: loads every manifest and merges every component. */
@@ -52,6 +52,10 @@ export function registerValidateCommands(program: Command, ctx: CliContext): voi
           problems,
           fix: 'fix each problem listed above, then run `infrakey validate stacks` again',
         });
+      }
+      // Atmos's warnings about deprecated manifest fields (file:line:column, on stderr; not failures).
+      for (const f of ws.deprecatedStackFields()) {
+        ctx.io.err(`${formatLocation(f.where)}: warning: \`${f.path}\` is deprecated; use \`${f.replacement}\`\n`);
       }
       // A status line, not data: on stderr as Atmos prints it, so stdout stays empty for scripts.
       ctx.io.err(`✓ All stacks validated successfully (${stacks.length} stacks, ${components} components)\n`);

@@ -74,6 +74,10 @@ export const AUTH_ERROR_CODES = {
   INTEGRATION_FAILED: 'AUTH_INTEGRATION_FAILED',
   /** An integration `kind` that Atmos does not know, or one infrakey does not implement. */
   INTEGRATION_KIND_UNSUPPORTED: 'AUTH_INTEGRATION_KIND_UNSUPPORTED',
+  /** Entra ID refused or failed an Azure login (device code denied or expired, federated token rejected, token endpoint error). */
+  AZURE_FAILED: 'AUTH_AZURE_FAILED',
+  /** azure/cli: the Azure CLI's files hold no usable login for the tenant (run `az login`). */
+  AZURE_CLI_NOT_LOGGED_IN: 'AUTH_AZURE_CLI_NOT_LOGGED_IN',
   /** `auth console` could not obtain a sign-in token. */
   CONSOLE_FAILED: 'AUTH_CONSOLE_FAILED',
 } as const;

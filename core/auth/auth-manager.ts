@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { findIdentity, parseAuthConfig, type AuthConfig, type IdentityConfig, type IntegrationConfig, type ParsedAuthConfig } from './auth-config';
 import { AUTH_ERROR_CODES, authError, locateWhere } from './auth-errors';
@@ -93,10 +94,12 @@ export class AuthManager {
   private readonly cache = new Map<string, AuthResult>();
   /** Integration targets already provisioned by this manager (Atmos: once per process per target). */
   private readonly integrationsRan = new Set<string>();
+  private readonly httpsCa?: readonly string[];
 
   constructor(rawAuth: unknown, opts: AuthManagerOptions = {}) {
     this.opts = opts;
     this.env = opts.env ?? process.env;
+    this.httpsCa = opts.httpsCa ?? extraCaCertificates(this.env);
     this.parsed = parseAuthConfig(rawAuth, { locate: opts.locate });
     this.config = this.parsed.config;
     this.realm = resolveRealm({ env: this.env, configRealm: this.config.realm, configDir: opts.configDir, where: this.where('auth.realm') });
@@ -143,6 +146,15 @@ export class AuthManager {
       throw authError(AUTH_ERROR_CODES.KIND_UNSUPPORTED, `identity "${chain.target.name}" (${chain.target.kind}) has no AWS credential files`, this.where(chain.target.path), 'use an identity whose credentials are AWS credentials');
     }
     return this.location(chain, chain.target) as unknown as CredentialFilePaths;
+  }
+
+  /**
+   * Where the identity's session lives as its cloud describes it, and the cloud's name (config
+   * only: nothing is created, nobody logs in). The adapters read a cloud's own fields from it.
+   */
+  session(name: string): { cloud: string; location: SessionLocation } {
+    const chain = this.chain(name);
+    return { cloud: this.sessionsOf(chain.target).cloud.cloud, location: this.location(chain, chain.target) };
   }
 
   /** The identity's region as Atmos resolves it for the environment (may be undefined). */
@@ -334,7 +346,7 @@ export class AuthManager {
     const { kind, cloud } = this.sessionsOf(r.chain.target);
     const who = kind.whoami
       ? kind.whoami(r.credentials)
-      : await cloud.whoami(r.credentials, { chain: r.chain, env: this.env, ...(r.region ? { region: r.region } : {}), where: this.where(r.chain.target.path) });
+      : await cloud.whoami(r.credentials, { chain: r.chain, env: this.env, ...(r.region ? { region: r.region } : {}), where: this.where(r.chain.target.path), ...(this.httpsCa ? { httpsCa: this.httpsCa } : {}) });
     return {
       realm: this.realm.value,
       realmSource: this.realm.source,
@@ -361,7 +373,7 @@ export class AuthManager {
     const { cloud } = this.sessionsOf(chain.target);
     const creds = (await this.cachedCredentials(name)) ?? (await this.authenticate(name)).credentials;
     if (!cloud.consoleUrl || creds.type !== cloud.cloud) {
-      throw authError(AUTH_ERROR_CODES.CONSOLE_FAILED, `identity "${chain.target.name}" has no AWS session`, where, 'use an aws/* identity');
+      throw authError(AUTH_ERROR_CODES.CONSOLE_FAILED, `identity "${chain.target.name}" has no ${cloud.cloud} session with a console`, where, 'use an aws/* or azure/* identity');
     }
     const region = chainRegion(chain);
     return cloud.consoleUrl(creds, { identity: chain.target.name, where, ...(region ? { region } : {}), ...opts });
@@ -504,7 +516,7 @@ export class AuthManager {
 
   /** Where `id`'s session lives in `chain`'s folder (the chain's root names the folder). */
   private location(chain: Chain, id: IdentityConfig): SessionLocation {
-    return this.sessionsOf(id).cloud.location(this.env, this.realm.value, chain.rootName, id.name);
+    return this.sessionsOf(id).cloud.location(this.env, this.realm.value, chain.rootName, id.name, chain);
   }
 
   private async cachedStep(chain: Chain, index: number, label?: string): Promise<Credentials | undefined> {
@@ -534,13 +546,29 @@ export class AuthManager {
       interaction: this.opts.interaction ?? headlessInteraction(),
       now: () => this.now(),
       sleep: this.opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-      ...(this.opts.httpsCa ? { httpsCa: this.opts.httpsCa } : {}),
+      ...(this.httpsCa ? { httpsCa: this.httpsCa } : {}),
       where: (p) => this.where(p),
     };
   }
 
   private stepContext(chain: Chain): StepContext {
     return { ...this.authContext(), chain };
+  }
+}
+
+/**
+ * The PEM file named by `NODE_EXTRA_CA_CERTS` in `env` (Node trusts it at start-up, but a token
+ * request given its own CA list would not, and an in-process run may have another env); unreadable
+ * or larger than 1 MiB: none.
+ */
+function extraCaCertificates(env: NodeJS.ProcessEnv): readonly string[] | undefined {
+  const file = env.NODE_EXTRA_CA_CERTS;
+  if (!file) return undefined;
+  try {
+    if (statSync(file).size > 1024 * 1024) return undefined;
+    return [readFileSync(file, 'utf8')];
+  } catch {
+    return undefined;
   }
 }
 

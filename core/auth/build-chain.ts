@@ -12,7 +12,7 @@ export function buildChain(config: AuthConfig, name: string): Chain {
   if (!target) {
     throw authError(
       AUTH_ERROR_CODES.IDENTITY_NOT_FOUND,
-      `identity "${name}" not found: it is not defined in the currently loaded auth config`,
+      `identity not found: "${name}" is not defined in the currently loaded auth config`,
       locateWhere('auth.identities', config.locate),
       `define ${identityPath(name.toLowerCase())} in atmos.yaml, or pick one listed by \`infrakey auth list\``,
     );

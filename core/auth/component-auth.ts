@@ -1,5 +1,6 @@
 import { isMap } from './auth-config';
 import { AUTH_ERROR_CODES, authError } from './auth-errors';
+import { resolveRealm } from './realm';
 
 type Raw = Record<string, unknown>;
 
@@ -52,4 +53,24 @@ function deepMerge(a: Raw, b: Raw): Raw {
   const out: Raw = { ...a };
   for (const [k, v] of Object.entries(b)) out[k] = isMap(v) && isMap(out[k]) ? deepMerge(out[k] as Raw, v) : v;
   return out;
+}
+
+/**
+ * atmos.yaml `auth` as Atmos merges it under every component's `auth` (its AuthConfig struct
+ * through JSON, `stack_processor_process_stacks.go`): when providers or identities are
+ * configured, `realm` (the computed one: ATMOS_AUTH_REALM, `auth.realm`, else the hash of the
+ * config folder), `logs` (`file`, `level`) and `keyring` (`type`, `spec`) are always present, so
+ * `describe component` shows what Atmos shows. Otherwise the section is as written.
+ */
+export function globalComponentAuth(auth: unknown, opts: { env: NodeJS.ProcessEnv; configDir?: string; where?: string }): unknown {
+  if (!isMap(auth) || (auth.providers == null && auth.identities == null)) return auth;
+  const logs: Raw = isMap(auth.logs) ? auth.logs : {};
+  const keyring: Raw = isMap(auth.keyring) ? auth.keyring : {};
+  const realm = resolveRealm({ env: opts.env, configRealm: auth.realm, ...(opts.configDir ? { configDir: opts.configDir } : {}), ...(opts.where ? { where: opts.where } : {}) });
+  return {
+    ...auth,
+    realm: realm.value,
+    logs: { file: typeof logs.file === 'string' ? logs.file : '', level: typeof logs.level === 'string' ? logs.level : '' },
+    keyring: Object.fromEntries(['type', 'spec'].filter((k) => keyring[k] !== undefined && keyring[k] !== '').map((k) => [k, keyring[k]])),
+  };
 }

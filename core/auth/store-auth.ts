@@ -1,8 +1,10 @@
 import type { StoreAuthContext, StoreAuthResolver } from '../stores/store';
 import type { AuthManager } from './auth-manager';
 import { configuredEndpoint } from './aws-sdk';
-import { isFresh, toSdkCredentials, type AwsCredentials } from './credentials';
-import { identityTokenContext } from './store-token-auth';
+import { AUTH_ERROR_CODES, authError } from './auth-errors';
+import type { AzureCredentials } from './clouds/azure-credentials';
+import { isFresh, REUSE_BUFFER_MS, toSdkCredentials, type AwsCredentials } from './credentials';
+import { azureKeyVaultToken, identityOfCloud, identityTokenContext } from './store-token-auth';
 
 /**
  * The resolver identity-backed stores and SOPS KMS use (§5.5, §6.6): authenticates the identity
@@ -11,8 +13,50 @@ import { identityTokenContext } from './store-token-auth';
  * region and its configured endpoint. The store's own region and endpoint win over these.
  */
 export function storeAuthResolver(manager: AuthManager): StoreAuthResolver {
-  // Azure and GCP stores take a bearer token of their service (store-token-auth.ts).
-  return (identity, store) => (store.cloud === 'aws' ? identityAwsContext(manager, identity) : identityTokenContext(manager, identity, store.cloud, store.adopted));
+  return async (identity, store) => {
+    if (store.cloud === 'aws') return identityAwsContext(manager, identity);
+    // A default identity of another cloud does not speak for this store: its SDK chain then.
+    if (store.adopted && !identityOfCloud(manager, identity, store.cloud)) return {};
+    if (store.cloud === 'gcp') return identityTokenContext(manager, identity, 'gcp');
+    const ctx = await identityAzureContext(manager, identity, store.name);
+    const azure = ctx.azure!;
+    // The Key Vault store's bearer token is the identity's Key Vault token (store-token-auth.ts);
+    // checked now, so an identity that has none fails as an auth problem naming it.
+    azureKeyVaultToken(identity, await azure());
+    return {
+      ...ctx,
+      token: async () => {
+        let creds = (await azure()) as AzureCredentials;
+        // The session is fresh by its ARM token; the Key Vault token may expire sooner.
+        if (creds.keyVaultExpiration && creds.keyVaultExpiration.getTime() <= Date.now() + REUSE_BUFFER_MS) {
+          const r = await manager.authenticate(identity, { force: true });
+          if (r.credentials.type === 'azure') creds = r.credentials;
+        }
+        return azureKeyVaultToken(identity, creds);
+      },
+    };
+  };
+}
+
+/**
+ * The Azure context of an identity, authenticated now: its {@link AzureCredentials} (ARM, Key
+ * Vault and Graph tokens, tenant, subscription), read again from its session and re-authenticated
+ * when less than 15 minutes remain. An identity whose chain yields no Azure credentials is refused.
+ */
+export async function identityAzureContext(manager: AuthManager, identity: string, storeName: string): Promise<StoreAuthContext> {
+  const first = await manager.authenticate(identity);
+  const wrong = (type: string) =>
+    authError(AUTH_ERROR_CODES.KIND_UNSUPPORTED, `store "${storeName}" is an Azure store, but identity "${identity}" yields ${type} credentials`, `stores.${storeName}.identity`, 'name an azure/* identity (azure/subscription) in the store\'s identity');
+  if (first.credentials.type !== 'azure') throw wrong(first.credentials.type);
+  return {
+    azure: async (): Promise<AzureCredentials> => {
+      const stored = await manager.storedSession(identity);
+      if (stored?.type === 'azure' && isFresh(stored)) return stored;
+      const r = await manager.authenticate(identity);
+      if (r.credentials.type !== 'azure') throw wrong(r.credentials.type);
+      return r.credentials;
+    },
+  };
 }
 
 /** The AWS context (credentials provider, region, endpoint) of an identity, authenticated now. */

@@ -24,6 +24,12 @@ export function storeTokenOf(cloud: Exclude<StoreCloud, 'aws'>, creds: Credentia
   return undefined;
 }
 
+/** The Key Vault token of an identity's Azure credentials; an identity without one is refused, naming it. */
+export function azureKeyVaultToken(identity: string, creds: Pick<AzureCredentials, 'keyVaultToken' | 'keyVaultExpiration'>): StoreBearerToken {
+  if (!creds.keyVaultToken) throw new Error(`identity "${identity}" produced azure credentials without an Azure Key Vault token`);
+  return { token: creds.keyVaultToken, ...(creds.keyVaultExpiration ? { expiresOn: creds.keyVaultExpiration } : {}) };
+}
+
 /** What the token of each cloud is, for messages. */
 const TOKEN_NAME: Record<Exclude<StoreCloud, 'aws'>, string> = { azure: 'an Azure Key Vault token', gcp: 'a GCP access token' };
 

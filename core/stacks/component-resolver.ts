@@ -2,6 +2,7 @@ import { isAbsolute, posix, resolve as resolvePath, sep } from 'node:path';
 import { StackError, type SourceLocation } from '../errors';
 import { mergeComponentAuth } from './auth-merge';
 import { renderGoTemplate } from './go-template';
+import { atlantisProjectName, spaceliftStackName, withGithubIntegration, type IntegrationNaming } from './integration-names';
 import { YamlFunction } from '../yaml/yaml-function';
 import { cloneValue, deepMerge, isMap, LIST_MERGE_STRATEGIES, setKey, type ListMergeStrategy, type YamlMap } from './deep-merge';
 import { mergeSecretsLayers, type SecretDeclarationSource, type SecretsLayer } from './secrets-scope';
@@ -28,6 +29,8 @@ export interface ComponentMergeSettings {
   componentCommands?: Partial<Record<ComponentType, string>>;
   /** The atmos.yaml settings shown as `atmos_cli_config` by describe component. */
   cliConfig?: YamlMap;
+  /** Stack naming and atmos.yaml `integrations`: `spacelift_stack`, `atlantis_project`, `settings.integrations.github`. */
+  integrationNaming?: IntegrationNaming;
   /** atmos.yaml `templates.settings`: when enabled, Go templates in the merged section are rendered. */
   templates?: { enabled: boolean; evaluations: number; delimiters?: [string, string]; env?: NodeJS.ProcessEnv };
 }
@@ -125,7 +128,7 @@ export class ComponentResolver {
     ];
 
     // settings first: its list_merge_strategy decides how the other sections merge.
-    const settings = deepMerge(layersOf('settings'), this.settings.listMergeStrategy);
+    const settings = withGithubIntegration(deepMerge(layersOf('settings'), this.settings.listMergeStrategy), this.settings.integrationNaming?.integrations);
     const strategy = LIST_MERGE_STRATEGIES.includes(settings.list_merge_strategy as ListMergeStrategy)
       ? (settings.list_merge_strategy as ListMergeStrategy)
       : this.settings.listMergeStrategy;
@@ -184,6 +187,13 @@ export class ComponentResolver {
       component_path: toPosix(resolvePath(typeBase, terraformComponent)),
     };
     if (type === 'terraform') out.workspace = this.workspace(name, terraformComponent, out.metadata as YamlMap);
+
+    // Before templates render, as Atmos: stack defaults such as `tags: { spacelift_stack: "{{ .spacelift_stack }}" }` use them.
+    const naming = this.settings.integrationNaming ?? {};
+    const spacelift = spaceliftStackName(out, name, this.stackName, naming, this.locateIn(def, ['settings', 'spacelift']) ?? def.occurrences[def.occurrences.length - 1].file);
+    if (spacelift !== undefined) out.spacelift_stack = spacelift;
+    const atlantis = atlantisProjectName(out, name, naming);
+    if (atlantis !== undefined) out.atlantis_project = atlantis;
 
     let section = sortKeys(out);
     if (this.settings.templates?.enabled) section = this.renderTemplates(section, [...baseDefs, def]);

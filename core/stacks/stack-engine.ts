@@ -1,5 +1,6 @@
 import { isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
-import { StackError, UsageError } from '../errors';
+import { formatLocation, StackError, UsageError } from '../errors';
+import { deprecatedFields, type DeprecatedField } from './deprecated-fields';
 import { ComponentResolver, type ComponentMergeSettings, type ResolvedComponent } from './component-resolver';
 import { ManifestCache } from './manifest-cache';
 import { discoverStackFiles } from './stack-files';
@@ -75,6 +76,24 @@ export class StackEngine {
       out.push(withComponents.length === 1 ? withComponents[0].summary : mergedSummary(name, withComponents));
     }
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /**
+   * Deprecated fields written in the component blocks of every stack's manifests (Atmos warns
+   * about them in `validate stacks`), each once even when several stacks import its manifest.
+   */
+  deprecatedFields(): DeprecatedField[] {
+    const seen = new Set<string>();
+    const out: DeprecatedField[] = [];
+    for (const e of this.load()) {
+      for (const f of deprecatedFields(e.stack)) {
+        const key = `${formatLocation(f.where)}\0${f.path}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(f);
+      }
+    }
+    return out;
   }
 
   /** Finds a stack by its logical name (as Atmos: not by file name when the stack has another name). Throws STACK_NOT_FOUND. */

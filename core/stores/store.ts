@@ -1,3 +1,4 @@
+import type { Secret } from '../secret';
 /**
  * The Store contract: a key/value backend addressed either by coordinates (stack, component, key),
  * composed into a backend path per Atmos's rules (§5.3), or by a raw key (`!store.get`, GetKey).
@@ -63,6 +64,21 @@ export interface StoreBearerToken {
 }
 
 /**
+ * What an Azure store takes of an identity's Azure credentials: the part of the auth layer's
+ * `AzureCredentials` it reads, declared here so that stores (and SOPS, which uses them) never
+ * import the auth layer.
+ */
+export interface AzureStoreCredentials {
+  readonly accessToken: Secret<string>;
+  readonly expiration?: Date;
+  readonly tenantId: string;
+  readonly subscriptionId?: string;
+  /** Token for `https://vault.azure.net/.default`, when the provider could mint one. */
+  readonly keyVaultToken?: Secret<string>;
+  readonly keyVaultExpiration?: Date;
+}
+
+/**
  * What an identity gives a cloud store (Atmos `AuthContext`, §5.5). The store's own `region` and
  * endpoint win over these.
  */
@@ -74,6 +90,11 @@ export interface StoreAuthContext {
    * Vault token; GCP: the OAuth2 access token), fetched fresh when the SDK needs one.
    */
   readonly token?: () => Promise<StoreBearerToken>;
+  /**
+   * Azure credentials of the identity (stores whose cloud is `azure`, e.g. `azure/keyvault`, which
+   * uses `keyVaultToken`): fresh on each call, re-authenticated when less than 15 minutes remain.
+   */
+  readonly azure?: () => Promise<AzureStoreCredentials>;
   readonly region?: string;
   /** The identity's / provider's `spec.endpoint_url`. */
   readonly endpointUrl?: string;

@@ -20,6 +20,7 @@ import {
 import { ConfigError, InfrakeyError, StackError, type ErrorDetails, type SourceLocation } from '../errors';
 import { splitWords, unquoteWhole } from './function-args';
 import { queryPath } from './query-path';
+import { displayUrl, fetchRemoteText, HTTP_URL_RE } from './remote-include';
 import { AppendList, YAML_FUNCTION_TAGS, YamlFunction, type YamlFunctionTag } from './yaml-function';
 
 /**
@@ -379,12 +380,13 @@ function resolveInclude(raw: boolean, args: string, source: SourceLocation, file
   }
   const target = words[0];
   const queryText = words.length > 1 ? unquoteWhole(restAfterFirstWord(args)) : undefined;
+  if (HTTP_URL_RE.test(target)) return queryIncluded(remoteIncluded(target, raw, source, opts), raw, queryText, target, source, opts);
   if (REMOTE_RE.test(target)) {
     throw makeError(opts, {
       code: 'YAML_INCLUDE_REMOTE',
-      message: `${tag} of a remote source is not supported: ${target}`,
+      message: `${tag} of a remote source other than http(s) is not supported: ${target}`,
       where: source,
-      fix: 'vendor the file into the repository and include it by a local path',
+      fix: 'use an https:// URL, or vendor the file into the repository and include it by a local path',
     });
   }
   const candidates = includeCandidates(target, file, opts.includeBase, opts.projectBase);
@@ -414,6 +416,12 @@ function resolveInclude(raw: boolean, args: string, source: SourceLocation, file
     value = readIncluded(found, raw, source, opts, [...chain, found]);
     opts.includeCache?.set(cacheKey, value);
   }
+  return queryIncluded(value, raw, queryText, target, source, opts);
+}
+
+/** The included value, or the part a path expression (`.a.b[0]`) selects. */
+function queryIncluded(included: unknown, raw: boolean, queryText: string | undefined, target: string, source: SourceLocation, opts: LoadYamlOptions): unknown {
+  let value = included;
   if (queryText !== undefined && queryText !== '') {
     if (raw) {
       throw makeError(opts, {
@@ -479,6 +487,38 @@ function includeCandidates(target: string, file: string, stacksBase: string | un
 }
 
 /** Reads an included file and parses it by extension (Atmos's ParseByExtension). */
+/**
+ * `!include https://…`: downloaded (bounded, see remote-include.ts; once per URL and load) and
+ * parsed by the extension of the URL's path, as Atmos does after go-getter fetches it.
+ */
+function remoteIncluded(url: string, raw: boolean, source: SourceLocation, opts: LoadYamlOptions): unknown {
+  const tag = raw ? '!include.raw' : '!include';
+  const chain = opts.includeChain ?? [];
+  if (chain.includes(url)) {
+    throw makeError(opts, { code: 'YAML_INCLUDE_CYCLE', message: `${tag} cycle: ${[...chain, url].map(displayUrl).join(' -> ')}`, where: source, fix: 'remove one of the includes so that no file includes itself' });
+  }
+  const cacheKey = (raw ? 'raw:' : 'parsed:') + url;
+  if (opts.includeCache?.has(cacheKey)) return opts.includeCache.get(cacheKey);
+  const got = fetchRemoteText(url);
+  if (!got.ok) {
+    throw makeError(opts, {
+      code: 'YAML_INCLUDE_REMOTE_FAILED',
+      message: `${tag} could not download ${displayUrl(url)}: ${got.reason}`,
+      where: source,
+      fix: 'check the URL and the network (a proxy is not used), or vendor the file into the repository and include it by a local path',
+    });
+  }
+  let path = url;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    // not a parsable URL: the extension comes from the text as written
+  }
+  const value = parseIncludedText(got.text, extname(path).toLowerCase(), url, raw, source, { ...opts, includeChain: [...chain, url] });
+  opts.includeCache?.set(cacheKey, value);
+  return value;
+}
+
 function readIncluded(found: string, raw: boolean, source: SourceLocation, opts: LoadYamlOptions, chain: string[]): unknown {
   const ext = extname(found).toLowerCase();
   if (!raw && YAML_EXTENSIONS.has(ext)) return loadYamlFile(found, { ...opts, includeChain: chain }).value;
@@ -494,7 +534,13 @@ function readIncluded(found: string, raw: boolean, source: SourceLocation, opts:
       cause: e,
     });
   }
+  return parseIncludedText(text, ext, found, raw, source, opts);
+}
+
+/** Included text parsed by extension (Atmos's ParseByExtension): YAML, JSON, HCL, dotenv, else the text. */
+function parseIncludedText(text: string, ext: string, found: string, raw: boolean, source: SourceLocation, opts: LoadYamlOptions): unknown {
   if (raw) return text;
+  if (YAML_EXTENSIONS.has(ext)) return parseYaml(text, found, opts).value;
   if (ext === '.json') return parseIncludedJson(text, found, source, opts);
   if (HCL_EXTENSIONS.has(ext)) return parseIncludedHcl(text, found, source, opts);
   if (ext === '.env') return parseDotenv(text);

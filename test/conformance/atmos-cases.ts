@@ -34,6 +34,8 @@ export interface AtmosCase {
     stdout?: Pattern[];
     stderr?: Pattern[];
     valid?: string[];
+    /** Regular expression → replacement, applied to the output before the golden comparison. */
+    sanitize?: Record<string, string>;
   };
 }
 
@@ -129,6 +131,7 @@ export function loadCases(): AtmosCase[] {
           stdout: patterns(expect.stdout),
           stderr: patterns(expect.stderr),
           valid: Array.isArray(expect.valid) ? expect.valid.map(String) : undefined,
+          sanitize: expect.sanitize !== null && typeof expect.sanitize === 'object' ? Object.fromEntries(Object.entries(expect.sanitize as Record<string, unknown>).map(([k, v]) => [k, String(v)])) : undefined,
         },
       });
     }
@@ -182,7 +185,7 @@ export async function runCase(c: AtmosCase): Promise<CaseResult> {
   }
   if (c.snapshot) {
     const golden = goldenName(c.name, 'stdout');
-    if (existsSync(golden)) compareGolden(stdout, readFileSync(golden, 'utf8'), reasons);
+    if (existsSync(golden)) compareGolden(customSanitize(stdout, c.expect.sanitize), readFileSync(golden, 'utf8'), reasons);
   }
   return { id, passed: reasons.length === 0, reasons };
 }
@@ -195,6 +198,13 @@ let rootReal: string | undefined;
 function sanitize(text: string): string {
   rootReal ??= realpathSync(ROOT);
   return text.split(rootReal).join('/absolute/path/to/repo').split(ROOT).join('/absolute/path/to/repo');
+}
+
+/** The case's own `sanitize` rules, as Atmos's harness applies them before comparing snapshots. */
+function customSanitize(text: string, rules: Record<string, string> | undefined): string {
+  let out = text;
+  for (const [re, replacement] of Object.entries(rules ?? {})) out = out.replace(new RegExp(goRegex(re), 'g'), replacement);
+  return out;
 }
 
 function checkPatterns(stream: string, text: string, list: Pattern[] | undefined, reasons: string[]): void {

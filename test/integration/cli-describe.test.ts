@@ -81,7 +81,7 @@ describe('infrakey describe / list / validate', () => {
     for (const args of [['describe', '--help'], ['describe', 'component', '--help'], ['list', 'stacks', '--help'], ['validate', 'stacks', '--help']]) {
       const help = await cli(args, fixture('atmos-auth'));
       expect(help.code).toBe(0);
-      expect(help.out).toContain('Usage:');
+      expect(help.out).toContain('USAGE');
     }
   });
 

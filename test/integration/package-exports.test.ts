@@ -254,7 +254,7 @@ describe('the published package (dist/ through node_modules/infrakey)', () => {
       expect([exe, version.status, version.stdout.trim()]).toEqual([exe, 0, pkg.version]);
       const help = spawnSync(exe, ['--help'], { cwd: app, env: childEnv(app), encoding: 'utf8', timeout: 60_000 });
       expect([exe, help.status]).toEqual([exe, 0]);
-      expect(help.stdout).toContain('Usage: infrakey');
+      expect(help.stdout).toContain('USAGE\n\n  infrakey');
       for (const cmd of ['describe', 'secret', 'auth']) expect(help.stdout).toMatch(new RegExp(`^\\s+${cmd}\\b`, 'm'));
     }
   });

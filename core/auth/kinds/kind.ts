@@ -105,8 +105,11 @@ export interface SessionLocation {
 export interface CloudSessions<L extends SessionLocation = SessionLocation> {
   /** The name identity kinds give as their `cloud`. */
   readonly cloud: string;
-  /** The location of `identity`'s session in a chain rooted at `root` (nothing is created). */
-  location(env: NodeJS.ProcessEnv, realm: string, root: string, identity: string): L;
+  /**
+   * The location of `identity`'s session in a chain rooted at `root` (nothing is created). `chain`
+   * (which holds `identity`) lets a cloud keep config-derived fields there (Azure: tenant, subscription).
+   */
+  location(env: NodeJS.ProcessEnv, realm: string, root: string, identity: string, chain?: Chain): L;
   /** Writes the session (or, in credential_process mode, only the command that fetches it). */
   persist(location: L, credentials: Credentials, opts: { chain: Chain; region?: string; credentialProcess?: string }): Promise<void>;
   /** Reads a written session back (undefined when absent); expired sessions are returned as such. */
@@ -120,7 +123,7 @@ export interface CloudSessions<L extends SessionLocation = SessionLocation> {
   /** The files and profile `auth whoami` shows. */
   describe(location: L): Record<string, string>;
   /** Asks the cloud who the credentials are (AWS: STS GetCallerIdentity). */
-  whoami(credentials: Credentials, ctx: { chain: Chain; env: NodeJS.ProcessEnv; region?: string; where: string }): Promise<PrincipalInfo>;
+  whoami(credentials: Credentials, ctx: { chain: Chain; env: NodeJS.ProcessEnv; region?: string; where: string; httpsCa?: readonly string[] }): Promise<PrincipalInfo>;
   /** A console sign-in URL, for clouds that have one. */
   consoleUrl?(credentials: Credentials, opts: { identity: string; where: string; region?: string; destination?: string; durationSeconds?: number }): Promise<string>;
   /** The credential_process JSON of the session, for clouds whose SDKs run such a command. */

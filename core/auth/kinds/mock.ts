@@ -4,8 +4,8 @@ import type { IdentityKind, ProviderKind } from './kind';
 
 /**
  * The test kinds Atmos ships (`mock`, `mock/aws`): no network, no key material, nothing written.
- * Their identities point tools at the AWS files like any AWS identity, and whoami shows
- * `principal.account.id`.
+ * Their identities print Atmos's fixed mock environment (`clouds/mock-sessions.ts`), and whoami
+ * shows `principal.account.id`.
  */
 export const mockProviderKind: ProviderKind = {
   kind: 'mock',
@@ -17,7 +17,7 @@ export const mockProviderKind: ProviderKind = {
 export const mockIdentityKind: IdentityKind = {
   kind: 'mock',
   aliases: ['mock/aws'],
-  cloud: 'aws',
+  cloud: 'mock',
   persists: false,
   validate: () => undefined,
   async authenticate(id): Promise<Credentials> {

@@ -1,7 +1,9 @@
 import { ambientSessions } from '../clouds/ambient-sessions';
 import { awsAmbientSessions } from '../clouds/aws-ambient-sessions';
 import { awsSessions } from '../clouds/aws-sessions';
+import { mockSessions } from '../clouds/mock-sessions';
 import { ambientKind } from './ambient';
+import { azureSessions } from '../clouds/azure-sessions';
 import { assumeRoleKind } from './assume-role';
 import { assumeRootKind } from './assume-root';
 import { awsAmbientKind } from './aws-ambient';
@@ -9,6 +11,11 @@ import { awsEcrIntegration } from './aws-ecr';
 import { awsEksIntegration } from './aws-eks';
 import { awsSamlProviderKind } from './aws-saml';
 import { awsUserKind } from './aws-user/aws-user';
+import { azureCliProviderKind } from './azure-cli';
+import { azureDeviceCodeProviderKind } from './azure-device-code';
+import { azureInteractiveProviderKind } from './azure-interactive';
+import { azureOidcProviderKind } from './azure-oidc';
+import { azureSubscriptionKind } from './azure-subscription';
 import { githubOidcProviderKind } from './github-oidc';
 import type { CloudSessions, IdentityKind, IntegrationKind, ProviderKind, SessionLocation } from './kind';
 import { mockIdentityKind, mockProviderKind } from './mock';
@@ -26,6 +33,10 @@ const PROVIDER_KINDS: readonly ProviderKind[] = [
   ssoProviderKind,
   githubOidcProviderKind,
   awsSamlProviderKind,
+  azureDeviceCodeProviderKind,
+  azureOidcProviderKind,
+  azureCliProviderKind,
+  azureInteractiveProviderKind,
   mockProviderKind,
 ];
 
@@ -36,6 +47,7 @@ const IDENTITY_KINDS: readonly IdentityKind[] = [
   assumeRootKind,
   awsAmbientKind,
   ambientKind,
+  azureSubscriptionKind,
   mockIdentityKind,
 ];
 
@@ -47,14 +59,10 @@ const INTEGRATION_KINDS: readonly IntegrationKind[] = [
 /** Integration kinds of Atmos (§1.4) that infrakey does not implement (`github/sts` is Atmos Pro's). */
 const ATMOS_ONLY_INTEGRATION_KINDS = ['aws/ecr-public', 'azure/acr', 'azure/aks', 'gcp/gke', 'github/sts'] as const;
 
-const CLOUDS: readonly CloudSessions<never>[] = [awsSessions, awsAmbientSessions, ambientSessions] as CloudSessions<never>[];
+const CLOUDS: readonly CloudSessions<never>[] = [awsSessions, awsAmbientSessions, ambientSessions, azureSessions, mockSessions] as CloudSessions<never>[];
 
 /** Provider kinds of Atmos (§1.2) that infrakey does not implement. */
 export const ATMOS_ONLY_PROVIDER_KINDS = [
-  'azure/interactive',
-  'azure/device-code',
-  'azure/cli',
-  'azure/oidc',
   'gcp/adc',
   'gcp/workload-identity-federation',
   'atmos/pro',
@@ -62,7 +70,6 @@ export const ATMOS_ONLY_PROVIDER_KINDS = [
 
 /** Identity kinds of Atmos (§1.3) that infrakey does not implement; `true`: standalone (no `via`). */
 const ATMOS_ONLY_IDENTITY_KINDS: Readonly<Record<string, boolean>> = {
-  'azure/subscription': false,
   'gcp/service-account': false,
   'gcp/project': false,
   'atmos/pro': false,

@@ -68,8 +68,9 @@ describe('infrakey auth CLI against moto', () => {
     const login = await cli(t, repo, ['auth', 'login']);
     expect(login.stderr).toContain('Authentication successful');
     expect(login.code).toBe(0);
-    expect(login.stdout).toMatch(/Identity\s+prod-admin/);
-    expect(login.stdout).toMatch(/Realm\s+cli-test \(config\)/);
+    expect(login.stdout).toBe('');
+    expect(login.stderr).toMatch(/Identity\s+prod-admin/);
+    expect(login.stderr).toMatch(/Realm\s+cli-test \(config\)/);
 
     const who = await cli(t, repo, ['auth', 'whoami', '--format', 'json']);
     expect(who.code).toBe(0);

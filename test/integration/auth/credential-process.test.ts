@@ -3,7 +3,7 @@
  * `infrakey auth credentials` itself, and no session key is ever written to disk.
  * Uses dist/cli/main.js (scripts/test.sh builds it first) or INFRAKEY_CLI_JS.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { motoEndpoint } from '../../support/services';
@@ -45,8 +45,10 @@ describe('credential_process mode with the real CLI', () => {
       principal: { assume_role: "arn:aws:iam::121212121212:role/deployer" }
 `);
     const env = { ...t.env, PATH: `${bin}:${process.env.PATH}`, NODE_PATH: resolve(__dirname, '../../../node_modules') };
-    const login = execFileSync(join(bin, 'infrakey'), ['auth', 'login'], { cwd: repo, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    expect(login).toContain('deployer');
+    // The login summary is for the person at the terminal: stderr, as Atmos prints it.
+    const login = spawnSync(join(bin, 'infrakey'), ['auth', 'login'], { cwd: repo, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(login.status).toBe(0);
+    expect(login.stderr).toContain('deployer');
     const script = `
       const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
       new STSClient({}).send(new GetCallerIdentityCommand({})).then((o) => console.log(o.Arn), (e) => { console.error(e.name + ': ' + e.message); process.exit(4); });`;

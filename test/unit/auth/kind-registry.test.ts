@@ -13,8 +13,8 @@ const root = resolve(__dirname, '../../..');
 
 describe('auth kind registry', () => {
   test('every implemented kind is one registered module with its contract', () => {
-    expect(implementedProviderKinds().sort()).toEqual(['aws/iam-identity-center', 'aws/saml', 'github/oidc', 'mock']);
-    expect(implementedIdentityKinds().sort()).toEqual(['ambient', 'aws/ambient', 'aws/assume-role', 'aws/assume-root', 'aws/permission-set', 'aws/user', 'mock']);
+    expect(implementedProviderKinds().sort()).toEqual(['aws/iam-identity-center', 'aws/saml', 'azure/cli', 'azure/device-code', 'azure/interactive', 'azure/oidc', 'github/oidc', 'mock']);
+    expect(implementedIdentityKinds().sort()).toEqual(['ambient', 'aws/ambient', 'aws/assume-role', 'aws/assume-root', 'aws/permission-set', 'aws/user', 'azure/subscription', 'mock']);
     for (const name of implementedProviderKinds()) {
       const k = providerKind(name)!;
       expect(typeof k.validate).toBe('function');
@@ -32,8 +32,8 @@ describe('auth kind registry', () => {
     expect(providerKind('mock/aws')).toBe(providerKind('mock'));
     expect(identityKind('mock/aws')).toBe(identityKind('mock'));
     expect(providerKindStatus('aws/saml')).toBe('implemented');
-    expect(providerKindStatus('azure/device-code')).toBe('atmos-only');
-    expect(identityKindStatus('gcp/service-account')).toBe('atmos-only');
+    expect(providerKindStatus('atmos/pro')).toBe('atmos-only');
+    expect(identityKindStatus('atmos/pro')).toBe('atmos-only');
     expect(identityKindStatus('nope/nothing')).toBe('unknown');
     expect(isStandaloneIdentityKind('aws/user')).toBe(true);
     expect(isStandaloneIdentityKind('aws/ambient')).toBe(true);
@@ -71,11 +71,22 @@ describe('auth kind registry', () => {
     ]));
   });
 
-  test('a mock identity authenticates, points tools at the AWS files and answers whoami without a cloud call', async () => {
+  test("a mock identity authenticates, prints Atmos's fixed mock environment and answers whoami without a cloud call", async () => {
     const m = new AuthManager({ realm: 'r', providers: { p: { kind: 'mock/aws' } }, identities: { i: { kind: 'mock', via: { provider: 'p' }, principal: { account: { id: '123456789012' } } } } }, { env: { ATMOS_XDG_CONFIG_HOME: '/nonexistent-xdg' } });
     const who = await m.whoami('i');
     expect(who.account).toBe('123456789012');
     expect(who.paths.profile).toBe('i');
-    expect(m.environment('i').AWS_SHARED_CREDENTIALS_FILE).toBe('/nonexistent-xdg/atmos/r/aws/p/credentials');
+    // Atmos's mock/aws identity prints fixed paths, its region and MOCK_IDENTITY (nothing is written).
+    expect(m.environment('i')).toEqual({
+      AWS_SHARED_CREDENTIALS_FILE: '/tmp/mock-credentials',
+      AWS_CONFIG_FILE: '/tmp/mock-config',
+      AWS_PROFILE: 'i',
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      MOCK_IDENTITY: 'i',
+    });
+    const child = m.childEnvironment('i', { AWS_ACCESS_KEY_ID: 'AKIAAMBIENT', PATH: '/bin' });
+    expect(child.AWS_ACCESS_KEY_ID).toBeUndefined();
+    expect(child).toMatchObject({ ATMOS_IDENTITY: 'i', AWS_PROFILE: 'i', AWS_CONFIG_FILE: '/tmp/mock-config', PATH: '/bin' });
   });
 });

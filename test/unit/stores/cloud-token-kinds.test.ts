@@ -128,11 +128,15 @@ describe('store tokens from identities (store-token-auth.ts)', () => {
         logins++;
         return { credentials: logins === 1 ? soon : azure('kv-new'), chain: { provider: 'p', identities: [] } };
       },
+      storedSession: async () => (logins === 1 ? soon : undefined),
     } as unknown as AuthManager;
     const ctx = await storeAuthResolver(manager)('azid', { name: 'kv', kind: 'azure/keyvault', cloud: 'azure' });
     expect(unsafeUnwrap((await ctx.token!()).token)).toBe('kv-new');
-    expect(logins).toBe(2);
+    expect(logins).toBeGreaterThanOrEqual(2);
     expect(ctx.credentials).toBeUndefined();
+    // GCP stores take the identity's access token.
+    const g = { authenticate: async () => ({ credentials: gcp, chain: {} }) } as unknown as AuthManager;
+    expect(unsafeUnwrap((await (await storeAuthResolver(g)('gid', { name: 'g', kind: 'gcp/secretmanager', cloud: 'gcp' })).token!()).token)).toBe('ya29.gcp');
   });
 
   it('an identity of another cloud (or without a Key Vault token) fails naming the identity, without token text', async () => {
@@ -153,13 +157,16 @@ describe('store tokens from identities (store-token-auth.ts)', () => {
           logins++;
           return { credentials: azure('kv-tok'), chain: {} };
         },
+        storedSession: async () => undefined,
       }) as unknown as AuthManager;
     const resolve = (kind: string, adopted: boolean) => storeAuthResolver(manager(kind))('dflt', { name: 'kv', kind: 'azure/keyvault', cloud: 'azure', adopted });
     expect(await resolve('aws/permission-set', true)).toEqual({});
     expect(logins).toBe(0);
     expect(unsafeUnwrap((await (await resolve('azure/device-code', true)).token!()).token)).toBe('kv-tok');
-    // The store's own identity is used whatever its kind (a wrong one fails naming it).
+    // The store's own identity is used whatever its kind (credentials of the wrong cloud fail naming it).
     await expect(resolve('aws/permission-set', false)).resolves.toHaveProperty('token');
+    const noKv = { chain: () => ({ target: { kind: 'azure/x' } }), authenticate: async () => ({ credentials: azure(), chain: {} }), storedSession: async () => undefined } as unknown as AuthManager;
+    await expect(storeAuthResolver(noKv)('azid', { name: 'kv', kind: 'azure/keyvault', cloud: 'azure' })).rejects.toThrow('identity "azid" produced azure credentials without an Azure Key Vault token');
   });
 });
 

@@ -247,8 +247,8 @@ describe('loadYamlFile and !include', () => {
     expect(e.code).toBe('YAML_INCLUDE_CYCLE');
   });
 
-  it('remote includes are refused with a fix', () => {
-    const e = thrown(() => parseYaml('a: !include https://example.com/x.yaml\n', 'r.yaml'));
+  it('remote includes other than http(s) are refused with a fix', () => {
+    const e = thrown(() => parseYaml('a: !include git::https://example.com/r.git//x.yaml\n', 'r.yaml'));
     expect(e.code).toBe('YAML_INCLUDE_REMOTE');
     expect(e.where).toBe('r.yaml:1:4');
   });

@@ -100,6 +100,7 @@ export const ERROR_REFERENCE: readonly ErrorCodeGroup[] = [
       AUTH_STS_FAILED: 'STS refused the request',
       AUTH_SSO_FAILED: 'device login denied or expired, or the portal refused',
       AUTH_OIDC_FAILED: 'the GitHub Actions token is unavailable',
+      AUTH_GCP_FAILED: 'a Google token call failed (Application Default Credentials, the Workload Identity Federation token source or STS exchange, IAM Credentials `generateAccessToken`); names the call and Google\'s reason, never a token',
       AUTH_TIMEOUT: 'an auth endpoint did not answer in time',
       AUTH_FILE_LOCK_TIMEOUT: 'another live process held the credential files\' lock for the whole wait (15 s; a lock not refreshed for 10 s is taken over, so a killed login never causes this)',
       AUTH_FILES_NO_SPACE: 'the disk or quota is full while writing the credential files',

@@ -48,6 +48,8 @@ export const AUTH_ERROR_CODES = {
   STS_FAILED: 'AUTH_STS_FAILED',
   /** IAM Identity Center device login: expired code, denied, or a portal/OIDC error. */
   SSO_FAILED: 'AUTH_SSO_FAILED',
+  /** A Google token call failed: ADC, the STS token exchange, IAM Credentials generateAccessToken, or the WIF token source. */
+  GCP_FAILED: 'AUTH_GCP_FAILED',
   /** GitHub Actions OIDC: not in Actions, bad request URL, or token endpoint failure. */
   OIDC_FAILED: 'AUTH_OIDC_FAILED',
   /** Another process held the credential files' lock for the whole wait (which outlasts the stale threshold). */

@@ -1,6 +1,11 @@
 import { awsSessions } from '../clouds/aws-sessions';
+import { gcpSessions } from '../clouds/gcp-sessions';
 import { assumeRoleKind } from './assume-role';
 import { awsUserKind } from './aws-user/aws-user';
+import { gcpAdcProviderKind } from './gcp-adc';
+import { gcpProjectKind } from './gcp-project';
+import { gcpServiceAccountKind } from './gcp-service-account';
+import { gcpWifProviderKind } from './gcp-wif';
 import { githubOidcProviderKind } from './github-oidc';
 import type { CloudSessions, IdentityKind, ProviderKind, SessionLocation } from './kind';
 import { mockIdentityKind, mockProviderKind } from './mock';
@@ -11,12 +16,14 @@ import { ssoProviderKind } from './sso-provider';
  * The one registry of auth kinds: provider and identity kinds by their `kind:` names (and
  * aliases), and the clouds whose sessions they write. Adding a kind is one module plus one line
  * in the lists below. The kinds Atmos has but infrakey does not implement are listed too, so that
- * an Atmos config with Azure or GCP identities still loads (they fail when used, with the reason).
+ * an Atmos config with Azure identities still loads (they fail when used, with the reason).
  */
 
 const PROVIDER_KINDS: readonly ProviderKind[] = [
   ssoProviderKind,
   githubOidcProviderKind,
+  gcpAdcProviderKind,
+  gcpWifProviderKind,
   mockProviderKind,
 ];
 
@@ -24,10 +31,12 @@ const IDENTITY_KINDS: readonly IdentityKind[] = [
   awsUserKind,
   assumeRoleKind,
   permissionSetKind,
+  gcpServiceAccountKind,
+  gcpProjectKind,
   mockIdentityKind,
 ];
 
-const CLOUDS: readonly CloudSessions<never>[] = [awsSessions as CloudSessions<never>];
+const CLOUDS: readonly CloudSessions<never>[] = [awsSessions as CloudSessions<never>, gcpSessions as CloudSessions<never>];
 
 /** Provider kinds of Atmos (§1.2) that infrakey does not implement. */
 export const ATMOS_ONLY_PROVIDER_KINDS = [
@@ -36,8 +45,6 @@ export const ATMOS_ONLY_PROVIDER_KINDS = [
   'azure/device-code',
   'azure/cli',
   'azure/oidc',
-  'gcp/adc',
-  'gcp/workload-identity-federation',
   'atmos/pro',
 ] as const;
 
@@ -47,8 +54,6 @@ const ATMOS_ONLY_IDENTITY_KINDS: Readonly<Record<string, boolean>> = {
   'aws/ambient': true,
   ambient: true,
   'azure/subscription': false,
-  'gcp/service-account': false,
-  'gcp/project': false,
   'atmos/pro': false,
   'aws/emulator': true,
   'gcp/emulator': true,

@@ -13,8 +13,8 @@ const root = resolve(__dirname, '../../..');
 
 describe('auth kind registry', () => {
   test('every implemented kind is one registered module with its contract', () => {
-    expect(implementedProviderKinds().sort()).toEqual(['aws/iam-identity-center', 'github/oidc', 'mock']);
-    expect(implementedIdentityKinds().sort()).toEqual(['aws/assume-role', 'aws/permission-set', 'aws/user', 'mock']);
+    expect(implementedProviderKinds().sort()).toEqual(['aws/iam-identity-center', 'gcp/adc', 'gcp/workload-identity-federation', 'github/oidc', 'mock']);
+    expect(implementedIdentityKinds().sort()).toEqual(['aws/assume-role', 'aws/permission-set', 'aws/user', 'gcp/project', 'gcp/service-account', 'mock']);
     for (const name of implementedProviderKinds()) {
       const k = providerKind(name)!;
       expect(typeof k.validate).toBe('function');
@@ -32,7 +32,10 @@ describe('auth kind registry', () => {
     expect(providerKind('mock/aws')).toBe(providerKind('mock'));
     expect(identityKind('mock/aws')).toBe(identityKind('mock'));
     expect(providerKindStatus('aws/saml')).toBe('atmos-only');
-    expect(identityKindStatus('gcp/service-account')).toBe('atmos-only');
+    expect(identityKindStatus('azure/subscription')).toBe('atmos-only');
+    expect(identityKindStatus('gcp/service-account')).toBe('implemented');
+    expect(isStandaloneIdentityKind('gcp/project')).toBe(true);
+    expect(isStandaloneIdentityKind('gcp/service-account')).toBe(false);
     expect(identityKindStatus('nope/nothing')).toBe('unknown');
     expect(isStandaloneIdentityKind('aws/user')).toBe(true);
     expect(isStandaloneIdentityKind('aws/ambient')).toBe(true);

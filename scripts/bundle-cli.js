@@ -25,6 +25,8 @@ const external = [
   '@cdktn/hcl2json',
   // Linear-time Go regexps for .sops.yaml path_regex and encrypted_regex: only some SOPS writes need it.
   're2js',
+  // Google Application Default Credentials (gcp/adc only); it loads gaxios/gcp-metadata lazily itself.
+  'google-auth-library',
 ];
 
 esbuild

@@ -26,7 +26,7 @@ export async function impersonateServiceAccount(
   req: ImpersonationRequest,
   ctx: { env: NodeJS.ProcessEnv; where: string; loginAs: string; label: string; now: () => number },
 ): Promise<{ accessToken: Secret<string>; expiration: Date }> {
-  const url = `${gcpEndpoint('iamCredentials', ctx.env).replace(/\/+$/, '')}/v1/projects/-/serviceAccounts/${encodeURIComponent(req.serviceAccountEmail)}:generateAccessToken`;
+  const url = `${gcpEndpoint('iamCredentials', ctx.env).replace(/\/+$/, '')}/v1/projects/-/serviceAccounts/${encodeURIComponent(req.serviceAccountEmail).replace(/%40/g, '@')}:generateAccessToken`;
   let out: Record<string, unknown>;
   try {
     out = await gcpPost(

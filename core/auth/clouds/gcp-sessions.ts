@@ -109,7 +109,9 @@ export const gcpSessions: CloudSessions<GcpSessionLocation> = {
       const info = await gcpPost(gcpEndpoint('tokeninfo', ctx.env), new URLSearchParams({ access_token: unsafeUnwrap(creds.accessToken) }), {}, { call: 'oauth2 tokeninfo', where: ctx.where });
       const email = typeof info.email === 'string' ? info.email : undefined;
       const sub = typeof info.sub === 'string' ? info.sub : undefined;
-      return { ...(email ? { principal: email } : {}), ...(sub ? { userId: sub } : {}), ...account };
+      // A federated token has no email; its subject names the principal.
+      const principal = email ?? sub;
+      return { ...(principal ? { principal } : {}), ...(sub ? { userId: sub } : {}), ...account };
     } catch {
       return account;
     }

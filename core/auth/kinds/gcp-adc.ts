@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import { str, type ProviderConfig } from '../auth-config';
 import { AUTH_ERROR_CODES, authError } from '../auth-errors';
 import { GCP_DEFAULT_SCOPE } from '../clouds/gcp-impersonate';
@@ -23,7 +24,8 @@ export async function authenticateAdc(provider: ProviderConfig, ctx: StepContext
   const scopes = gcpStringList(provider.spec.scopes) ?? [GCP_DEFAULT_SCOPE];
   const keyFilename = str(ctx.env.GOOGLE_APPLICATION_CREDENTIALS);
   const { GoogleAuth } = await import('google-auth-library');
-  const auth = new GoogleAuth({ scopes, ...(keyFilename ? { keyFilename } : {}) });
+  // Node's own fetch: gaxios would otherwise import node-fetch on first use.
+  const auth = new GoogleAuth({ scopes, ...(keyFilename ? { keyFilename } : {}), clientOptions: { transporterOptions: { fetchImplementation: globalThis.fetch } } });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(authError(AUTH_ERROR_CODES.TIMEOUT, `provider "${provider.name}": Application Default Credentials gave no token within ${ADC_TIMEOUT_MS / 1000}s`, where, 'check GOOGLE_APPLICATION_CREDENTIALS and the network path to Google (or the metadata server)')), ADC_TIMEOUT_MS);
@@ -34,8 +36,9 @@ export async function authenticateAdc(provider: ProviderConfig, ctx: StepContext
       const { token } = await client.getAccessToken();
       const expiry = client.credentials?.expiry_date;
       const email = (client as { email?: unknown }).email;
-      let project = str(provider.spec.project_id);
-      if (!project) project = (await auth.getProjectId().catch(() => undefined)) ?? undefined;
+      // As Atmos (`google.Credentials.ProjectID`): the credentials file's own `project_id`, never
+      // the library's project discovery (which runs gcloud or calls Resource Manager).
+      const project = str(provider.spec.project_id) ?? (keyFilename ? await fileProject(keyFilename) : undefined);
       return { token, expiry, email: typeof email === 'string' ? email : undefined, project };
     })();
     const r = await Promise.race([work, timeout]);
@@ -64,6 +67,22 @@ export async function authenticateAdc(provider: ProviderConfig, ctx: StepContext
     );
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** The `project_id` of a credentials file (first 1 MB), if it has one. */
+async function fileProject(file: string): Promise<string | undefined> {
+  try {
+    const fh = await fs.open(file, 'r');
+    try {
+      const buf = Buffer.alloc(1024 * 1024);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      return str((JSON.parse(buf.subarray(0, bytesRead).toString('utf8')) as { project_id?: unknown }).project_id);
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined;
   }
 }
 

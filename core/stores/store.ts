@@ -54,6 +54,17 @@ export interface AwsCredentialsLike {
 /** A function returning AWS credentials; the SDK calls it when it needs (fresh) credentials. */
 export type AwsCredentialsProvider = () => Promise<AwsCredentialsLike>;
 
+/** A GCP OAuth2 access token as Google's clients take it (from a gcp/* identity). */
+export interface GcpTokenLike {
+  readonly accessToken: string;
+  readonly expiration?: Date;
+  /** The identity's project (`principal.project_id`, the service account's project, ...). */
+  readonly projectId?: string;
+}
+
+/** A function returning a fresh GCP access token; the client calls it when it needs one. */
+export type GcpTokenProvider = () => Promise<GcpTokenLike>;
+
 /**
  * What an identity gives a cloud store (Atmos `AuthContext`, §5.5). The store's own `region` and
  * endpoint win over these.
@@ -61,6 +72,8 @@ export type AwsCredentialsProvider = () => Promise<AwsCredentialsLike>;
 export interface StoreAuthContext {
   /** AWS credentials; absent → the SDK default chain. */
   readonly credentials?: AwsCredentialsProvider;
+  /** GCP stores (`cloud: 'gcp'`): the identity's access token; absent → Application Default Credentials. */
+  readonly gcpToken?: GcpTokenProvider;
   readonly region?: string;
   /** The identity's / provider's `spec.endpoint_url`. */
   readonly endpointUrl?: string;

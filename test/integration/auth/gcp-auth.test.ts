@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { run } from '../../../cli/program';
 import { captureIO } from '../../../cli/io';
 import { AuthManager } from '../../../core/auth/auth-manager';
+import { storeAuthResolver } from '../../../core/auth/store-auth';
 import { unsafeUnwrap } from '../../../core/secret';
 import { FakeGcp, fakeOidcJwt } from '../../fakes/fake-gcp';
 import { FakeGithubOidc } from '../../fakes/fake-github-oidc';
@@ -311,6 +312,29 @@ describe('GCP providers through the auth manager', () => {
     }
   });
 
+  test('a GCP store gets the identity\'s token and project through the store auth resolver; an AWS identity is refused', async () => {
+    const jwt = fakeOidcJwt('store-reader');
+    gcp.allow(SA, 'principal://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/ci-pool/subject/store-reader');
+    const config = {
+      realm: 'mgr',
+      providers: { wif: wif({ type: 'environment', environment_variable: 'MY_OIDC' }).providers.wif },
+      identities: {
+        reader: { kind: 'gcp/service-account', via: { provider: 'wif' }, principal: { service_account_email: SA } },
+        aws: { kind: 'mock', via: { provider: 'm' } },
+      },
+    };
+    const m = new AuthManager({ ...config, providers: { ...config.providers, m: { kind: 'mock' } } }, { env: { ...t.env, MY_OIDC: jwt } });
+    const store = { name: 'gsm', kind: 'gcp/secretmanager' as const, cloud: 'gcp' as const };
+    const ctx = await storeAuthResolver(m)('reader', store);
+    const tok = await ctx.gcpToken!();
+    expect(gcp.issued.get(tok.accessToken)).toMatchObject({ principal: SA, via: 'iam' });
+    expect(tok.projectId).toBe('prod-proj');
+    expect(tok.expiration!.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
+    expect(ctx.credentials).toBeUndefined();
+    const wrong = await failure(storeAuthResolver(m)('aws', store));
+    expect(wrong).toMatchObject({ code: 'AUTH_KIND_UNSUPPORTED', message: expect.stringContaining('store "gsm" (gcp/secretmanager) needs GCP credentials') });
+  });
+
   test('token sources: environment variable, missing configuration', async () => {
     const jwt = fakeOidcJwt('ci');
     const r = await new AuthManager(wif({ type: 'environment', environment_variable: 'MY_OIDC' }), { env: { ...t.env, MY_OIDC: jwt } }).authenticate('fed');
@@ -377,7 +401,7 @@ describe('GCP providers through the auth manager', () => {
       principal: { service_account_email: ${SA} }
 `);
     gcp.allow(SA, gcp.metadataEmail);
-    const env = { ...t.env, GCE_METADATA_HOST: new URL(gcp.url).host, HOME: join(t.root, 'home'), NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...t.env, GCE_METADATA_HOST: new URL(gcp.url).host, HOME: join(t.root, 'home'), NO_COLOR: '1' };
     delete env.GOOGLE_APPLICATION_CREDENTIALS;
     const r = await runCli(repo, env, ['auth', 'whoami', '--format', 'json']);
     expect(r.stderr).toBe('');

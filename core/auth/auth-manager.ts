@@ -142,6 +142,12 @@ export class AuthManager {
     return this.location(chain, chain.target) as unknown as CredentialFilePaths;
   }
 
+  /** Where the identity's session lives and which cloud keeps it (nothing is created; no login). */
+  sessionLocation(name: string): { cloud: string; location: SessionLocation } {
+    const chain = this.chain(name);
+    return { cloud: this.sessionsOf(chain.target).cloud.cloud, location: this.location(chain, chain.target) };
+  }
+
   /** The identity's region as Atmos resolves it for the environment (may be undefined). */
   region(name: string): string | undefined {
     return chainRegion(this.chain(name));

@@ -45,13 +45,23 @@ export class GcpHttpError extends Error {
 export async function gcpPost(url: string, body: Record<string, unknown> | URLSearchParams, headers: Record<string, string>, what: { call: string; where: string }): Promise<Record<string, unknown>> {
   const form = body instanceof URLSearchParams;
   let res: Response;
-  try {
-    res = await fetch(url, {
+  const send = () =>
+    fetch(url, {
       method: 'POST',
       headers: { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json', accept: 'application/json', ...headers },
       body: form ? body.toString() : JSON.stringify(body),
       signal: AbortSignal.timeout(GCP_REQUEST_TIMEOUT_MS),
     });
+  try {
+    try {
+      res = await send();
+    } catch (e) {
+      // A pooled keep-alive connection the server closed meanwhile: no answer was read, so the
+      // one retry on a fresh connection cannot repeat an effect.
+      const code = (e as { cause?: { code?: string } }).cause?.code;
+      if (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET' && code !== 'EPIPE') throw e;
+      res = await send();
+    }
   } catch (e) {
     const host = safeHost(url);
     if ((e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError') {

@@ -4,25 +4,11 @@ import { GCP_DEFAULT_SCOPE, impersonateServiceAccount } from '../clouds/gcp-impe
 import type { GcpCredentials } from '../clouds/gcp-credentials';
 import { parseDurationSeconds } from '../duration';
 import { unsafeUnwrap } from '../../secret';
-import { gcpStringList } from './gcp-spec';
+import { gcpStringList, isServiceAccountEmail, projectOfServiceAccount } from './gcp-spec';
 import { wrongBaseError, type IdentityKind, type SpecReport } from './kind';
 
 /** Longest `lifetime` Google grants (12 h, with the org policy that allows more than 1 h). */
 export const MAX_LIFETIME_SECONDS = 43_200;
-const EMAIL_SUFFIX = '.iam.gserviceaccount.com';
-
-/** The project of a service account email (`name@PROJECT.iam.gserviceaccount.com`), as Atmos. */
-export function projectOfServiceAccount(email: string): string | undefined {
-  const parts = email.split('@');
-  if (parts.length !== 2 || !parts[1].endsWith(EMAIL_SUFFIX)) return undefined;
-  return parts[1].slice(0, -EMAIL_SUFFIX.length) || undefined;
-}
-
-/** True for an email Atmos accepts as a service account (`...@...iam.gserviceaccount.com`). */
-export function isServiceAccountEmail(email: string): boolean {
-  return email.includes('@') && email.endsWith(EMAIL_SUFFIX);
-}
-
 /**
  * `principal.lifetime` as Google wants it (`"<seconds>s"`). Atmos passes the text through (so
  * `1h` reaches Google and is refused there); infrakey accepts every duration form Atmos accepts

@@ -7,8 +7,7 @@ import { gcpCallError, gcpEndpoint, gcpPost } from '../clouds/gcp-http';
 import { Secret } from '../../secret';
 import type { StepContext } from '../step-context';
 import { requestActionsToken } from './github-oidc';
-import { gcpStringList } from './gcp-spec';
-import { isServiceAccountEmail } from './gcp-service-account';
+import { gcpStringList, isServiceAccountEmail } from './gcp-spec';
 import type { ProviderKind, SpecReport } from './kind';
 
 /** Largest OIDC token read from a file or variable (JWTs are a few KB). */

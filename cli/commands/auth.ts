@@ -107,7 +107,7 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
 
   auth
     .command('env')
-    .description('print the variables that point tools at the identity (file paths, profile, region; never keys)')
+    .description('print the variables that point tools at the identity (AWS: file paths, profile, region; GCP: project; never keys)')
     .addOption(identityOption())
     .option('-f, --format <format>', 'bash, dotenv, json or github (ATMOS_AUTH_ENV_FORMAT)')
     .option('-o, --output-file <file>', 'append to this file (mode 0600) instead of stdout (ATMOS_AUTH_ENV_OUTPUT_FILE)')
@@ -134,7 +134,7 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
 
   auth
     .command('exec')
-    .description('run a command as the identity: ambient AWS keys removed, its files and profile set')
+    .description('run a command as the identity: ambient credentials of its cloud removed, its session set')
     .addOption(identityOption())
     .argument('[command...]', 'the command and its arguments, after --')
     .action(async (args: string[], _o, cmd: Command) => {

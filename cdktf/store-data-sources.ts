@@ -5,13 +5,14 @@
  * source for a kind is one entry here.
  */
 import type { Construct, IConstruct } from 'constructs';
+import type * as Cdktf from 'cdktf';
 import type { TerraformProvider } from 'cdktf';
 import type { StoreBackedStorage } from '../core/internal';
 import type { Engine } from './engine';
 import { addEphemeralBlock } from './ephemeral';
 
 /** How Terraform gets the value. */
-export type DeclaredSecretSource = 'ssm-parameter' | 'secrets-manager-version' | 'variable';
+export type DeclaredSecretSource = 'ssm-parameter' | 'secrets-manager-version' | 'vault-kv-secret-v2' | 'variable';
 
 /** A data source that reads a store kind's value. */
 export interface StoreDataSource {
@@ -40,6 +41,20 @@ function parameterArn(scope: Construct, engine: Engine, name: string, region: st
   return `arn:${partition}:ssm:${regionName}:${account}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
 }
 
+/**
+ * The stored text of a Vault KV v2 secret from its `data_json`: the JSON of the field `value`, or
+ * of the whole data map when there is none (Atmos's read rule), so the store's `json-or-raw`
+ * expression gives what infrakey gives (a string value is a JSON string, decoded).
+ */
+function vaultValueText(lib: typeof Cdktf, dataJson: string): string {
+  const { Fn, Token } = lib;
+  const data = Fn.jsondecode(dataJson);
+  return Token.asString(Fn.jsonencode(Fn.try([Fn.lookupNested(data, ['value']), data])));
+}
+
+/** `mount` and `name` of a Vault declaration, exactly as the store composes them. */
+const vaultAddress = (storage: StoreBackedStorage) => ({ mount: storage.mount ?? '', name: storage.keyPath });
+
 const regionOf = (storage: StoreBackedStorage) => (storage.region !== undefined ? { region: storage.region } : {});
 
 /** Data sources by store kind. */
@@ -65,6 +80,26 @@ export const STORE_DATA_SOURCES: Readonly<Record<string, StoreDataSource>> = {
     },
     ephemeral(scope, storage, engine, provider) {
       return addEphemeralBlock(engine.lib, scope, 'aws_secretsmanager_secret_version', { secret_id: storage.keyPath, ...ephemeralCommon(storage, provider) }, 'secret_string');
+    },
+  },
+  'hashicorp/vault': {
+    source: 'vault-kv-secret-v2',
+    create(scope, storage, engine, provider) {
+      // No generated Vault provider bindings are needed: the data source is declared by type name.
+      const ds = new engine.lib.TerraformDataSource(scope, 'KvSecretV2', {
+        terraformResourceType: 'vault_kv_secret_v2',
+        terraformGeneratorMetadata: { providerName: 'vault' },
+        ...(provider ? { provider } : {}),
+      });
+      const { mount, name } = vaultAddress(storage);
+      ds.addOverride('mount', mount);
+      ds.addOverride('name', name);
+      return { element: ds, text: vaultValueText(engine.lib, ds.getStringAttribute('data_json')) };
+    },
+    ephemeral(scope, storage, engine, provider) {
+      // hashicorp/vault ≥ 5 has the ephemeral `vault_kv_secret_v2` resource (same arguments).
+      const dataJson = addEphemeralBlock(engine.lib, scope, 'vault_kv_secret_v2', { ...vaultAddress(storage), ...(provider ? { provider: provider.fqn } : {}) }, 'data_json');
+      return vaultValueText(engine.lib, dataJson);
     },
   },
 };

@@ -7,6 +7,9 @@
 #   sops                           github.com/getsops/sops/v3/cmd/sops          (SOPS_VERSION)
 #   tofu                           github.com/opentofu/opentofu/cmd/tofu        (TOFU_VERSION)
 #   atmos                          not served by the Go module proxy: see ATMOS below
+#   vault                          github.com/hashicorp/vault (root main package) (VAULT_VERSION):
+#                                  on request only (`build-engines.sh vault`); the store tests
+#                                  use it instead of OpenBao's bao when it is there
 #
 # Each module with `replace` lines in its go.mod is built through a small wrapper module
 # generated under .cache/engines/src/<name>/ that requires it at the pinned version and repeats
@@ -30,6 +33,9 @@ mkdir -p "$BIN" "$ENG/src" "$ENG/logs"
 PULUMI_VERSION=v3.248.0   # = the @pulumi/pulumi in package.json (3.248)
 SOPS_VERSION=v3.13.3
 TOFU_VERSION=v1.11.0
+# The newest github.com/hashicorp/vault the Go module proxy lists. OpenBao (github.com/openbao/openbao)
+# is not listed by the proxy at all, so the HashiCorp server is the one built.
+VAULT_VERSION=v1.21.4
 
 export GOTOOLCHAIN=local GOFLAGS="-mod=mod -buildvcs=false -trimpath"
 export GOMAXPROCS="${ENGINES_GOMAXPROCS:-2}"
@@ -102,7 +108,17 @@ build_tofu() {
     "github.com/hashicorp/hcl/v2 v2.20.1 => github.com/opentofu/hcl/v2 v2.20.2-0.20251021132045-587d123c2828"
 }
 
+# Vault's go.mod replaces its own api/sdk sub-modules with local folders, which a module zip does
+# not contain: the wrapper requires the published versions its go.mod names instead (MVS may
+# raise them). The two non-local replaces are repeated.
+build_vault() {
+  build_go vault github.com/hashicorp/vault "$VAULT_VERSION" github.com/hashicorp/vault "" \
+    "github.com/99designs/keyring => github.com/Jeffail/keyring v1.2.3" \
+    "github.com/ma314smith/signedxml v1.1.1 => github.com/moov-io/signedxml v1.1.1"
+}
+
 targets=("$@")
+# vault is built on request only: ~1,950 packages, longer than a CI run (docs/engines.md).
 [ ${#targets[@]} -gt 0 ] || targets=(pulumi shim sops tofu)
 status=0
 for t in "${targets[@]}"; do
@@ -111,6 +127,7 @@ for t in "${targets[@]}"; do
     shim) install_shim || status=1 ;;
     sops) build_sops || status=1 ;;
     tofu) build_tofu || status=1 ;;
+    vault) build_vault || status=1 ;;
     *) log "unknown engine '$t'" >&2; status=1 ;;
   esac
 done

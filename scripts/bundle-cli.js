@@ -27,6 +27,12 @@ const external = [
   're2js',
   // Google Application Default Credentials (gcp/adc only); it loads gaxios/gcp-metadata lazily itself.
   'google-auth-library',
+  // Hosted store clients, loaded by their store kind on first use: 1Password Connect (axios),
+  // the 1Password SDK (a 14 MB WebAssembly core read from its own folder), Octokit, libsodium.
+  '@1password/connect',
+  '@1password/sdk',
+  '@octokit/rest',
+  'libsodium-wrappers',
 ];
 
 esbuild

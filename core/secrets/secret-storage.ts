@@ -26,6 +26,8 @@ export interface StoreBackedStorage {
   readonly region?: string;
   /** `stores.<name>.identity`, when set. */
   readonly identity?: string;
+  /** `stores.<name>.options.mount` (or its legacy spelling `path`) without surrounding `/`: a Vault store's KV v2 mount. */
+  readonly mount?: string;
   readonly encoding: StoredEncoding;
 }
 
@@ -80,6 +82,8 @@ export function describeSecretStorage(workspace: SecretStorageSource, name: stri
   const entry = workspace.config.stores[decl.store];
   const options = isMap(entry) && isMap(entry.options) ? entry.options : {};
   const region = typeof options.region === 'string' && options.region !== '' ? options.region : undefined;
+  const mountOption = [options.mount, options.path].find((v): v is string => typeof v === 'string' && v !== '');
+  const mount = mountOption?.replace(/^\/+|\/+$/g, '');
   return {
     ...common,
     track: 'store',
@@ -88,6 +92,7 @@ export function describeSecretStorage(workspace: SecretStorageSource, name: stri
     keyPath: store.keyPath(coordinate.stack, coordinate.component, coordinate.key),
     ...(region !== undefined ? { region } : {}),
     ...(store.identity !== undefined ? { identity: store.identity } : {}),
+    ...(mount ? { mount } : {}),
     encoding: store.encoding,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * An HTTP proxy in front of moto that records every AWS call on the wire: the action (JSON
  * protocols' X-Amz-Target, query protocols' Action=) and the names it addressed (`Name`,
- * `Names`, `SecretId`). Used to count backend reads, in process (Pulumi mocks) and by real engines in other processes.
+ * `Names`, `SecretId`), and every request's method and path (Vault's REST API is counted with it
+ * too). Used to count backend reads, in process (Pulumi mocks) and by real engines in other processes.
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,9 @@ import type { AddressInfo } from 'node:net';
 export interface RecordedCall {
   action: string;
   names: string[];
+  /** The HTTP method and path (for REST backends such as Vault, where they are the action). */
+  method: string;
+  path: string;
 }
 
 export interface AwsRecorder {
@@ -17,7 +21,7 @@ export interface AwsRecorder {
   close(): Promise<void>;
 }
 
-function describe(target: string | undefined, body: string): RecordedCall {
+function describe(target: string | undefined, body: string): Omit<RecordedCall, 'method' | 'path'> {
   let action = target ? target.split('.').pop() ?? target : '';
   const names: string[] = [];
   if (body.startsWith('{')) {
@@ -42,7 +46,7 @@ export async function awsRecorder(target: string): Promise<AwsRecorder> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      calls.push(describe(req.headers['x-amz-target'] as string | undefined, body.toString('utf8')));
+      calls.push({ ...describe(req.headers['x-amz-target'] as string | undefined, body.toString('utf8')), method: req.method ?? '', path: req.url ?? '' });
       const fwd = request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
         (up) => {

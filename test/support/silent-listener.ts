@@ -4,6 +4,7 @@
  * fails at once and proves nothing about request time limits.
  */
 import { createServer, type Socket } from 'node:net';
+import type { Store } from '../../core/stores/store';
 
 /** A running silent listener. */
 export interface SilentListener {
@@ -56,3 +57,14 @@ export async function timed(fn: () => Promise<unknown>): Promise<{ error: unknow
     return { error, ms: performance.now() - start };
   }
 }
+
+/** Every store verb, each on stack `dev`, component `app`: what a silent endpoint must not hang. */
+export const STORE_VERBS: readonly [string, (s: Store) => Promise<unknown>][] = [
+  ['get', (s) => s.get('dev', 'app', 'k')],
+  ['getMany', (s) => s.getMany([{ stack: 'dev', component: 'app', key: 'a' }, { rawKey: 'b' }])],
+  ['getKey', (s) => s.getKey('raw/key')],
+  ['set', (s) => s.set!('dev', 'app', 'k', 'v')],
+  ['delete', (s) => s.delete!('dev', 'app', 'k')],
+  ['has', (s) => s.has!('dev', 'app', 'k')],
+  ['list', (s) => s.list!('dev', 'app')],
+];

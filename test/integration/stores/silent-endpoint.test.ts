@@ -6,24 +6,15 @@
  */
 import { AWS_CALL_BOUND_MS, AWS_CLIENT_LIMITS } from '../../../core/aws/client-options';
 import { REDIS_CONNECT_BOUND_MS } from '../../../core/stores/kinds/redis';
-import type { Store } from '../../../core/stores/store';
 import { evaluateStore } from '../../../core/stores/store-function';
 import { buildStoreRegistry, type StoreRegistry } from '../../../core/stores/store-registry';
-import { silentListener, timed, type SilentListener } from '../../support/silent-listener';
+import { silentListener, STORE_VERBS, timed, type SilentListener } from '../../support/silent-listener';
 import { motoCredentials } from './aws-helpers';
 
 /** Scheduling slack on a shared 2-core machine (the bound itself is the product's promise). */
 const SLACK_MS = 2500;
 
-const verbs: [string, (s: Store) => Promise<unknown>][] = [
-  ['get', (s) => s.get('dev', 'app', 'k')],
-  ['getMany', (s) => s.getMany([{ stack: 'dev', component: 'app', key: 'a' }, { rawKey: 'b' }])],
-  ['getKey', (s) => s.getKey('raw/key')],
-  ['set', (s) => s.set!('dev', 'app', 'k', 'v')],
-  ['delete', (s) => s.delete!('dev', 'app', 'k')],
-  ['has', (s) => s.has!('dev', 'app', 'k')],
-  ['list', (s) => s.list!('dev', 'app')],
-];
+const verbs = STORE_VERBS;
 
 let listener: SilentListener;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { importGraph, ROOT } from '../../support/import-graph';
 // The fast tier (`npm run test:unit`, jest.unit.config.js) runs test/unit/ and *-local.contract.ts
 // with no service. Its files, and the test helpers they import, must not reach for one: no
 // test/support/services (moto, redis), no keyring session wrapper (D-Bus), no dist/ build.
-const SERVICE_MARKERS = [/with-keyring/, /INFRAKEY_TEST_(MOTO|REDIS)/, /dist\/cli\//];
+const SERVICE_MARKERS = [/with-keyring/, /INFRAKEY_TEST_(MOTO|REDIS|VAULT)/, /dist\/cli\//];
 const inTier = (f: string): boolean => f.startsWith('test/unit/') || /^test\/contract\/.*-local\.contract\.ts$/.test(f);
 
 describe('test tiers', () => {

@@ -1,6 +1,7 @@
 import { ConfigError, StoreError } from '../../../core/errors';
 import { buildStoreRegistry, resolveStoreKind, STORE_KIND_ALIASES } from '../../../core/stores/store-registry';
 import { thrown } from '../../support/errors';
+import { STORE_KIND_DEFINITIONS } from '../../../core/stores/store-kinds';
 
 
 describe('kind resolution (§5.1)', () => {
@@ -121,8 +122,10 @@ describe('buildStoreRegistry', () => {
   });
 
   it('names kinds it knows but cannot run yet, and accepts factories for them', () => {
-    const e = thrown(() => buildStoreRegistry({ v: { kind: 'hashicorp/vault', options: {} } }, { env }));
-    expect(e.code).toBe('STORE_KIND_UNSUPPORTED');
+    // Every kind declared without a backend (fewer as issue 12 lands; hashicorp/vault is built now).
+    const unbuilt = STORE_KIND_DEFINITIONS.filter((k) => !k.create).map((k) => k.name);
+    for (const kind of unbuilt) expect([kind, thrown(() => buildStoreRegistry({ v: { kind, options: {} } }, { env })).code]).toEqual([kind, 'STORE_KIND_UNSUPPORTED']);
+    expect(unbuilt).not.toContain('hashicorp/vault');
   });
 
   it('accepts an empty or missing stores section, and refuses a non-map', () => {

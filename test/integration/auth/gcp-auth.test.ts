@@ -12,6 +12,8 @@ import { run } from '../../../cli/program';
 import { captureIO } from '../../../cli/io';
 import { AuthManager } from '../../../core/auth/auth-manager';
 import { storeAuthResolver } from '../../../core/auth/store-auth';
+import { sopsGcpCredentials } from '../../../core/auth/workspace-auth';
+import { loadAtmosConfig } from '../../../core/index';
 import { unsafeUnwrap } from '../../../core/secret';
 import { FakeGcp, fakeOidcJwt } from '../../fakes/fake-gcp';
 import { FakeGithubOidc } from '../../fakes/fake-github-oidc';
@@ -333,6 +335,31 @@ describe('GCP providers through the auth manager', () => {
     expect(ctx.credentials).toBeUndefined();
     const wrong = await failure(storeAuthResolver(m)('aws', store));
     expect(wrong).toMatchObject({ code: 'AUTH_KIND_UNSUPPORTED', message: expect.stringContaining('store "gsm" (gcp/secretmanager) needs GCP credentials') });
+  });
+
+  test('a sops/gcp-kms provider\'s GCP identity: the SOPS credentials source gets the service account token', async () => {
+    gcp.allow(SA, 'principal://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/ci-pool/subject/sops-ci');
+    const repo = join(t.root, 'sops-repo');
+    mkdirSync(repo, { recursive: true });
+    writeFileSync(join(repo, 'atmos.yaml'), `auth:
+  realm: sops
+  providers:
+    wif:
+      kind: gcp/workload-identity-federation
+      spec: { project_number: "123456789", workload_identity_pool_id: ci-pool, workload_identity_provider_id: github, token_source: { type: environment, environment_variable: MY_OIDC } }
+  identities:
+    kms:
+      kind: gcp/service-account
+      via: { provider: wif }
+      principal: { service_account_email: ${SA} }
+`);
+    const env = { ...t.env, MY_OIDC: fakeOidcJwt('sops-ci') };
+    const config = await loadAtmosConfig({ cwd: repo, env });
+    const source = await sopsGcpCredentials(config, env, repo)({ identity: 'kms' });
+    expect(source.identity).toBe('kms');
+    const creds = await source.credentials!();
+    expect(creds).toMatchObject({ type: 'gcp', serviceAccountEmail: SA, projectId: 'prod-proj' });
+    expect(gcp.issued.get(unsafeUnwrap(creds.accessToken))).toMatchObject({ principal: SA, via: 'iam' });
   });
 
   test('token sources: environment variable, missing configuration', async () => {

@@ -32,6 +32,8 @@ const external = [
   '@cdktn/hcl2json',
   // Linear-time Go regexps for .sops.yaml path_regex and encrypted_regex: only some SOPS writes need it.
   're2js',
+  // Google Application Default Credentials (gcp/adc only); it loads gaxios/gcp-metadata lazily itself.
+  'google-auth-library',
   // Hosted store clients, loaded by their store kind on first use: 1Password Connect (axios),
   // the 1Password SDK (a 14 MB WebAssembly core read from its own folder), libsodium.
   // (Octokit is ESM-only: bundled, see above.)

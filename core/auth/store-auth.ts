@@ -3,7 +3,9 @@ import type { AuthManager } from './auth-manager';
 import { configuredEndpoint } from './aws-sdk';
 import { AUTH_ERROR_CODES, authError } from './auth-errors';
 import type { AzureCredentials } from './clouds/azure-credentials';
-import { isFresh, toSdkCredentials, type AwsCredentials } from './credentials';
+import type { GcpCredentials } from './clouds/gcp-credentials';
+import { isFresh, toSdkCredentials, type AwsCredentials, type Credentials } from './credentials';
+import { unsafeUnwrap } from '../secret';
 
 /**
  * The resolver identity-backed stores and SOPS KMS use (§5.5, §6.6): authenticates the identity
@@ -12,7 +14,7 @@ import { isFresh, toSdkCredentials, type AwsCredentials } from './credentials';
  * region and its configured endpoint. The store's own region and endpoint win over these.
  */
 export function storeAuthResolver(manager: AuthManager): StoreAuthResolver {
-  return (identity, store) => (store.cloud === 'azure' ? identityAzureContext(manager, identity, store.name) : identityAwsContext(manager, identity));
+  return (identity, store) => (store.cloud === 'azure' ? identityAzureContext(manager, identity, store.name) : store.cloud === 'gcp' ? identityGcpContext(manager, identity, store) : identityAwsContext(manager, identity));
 }
 
 /**
@@ -32,6 +34,32 @@ export async function identityAzureContext(manager: AuthManager, identity: strin
       const r = await manager.authenticate(identity);
       if (r.credentials.type !== 'azure') throw wrong(r.credentials.type);
       return r.credentials;
+    },
+  };
+}
+
+/**
+ * The GCP context of an identity for a GCP store: its access token (from the identity's session
+ * files while more than 15 minutes remain, else a new login through the chain) and its project.
+ * An identity of another cloud is AUTH_KIND_UNSUPPORTED naming the store.
+ */
+export async function identityGcpContext(manager: AuthManager, identity: string, store: { readonly name: string; readonly kind: string }): Promise<StoreAuthContext> {
+  const gcpOf = (c: Credentials, where: string): GcpCredentials => {
+    if (c.type !== 'gcp') {
+      throw authError(AUTH_ERROR_CODES.KIND_UNSUPPORTED, `store "${store.name}" (${store.kind}) needs GCP credentials, and identity "${identity}" produces ${c.type} credentials`, where, `set stores.${store.name}.identity to a gcp/* identity, or remove it to use Application Default Credentials`);
+    }
+    return c;
+  };
+  const first = await manager.authenticate(identity);
+  const where = manager.where(first.chain.target.path);
+  let creds = gcpOf(first.credentials, where);
+  return {
+    gcpToken: async () => {
+      if (!isFresh(creds)) {
+        const stored = await manager.storedSession(identity);
+        creds = stored?.type === 'gcp' && isFresh(stored) ? { ...stored, ...(creds.projectId && !stored.projectId ? { projectId: creds.projectId } : {}) } : gcpOf((await manager.authenticate(identity)).credentials, where);
+      }
+      return { accessToken: unsafeUnwrap(creds.accessToken), ...(creds.expiration ? { expiration: creds.expiration } : {}), ...(creds.projectId ? { projectId: creds.projectId } : {}) };
     },
   };
 }

@@ -55,6 +55,17 @@ export interface AwsCredentialsLike {
 /** A function returning AWS credentials; the SDK calls it when it needs (fresh) credentials. */
 export type AwsCredentialsProvider = () => Promise<AwsCredentialsLike>;
 
+/** A GCP OAuth2 access token as Google's clients take it (from a gcp/* identity). */
+export interface GcpTokenLike {
+  readonly accessToken: string;
+  readonly expiration?: Date;
+  /** The identity's project (`principal.project_id`, the service account's project, ...). */
+  readonly projectId?: string;
+}
+
+/** A function returning a fresh GCP access token; the client calls it when it needs one. */
+export type GcpTokenProvider = () => Promise<GcpTokenLike>;
+
 /**
  * What an Azure store takes of an identity's Azure credentials: the part of the auth layer's
  * `AzureCredentials` it reads, declared here so that stores (and SOPS, which uses them) never
@@ -82,6 +93,8 @@ export interface StoreAuthContext {
    * uses `keyVaultToken`): fresh on each call, re-authenticated when less than 15 minutes remain.
    */
   readonly azure?: () => Promise<AzureStoreCredentials>;
+  /** GCP stores (`cloud: 'gcp'`): the identity's access token; absent → Application Default Credentials. */
+  readonly gcpToken?: GcpTokenProvider;
   readonly region?: string;
   /** The identity's / provider's `spec.endpoint_url`. */
   readonly endpointUrl?: string;

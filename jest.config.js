@@ -1,5 +1,6 @@
 // @swc/jest keeps the suite fast on a 2-core machine. age-encryption and its @noble/@scure
-// dependencies ship ESM only, so they are transformed too instead of being ignored.
+// dependencies, and Octokit with its helpers, ship ESM only, so they are transformed too instead
+// of being ignored.
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -8,7 +9,7 @@ module.exports = {
   transform: {
     '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(age-encryption|@noble|@scure|jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(age-encryption|@noble|@scure|jose|@octokit|universal-user-agent|before-after-hook|json-with-bigint|fast-content-type-parse|content-type)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
   // Pulumi's and the AWS SDK's async-local stores are read after jest's soft global cleanup;

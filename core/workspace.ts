@@ -15,7 +15,7 @@ import { Secret as SecretClass } from './secret';
 import type { SecretsService } from './secrets/secrets-service';
 import type { AuthManager } from './auth/auth-manager';
 import { IdentityHandle } from './auth/identity-handle';
-import { sopsAwsCredentials, storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
+import { sopsAwsCredentials, sopsGcpCredentials, storeAuthOptions, workspaceAuthManager } from './auth/workspace-auth';
 import type { PasswordPrompt } from './keyring/keyring-password';
 
 /** Options of {@link Workspace.load}. */
@@ -140,6 +140,8 @@ export class Workspace {
         registryOptions: { auth: storeAuthOptions(this.config, this.env, this.cwd, this.keyringPrompt) },
         // SOPS files wrapped by AWS KMS open with the provider's identity's credentials (§6.6).
         awsCredentials: sopsAwsCredentials(this.config, this.env, this.cwd, this.keyringPrompt),
+        // ... and Cloud KMS with its GCP identity, else Application Default Credentials.
+        gcpCredentials: sopsGcpCredentials(this.config, this.env, this.cwd, this.keyringPrompt),
       });
     }
     return this.secretsService;

@@ -25,6 +25,12 @@ const external = [
   '@cdktn/hcl2json',
   // Linear-time Go regexps for .sops.yaml path_regex and encrypted_regex: only some SOPS writes need it.
   're2js',
+  // Hosted store clients, loaded by their store kind on first use: 1Password Connect (axios),
+  // the 1Password SDK (a 14 MB WebAssembly core read from its own folder), Octokit, libsodium.
+  '@1password/connect',
+  '@1password/sdk',
+  '@octokit/rest',
+  'libsodium-wrappers',
 ];
 
 esbuild

@@ -19,6 +19,7 @@ mkdir -p "$CACHE"
 
 APT_PKGS=(
   gnome-keyring dbus dbus-x11 libsecret-tools age redis-server
+  gnupg   # the SOPS pgp key type runs the real gpg and gpg-agent (test/integration/sops-pgp)
   zsh fish   # the completion scripts run in real shells (test/integration/cli-completion.test.ts)
   # the real AWS CLI runs credential_process profiles with an empty PATH (auth tests)
   awscli

@@ -6,6 +6,9 @@ import { isDisabledValue } from './identity-selection';
 import { identityAwsContext, storeAuthResolver } from './store-auth';
 import type { AwsCredentialsProvider, StoreAuthResolver } from '../stores/store';
 import type { PasswordPrompt } from '../keyring/keyring-password';
+import type { GcpCredentials } from './clouds/gcp-credentials';
+import { authError, AUTH_ERROR_CODES } from './auth-errors';
+import { identityKind } from './kinds/registry';
 
 /** Managers per (config, component auth) so that sessions are cached for the Workspace's life. */
 const managers = new WeakMap<AtmosConfig, Map<string, AuthManager>>();
@@ -95,4 +98,56 @@ export function sopsAwsCredentials(config: AtmosConfig, env: NodeJS.ProcessEnv, 
     }
     return awsCredentialSourceFor(manager, identity, env);
   };
+}
+
+/** GCP credentials of one caller: a credentials source and who it is; none: ADC. */
+export interface GcpCredentialSource {
+  readonly credentials?: () => Promise<GcpCredentials>;
+  /** The identity, for messages; absent: Application Default Credentials. */
+  readonly identity?: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The GCP credentials of SOPS providers' Cloud KMS keys (§6.6), as {@link sopsAwsCredentials}: the
+ * provider's `identity` (which must produce GCP credentials), else the component's default
+ * identity when it is a GCP one, else (or with auth disabled) Application Default Credentials, as
+ * sops. The identity authenticates only when a Cloud KMS key is used.
+ */
+export function sopsGcpCredentials(config: AtmosConfig, env: NodeJS.ProcessEnv, cwd: string, keyringPrompt?: KeyringPromptOption): (provider: { identity?: string; componentAuth?: unknown; where?: string }) => Promise<GcpCredentialSource> {
+  return async (provider) => {
+    if (isDisabledValue(env.ATMOS_IDENTITY)) return { env };
+    const manager = workspaceAuthManager(config, env, cwd, provider.componentAuth ?? undefined, keyringPrompt);
+    const explicit = provider.identity;
+    let identity = explicit;
+    if (!identity) {
+      const s = manager.select();
+      if (s.kind === 'identity') identity = s.name;
+    }
+    if (!identity) return { env };
+    const name = identity;
+    // A default identity of another cloud does not speak for Cloud KMS: ADC then, decided from its
+    // kind without authenticating it (an explicit provider identity of another cloud is an error).
+    if (!explicit && !isGcpIdentity(manager, name)) return { env };
+    const load = async (): Promise<GcpCredentials> => {
+      const r = await manager.authenticate(name);
+      if (r.credentials.type !== 'gcp') {
+        throw authError(
+          AUTH_ERROR_CODES.KIND_UNSUPPORTED,
+          `identity "${name}" produces ${r.credentials.type} credentials, and Cloud KMS needs GCP credentials`,
+          provider.where ?? `auth.identities.${name}`,
+          'set the SOPS provider\'s identity to a gcp/* identity, or remove it to use Application Default Credentials',
+        );
+      }
+      return r.credentials as GcpCredentials;
+    };
+    return { credentials: load, identity: name, env };
+  };
+}
+
+/** Whether `name`'s kind is a GCP one (a registered kind's cloud; Atmos's `gcp/*` kinds infrakey lacks count too). */
+function isGcpIdentity(manager: AuthManager, name: string): boolean {
+  const kindName = manager.chain(name).target.kind;
+  const kind = identityKind(kindName);
+  return kind ? kind.cloud === 'gcp' : kindName.startsWith('gcp/');
 }

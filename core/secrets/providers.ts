@@ -10,7 +10,7 @@ import type { InfrakeyError } from '../errors';
 import type { Store } from '../stores/store';
 import type { SecretDeclaration } from './declaration';
 import { declarationError, SECRET_ERROR_CODES } from './secret-errors';
-import { sopsProviderKinds } from './sops/key-types/index';
+import { canonicalSopsKind, sopsProviderKinds } from './sops/key-types/index';
 
 /**
  * SOPS provider kinds this build can decrypt (Atmos's names, §6.6). `sops/aws-kms` files have their
@@ -42,10 +42,10 @@ function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** `sops`, `''` and `age` are the historic spellings of `sops/age`. */
+/** `sops`, `''` and `age` are the historic spellings of `sops/age`; a key type's alias (`sops/gpg`) its canonical kind. */
 export function canonicalProviderKind(kind: unknown): string {
   if (kind === undefined || kind === null || kind === '' || kind === 'sops' || kind === 'age') return 'sops/age';
-  return String(kind);
+  return canonicalSopsKind(String(kind));
 }
 
 function readProviders(raw: unknown, origin: 'config' | 'stack', where: (name: string) => string, problems: InfrakeyError[]): Map<string, SecretsProviderConfig> {

@@ -21,6 +21,7 @@ import { secretFunction } from './secret-function';
 import type { SecretsProviderConfig } from './providers';
 import type { SopsOpsFactory } from './sops-backend';
 import type { KmsConnection } from './sops/key-types/aws-kms-service';
+import type { GcpKmsConnection } from './sops/key-types/gcp-kms-service';
 
 /** A merged component as the stack engine gives it (the fields the secrets layer reads). */
 export interface ComponentSource {
@@ -58,6 +59,11 @@ export interface SecretsServiceOptions {
    * the ambient AWS credentials.
    */
   awsCredentials?: (provider: SecretsProviderConfig) => Promise<KmsConnection>;
+  /**
+   * The GCP credentials source of a SOPS provider's Cloud KMS keys (same rules as
+   * `awsCredentials`), called when a file with Cloud KMS keys is first opened. Default: ADC.
+   */
+  gcpCredentials?: (provider: SecretsProviderConfig) => Promise<GcpKmsConnection>;
 }
 
 /** The secrets layer of a workspace. */
@@ -89,7 +95,7 @@ export class SecretsService {
   /** The per-process resolver: each value is read once. */
   get resolver(): SecretResolver {
     if (!this.resolverValue) {
-      const sops = this.opts.sops ?? lazySops(this.opts.config, this.opts.env ?? process.env, () => this.registry, this.opts.awsCredentials);
+      const sops = this.opts.sops ?? lazySops(this.opts.config, this.opts.env ?? process.env, () => this.registry, this.opts.awsCredentials, this.opts.gcpCredentials);
       this.resolverValue = new SecretResolver(new SecretBackends({ stores: lazyLookup(() => this.registry), sops, basePath: this.opts.config.basePath }));
     }
     return this.resolverValue;
@@ -203,7 +209,13 @@ function lazyLookup(get: () => StoreRegistry): { find(name: string): ReturnType<
   return { find: (name) => get().find(name), names: () => get().names() };
 }
 
-function lazySops(config: SecretsConfig, env: NodeJS.ProcessEnv, registry: () => StoreRegistry, awsCredentials?: (provider: SecretsProviderConfig) => Promise<KmsConnection>): SopsOpsFactory {
+function lazySops(
+  config: SecretsConfig,
+  env: NodeJS.ProcessEnv,
+  registry: () => StoreRegistry,
+  awsCredentials?: (provider: SecretsProviderConfig) => Promise<KmsConnection>,
+  gcpCredentials?: (provider: SecretsProviderConfig) => Promise<GcpKmsConnection>,
+): SopsOpsFactory {
   return (provider) => {
     const { sopsFileOps } = require('./sops-ops') as typeof import('./sops-ops');
     return sopsFileOps(provider, {
@@ -211,6 +223,7 @@ function lazySops(config: SecretsConfig, env: NodeJS.ProcessEnv, registry: () =>
       env,
       registry,
       ...(awsCredentials ? { awsCredentials: () => awsCredentials(provider) } : {}),
+      ...(gcpCredentials ? { gcpCredentials: () => gcpCredentials(provider) } : {}),
       ...(provider.identity ? { kmsIdentity: `identity "${provider.identity}"` } : {}),
     });
   };

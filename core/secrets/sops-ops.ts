@@ -10,11 +10,14 @@ import { expandKeyPath, resolveAgeIdentities, type AgeKeySpec, type ResolvedAgeI
 import { SopsError } from './sops/sops-error';
 import { decryptSopsFile, deleteSopsValue, listSopsKeys, setSopsValue } from './sops/sops-file';
 import { memoizeAsync } from '../async/memoize-async';
-import type { Secret } from '../secret';
+import { Secret } from '../secret';
 import type { StoreRegistry } from '../stores/store-registry';
 import type { SecretsProviderConfig } from './providers';
 import type { SopsFileOps } from './sops-backend';
 import { kmsKeyService, type KmsConnection, type SopsKmsKeyService } from './sops/key-types/aws-kms-service';
+import { gcpKmsService, type GcpKmsConnection, type SopsGcpKmsService } from './sops/key-types/gcp-kms-service';
+import type { SopsKeyOptions } from './sops/key-type';
+import { sopsError } from './sops/sops-error';
 
 /** Context of a provider's file operations. */
 export interface SopsOpsContext {
@@ -28,6 +31,40 @@ export interface SopsOpsContext {
   awsCredentials?: () => Promise<KmsConnection>;
   /** Who the KMS calls run as, for messages. */
   kmsIdentity?: string;
+  /**
+   * The GCP credentials of the provider's Cloud KMS keys (its `identity`, else the component's
+   * default identity, else Application Default Credentials). Called only when a file has Cloud KMS keys.
+   */
+  gcpCredentials?: () => Promise<GcpKmsConnection>;
+}
+
+/**
+ * The pgp part of a provider spec: `gnupg_home` (GnuPG home, `~`/`$ENV` expanded, relative to the
+ * Atmos base path; else GNUPGHOME, else gpg's default) and `pgp_passphrase_env` (the variable
+ * that holds the secret key's passphrase; the passphrase itself never sits in atmos.yaml).
+ */
+export function pgpKeyOptions(provider: SecretsProviderConfig, env: NodeJS.ProcessEnv, basePath?: string): Pick<SopsKeyOptions, 'gnupgHome' | 'pgpPassphrase' | 'gpgEnv'> {
+  const spec = provider.spec;
+  const specPath = `secrets.providers.${provider.name}.spec`;
+  let home: string | undefined;
+  if (typeof spec.gnupg_home === 'string' && spec.gnupg_home !== '') {
+    const x = expandKeyPath(spec.gnupg_home, env);
+    home = basePath !== undefined && !isAbsolute(x) ? resolvePath(basePath, x) : x;
+  } else if (env.GNUPGHOME) home = env.GNUPGHOME;
+  const passEnv = typeof spec.pgp_passphrase_env === 'string' && spec.pgp_passphrase_env !== '' ? spec.pgp_passphrase_env : undefined;
+  return {
+    ...(home ? { gnupgHome: home } : {}),
+    gpgEnv: env,
+    ...(passEnv
+      ? {
+          pgpPassphrase: async () => {
+            const v = env[passEnv];
+            if (v === undefined || v === '') throw sopsError('SOPS_DECRYPT_FAILED', `${passEnv} is not set (named by ${specPath}.pgp_passphrase_env)`, `${specPath}.pgp_passphrase_env`, `export ${passEnv} with the PGP key's passphrase, or remove pgp_passphrase_env when the key has none`);
+            return Secret.of(v, `${passEnv}`);
+          },
+        }
+      : {}),
+  };
 }
 
 /** The key a store-held age key lives under (Atmos: `Get(provider, "age-key", path || provider)`). */
@@ -82,12 +119,21 @@ export function sopsFileOps(provider: SecretsProviderConfig, ctx: SopsOpsContext
     if (!kms) throw new Error('no AWS credentials source');
     return kms();
   };
+  const gcpCreds = ctx.gcpCredentials;
+  const gcp = gcpCreds ? memoizeAsync(() => gcpCreds().then((conn) => gcpKmsService(conn))) : undefined;
+  const gcpService = (): Promise<SopsGcpKmsService> => {
+    if (!gcp) throw new Error('no GCP credentials source');
+    return gcp();
+  };
+  const pgp = pgpKeyOptions(provider, ctx.env, ctx.basePath);
   // age keys and KMS are both resolved on first need: a KMS-only file needs no age key and an
-  // age-only file never authenticates or loads the AWS SDK.
-  const keyOpts = () => ({
+  // age-only file never authenticates or loads a cloud SDK.
+  const keyOpts = (): SopsKeyOptions => ({
     ageKeys: identities,
+    ...pgp,
     ...(ctx.awsCredentials ? { kms: kmsService } : {}),
-    ...(ctx.kmsIdentity ? { kmsIdentity: ctx.kmsIdentity } : {}),
+    ...(ctx.kmsIdentity ? { kmsIdentity: ctx.kmsIdentity, gcpIdentity: ctx.kmsIdentity } : {}),
+    ...(ctx.gcpCredentials ? { gcpKms: gcpService } : {}),
   });
   return {
     async readFile(file) {

@@ -9,8 +9,8 @@ import { composeKeyPrefix } from './key-path';
 import type { ReadResult } from '../read-result';
 import type { Store, StoreAuthResolver, StoreKind, StoreRequest, StoredEncoding } from './store';
 import { isRawKeyRequest } from './store';
-import { composePath, type RawRead, type StoreBackend, type StoreKeyRules } from './store-kind';
-import { keyInvalid, keyNotFound, valueInvalid, valueTooLarge } from './store-errors';
+import { composePath, KeyRuleError, type RawRead, type StoreBackend, type StoreKeyRules } from './store-kind';
+import { keyInvalid, keyNotFound, STORE_ERROR_CODES, storeWhere, valueInvalid, valueTooLarge } from './store-errors';
 import type { ValueCodec } from './value-codec';
 
 export type { RawRead } from './store-kind';
@@ -90,11 +90,21 @@ export class KindStore implements Store {
       if (stack === '') throw keyInvalid(this.name, `stack cannot be empty (backend "${this.kind}" needs a stack and a component)`);
       if (component === '') throw keyInvalid(this.name, `component cannot be empty (backend "${this.kind}" needs a stack and a component)`);
     }
-    return composePath(this.settings.keys, this.settings.prefix, this.settings.stackDelimiter, stack, component, key);
+    return this.byRule(() => composePath(this.settings.keys, this.settings.prefix, this.settings.stackDelimiter, stack, component, key));
   }
 
   rawKeyPath(rawKey: string): string {
-    return this.settings.keys.rawKeyPath(this.settings.prefix, rawKey);
+    return this.byRule(() => this.settings.keys.rawKeyPath(this.settings.prefix, rawKey));
+  }
+
+  /** Runs a kind's key rule, turning its refusal into STORE_KEY_INVALID naming this store. */
+  private byRule(rule: () => string): string {
+    try {
+      return rule();
+    } catch (e) {
+      if (!(e instanceof KeyRuleError)) throw e;
+      throw new StoreError({ code: STORE_ERROR_CODES.KEY_INVALID, message: `store "${this.name}": ${e.message}`, where: storeWhere(this.name), fix: e.fix });
+    }
   }
 
   async get(stack: string, component: string, key: string): Promise<unknown> {

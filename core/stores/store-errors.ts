@@ -37,6 +37,8 @@ export const STORE_ERROR_CODES = {
   AUTH_FAILED: 'STORE_AUTH_FAILED',
   /** Any other backend failure. */
   REQUEST_FAILED: 'STORE_REQUEST_FAILED',
+  /** The backend does not give values back here (GitHub Actions secrets outside a runner). */
+  VALUE_UNREADABLE: 'STORE_VALUE_UNREADABLE',
   /** `!store`/`!store.get` arguments or `| query` are malformed. */
 } as const;
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[keyof typeof STORE_ERROR_CODES];

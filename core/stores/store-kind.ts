@@ -21,6 +21,23 @@ export type SecretPolicy =
   /** `secret: true` is refused: the backend does not encrypt at rest (redis, artifactory). */
   | 'never';
 
+/**
+ * Thrown by a kind's `compose`/`rawKeyPath` when a key cannot name anything in the backend (an
+ * invalid GitHub secret name, a 1Password reference that is not `op://vault/item/field`); the
+ * store turns it into STORE_KEY_INVALID naming itself.
+ */
+export class KeyRuleError extends Error {
+  override readonly name = 'KeyRuleError';
+
+  constructor(
+    message: string,
+    /** What to do instead (the STORE_KEY_INVALID fix). */
+    readonly fix: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Key composition of a kind (semantics §5.3). */
 export interface StoreKeyRules {
   /** Default `options.stack_delimiter`. */
@@ -125,6 +142,12 @@ export interface StoreKindDefinition<O = unknown> {
   codec(secret: boolean): ValueCodec;
   /** Largest encoded value in bytes the backend accepts for these options; absent: no limit. */
   maxValueBytes?(options: O): number;
+  /**
+   * The prefix key composition starts from, given the validated options and `options.prefix`
+   * (`""` when unset); absent: `options.prefix`, else `keys.defaultPrefix`. Artifactory puts its
+   * `repo_name` in front; 1Password's default vault takes the prefix's place.
+   */
+  prefix?(options: O, configured: string): string;
   /** Reads and validates `options` (the kind's schema); problems go through `input.problem`. */
   options?(input: StoreOptionsInput): O;
   /**

@@ -1,7 +1,9 @@
 /**
  * The store contract: one set of behaviours every store backend must have, run against the real
- * thing. The runners are `store.contract.ts` (moto's SSM and Secrets Manager, redis-server) and
- * `store-local.contract.ts` (the keychain store over the memory and file keyrings, no service).
+ * thing. The runners are `store.contract.ts` (moto's SSM and Secrets Manager, redis-server),
+ * `store-local.contract.ts` (the keychain store over the memory and file keyrings, no service) and
+ * `store-saas-local.contract.ts` (1Password, Artifactory and GitHub Actions against their named
+ * fakes, where no real server can run here).
  * A backend's config is a function, read in `beforeAll`: loading this module reads no service
  * endpoint, so the local runner works without moto or redis.
  */
@@ -23,6 +25,19 @@ export interface ContractBackend {
   jsonTextDecodes: boolean;
   /** The longest ASCII string the backend takes once encoded; undefined: no limit worth testing. */
   maxStringChars?: number;
+  /** The registry's environment (a GitHub runner's variables); default none. */
+  env?: () => NodeJS.ProcessEnv;
+  /**
+   * How the backend lists: `scoped` (keys under stack and component, default), `flat` (every
+   * name of the backend, stack and component ignored: GitHub Actions, as Atmos), `none` (no
+   * listing: 1Password, as Atmos).
+   */
+  listing?: 'scoped' | 'flat' | 'none';
+  /**
+   * The key the backend is addressed with for a contract key (reference-based backends: a
+   * 1Password `op://` template); default the key itself.
+   */
+  keyFor?: (key: string) => string;
 }
 
 /** A unique run id, so runs against one server never see each other's data. */
@@ -31,6 +46,23 @@ export const run = `c${process.pid}x${Date.now().toString(36)}`;
 /** `path` relative to `prefix/`, or undefined. */
 export const strip = (prefix: string) => (path: string) => (path.startsWith(`${prefix}/`) ? path.slice(prefix.length + 1) : undefined);
 
+/**
+ * The store with every non-empty contract key passed through `keyFor` (reference-based
+ * backends); the store itself when there is none.
+ */
+function keyed(store: Store, keyFor: ((key: string) => string) | undefined): Store {
+  if (!keyFor) return store;
+  const k = (key: string): string => (key === '' ? key : keyFor(key));
+  return Object.assign(Object.create(store) as Store, {
+    keyPath: (stack: string, component: string, key: string) => store.keyPath(stack, component, k(key)),
+    get: (stack: string, component: string, key: string) => store.get(stack, component, k(key)),
+    getMany: (requests: Parameters<Store['getMany']>[0]) => store.getMany(requests.map((r) => ('key' in r ? { ...r, key: k(r.key) } : r))),
+    ...(store.set ? { set: (stack: string, component: string, key: string, value: unknown) => store.set!(stack, component, k(key), value) } : {}),
+    ...(store.delete ? { delete: (stack: string, component: string, key: string) => store.delete!(stack, component, k(key)) } : {}),
+    ...(store.has ? { has: (stack: string, component: string, key: string) => store.has!(stack, component, k(key)) } : {}),
+  });
+}
+
 /** Runs the contract over `backends`, each in its own registry. */
 export function describeStoreContract(backends: ContractBackend[]): void {
   describe.each(backends)('store contract: $name', (backend) => {
@@ -38,14 +70,14 @@ export function describeStoreContract(backends: ContractBackend[]): void {
     let store: Store;
     beforeAll(() => {
       registry = buildStoreRegistry({ [backend.name]: backend.config() }, {
-        env: {},
+        env: backend.env?.() ?? {},
         awsCredentials: () => async () => ({ accessKeyId: 'testing', secretAccessKey: 'testing' }),
         keyringFactory: (spec) =>
           spec.backend === 'file'
             ? new FileKeyring({ dir: spec.fileDir as string, password: 'contract-test-password', unsafeLowIterationsForTests: 1000 })
             : new MemoryKeyring(),
       });
-      store = registry.get(backend.name);
+      store = keyed(registry.get(backend.name), backend.keyFor);
     });
     afterAll(async () => {
       await registry?.close();
@@ -110,10 +142,19 @@ export function describeStoreContract(backends: ContractBackend[]): void {
     });
 
     it('lists keys under (stack, component) relative to that scope', async () => {
+      if (backend.listing === 'none') {
+        expect(store.list).toBeUndefined();
+        return;
+      }
       await store.set!('plat-ue2-prod', 'lister', 'one', 1);
       await store.set!('plat-ue2-prod', 'lister', 'two', 2);
       await store.set!('plat-ue2-prod', 'lister/sub', 'three', 3);
       await store.set!('plat-ue2-prod', 'lister-sibling', 'x', 0);
+      if (backend.listing === 'flat') {
+        // One flat namespace: every name, whatever the stack and component.
+        expect(await store.list!('another-stack', 'other')).toEqual(expect.arrayContaining(['ONE', 'THREE', 'TWO', 'X']));
+        return;
+      }
       expect(await store.list!('plat-ue2-prod', 'lister')).toEqual(['one', 'sub/three', 'two']);
     });
 

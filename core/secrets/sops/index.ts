@@ -1,4 +1,4 @@
-/** In-process SOPS (key types age, AWS KMS): decrypt with MAC verification, set/delete, recipients, keys, paths. */
+/** In-process SOPS (key types age, PGP, AWS KMS, GCP KMS): decrypt with MAC verification, set/delete, recipients, keys, paths. */
 export { SopsError, type SopsErrorCode } from './sops-error';
 export type { SopsFormat } from './formats/store';
 export {

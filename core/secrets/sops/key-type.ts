@@ -2,7 +2,9 @@ import type { AgeIdentityInput } from './age';
 import type { ResolvedAgeIdentities } from './age-keys';
 import type { SopsFormat } from './formats/store';
 import type { SopsKmsKeyServiceSource } from './key-types/aws-kms-service';
-import type { SopsError } from './sops-error';
+import type { SopsGcpKmsServiceSource } from './key-types/gcp-kms-service';
+import type { Secret } from '../../secret';
+import { sopsError, type SopsError } from './sops-error';
 
 /**
  * A SOPS master key type (`age`, `aws-kms`; next `pgp`, `gcp-kms`): how its entries look in the
@@ -16,6 +18,8 @@ import type { SopsError } from './sops-error';
 export interface SopsKeyType<E = unknown, R = unknown> {
   /** Registry name: `age`, `aws-kms` (the provider kind is `sops/<name>`). */
   readonly name: string;
+  /** Other names of its provider kind (`gpg`: Atmos writes `sops/gpg` for `pgp`). */
+  readonly aliases?: readonly string[];
   /** The `sops` metadata field (and `.sops.yaml` rule / key-group field) of its entries: `age`, `kms`. */
   readonly field: string;
   /** For messages: `age`, `AWS KMS`. */
@@ -68,6 +72,27 @@ export interface SopsKeyOptions {
   kms?: SopsKmsKeyServiceSource;
   /** aws-kms: who KMS calls run as, for messages (e.g. `identity "dev-admin"`). */
   kmsIdentity?: string;
+  /**
+   * pgp: the GnuPG home gpg runs with (`--homedir`, as sops' GnuPGHome option); absent: gpg's own
+   * default (GNUPGHOME, else ~/.gnupg).
+   */
+  gnupgHome?: string;
+  /** pgp: the passphrase of the secret key, read on first need (sent to gpg on fd 3, never argv). */
+  pgpPassphrase?: () => Promise<Secret<string> | undefined>;
+  /** pgp: environment of gpg (SOPS_GPG_EXEC, GNUPGHOME, GPG_TTY); default `process.env`. */
+  gpgEnv?: NodeJS.ProcessEnv;
+  /**
+   * Bound of one key operation (one gpg run, one Cloud KMS call), in ms; default 60 s for gpg
+   * (a pinentry may wait for a person) and 15 s per Cloud KMS call.
+   */
+  keyTimeoutMs?: number;
+  /**
+   * gcp-kms: the Cloud KMS service or a function that builds it (called only when a Cloud KMS key
+   * is used). Default: Application Default Credentials (as sops).
+   */
+  gcpKms?: SopsGcpKmsServiceSource;
+  /** gcp-kms: who Cloud KMS calls run as, for messages (e.g. `identity "gcp-dev"`). */
+  gcpIdentity?: string;
   /** Format, when the file extension does not tell (.yaml/.yml, .json, .env). */
   format?: SopsFormat;
 }
@@ -84,4 +109,29 @@ export function metaString(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return undefined;
+}
+
+/**
+ * Reads a key type's `sops.<field>` list (absent: none). Each entry needs the string fields
+ * `required` (else SOPS_FORMAT_INVALID naming `at[i]`); `make` builds the entry from them and
+ * the raw record.
+ */
+export function parseEntryList<E>(list: unknown, file: string, at: string, required: readonly string[], make: (fields: Record<string, string>, rec: Record<string, unknown>) => E): E[] {
+  if (list === null || list === undefined) return [];
+  if (!Array.isArray(list)) throw sopsError('SOPS_FORMAT_INVALID', `${at} is not a list`, file, 'restore the file from version control');
+  return list.map((e, i) => {
+    const rec = (e && typeof e === 'object' ? e : {}) as Record<string, unknown>;
+    const fields: Record<string, string> = {};
+    for (const name of required) {
+      const v = metaString(rec[name]);
+      if (!v) throw sopsError('SOPS_FORMAT_INVALID', `${at}[${i}] lacks ${required.map((r) => `"${r}"`).join(' or ')}`, file, 'restore the file from version control');
+      fields[name] = v;
+    }
+    return make(fields, rec);
+  });
+}
+
+/** `time.Now().UTC().Format(time.RFC3339)`: an entry's `created_at`. */
+export function rfc3339Now(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }

@@ -98,7 +98,7 @@ export async function resolveSopsRecipients(file: string, spec: Readonly<Record<
       if (idx !== -1) {
         const found = ruleRecipients(rules[idx] ?? {});
         if (Object.keys(found).length === 0) {
-          throw sopsError('SOPS_NO_RECIPIENTS', `the matching creation rule has no ${SOPS_KEY_TYPES.map((t) => t.field).join(' or ')} recipients`, `${candidate} creation_rules[${idx}]`, 'add `age: age1...` or `kms: arn:aws:kms:...` to that rule, or set spec.age_recipients');
+          throw sopsError('SOPS_NO_RECIPIENTS', `the matching creation rule has no ${SOPS_KEY_TYPES.map((t) => t.field).join(' or ')} recipients`, `${candidate} creation_rules[${idx}]`, 'add `age: age1...`, `pgp: <fingerprint>`, `kms: arn:aws:kms:...` or `gcp_kms: projects/.../cryptoKeys/...` to that rule, or set spec.age_recipients or spec.pgp_fingerprints');
         }
         return resolved(found, `${candidate} creation_rules[${idx}]`);
       }
@@ -111,7 +111,7 @@ export async function resolveSopsRecipients(file: string, spec: Readonly<Record<
     'SOPS_NO_RECIPIENTS',
     `failed to resolve SOPS recipients for a new file: no spec.age_recipients and ${looked.length === 0 ? 'no .sops.yaml above it' : `no matching creation rule in ${looked.join(', ')}`}`,
     file,
-    'set spec.age_recipients, or add a .sops.yaml creation rule whose path_regex matches the file (`infrakey secret keygen` writes one)',
+    `set ${SOPS_KEY_TYPES.flatMap((t) => (t.spec ? [`spec.${t.spec.field}`] : [])).join(' or ')}, or add a .sops.yaml creation rule whose path_regex matches the file (\`infrakey secret keygen\` writes one for age)`,
   );
 }
 

@@ -19,7 +19,9 @@ export type SopsErrorCode =
   | 'SOPS_CONFIG_INVALID'
   | 'SOPS_WRITE_FAILED'
   | 'SOPS_LOCK_TIMEOUT'
-  | 'SOPS_ENCRYPT_FAILED';
+  | 'SOPS_ENCRYPT_FAILED'
+  | 'SOPS_GPG_NOT_FOUND'
+  | 'SOPS_KEY_TIMEOUT';
 
 /** A SOPS file, key or `.sops.yaml` problem. */
 export class SopsError extends StoreError {

@@ -48,7 +48,7 @@ export interface SopsWriteOptions extends SopsKeyOptions {
 }
 
 /** Options of {@link encryptSopsDocument}. */
-export interface EncryptSopsOptions extends Pick<SopsKeyOptions, 'ageIdentities' | 'keySources' | 'ageKeys' | 'kms' | 'kmsIdentity'> {
+export interface EncryptSopsOptions extends Omit<SopsKeyOptions, 'format'> {
   format: SopsFormat;
   /** age recipients of a new data key. */
   recipients?: readonly string[];
@@ -119,7 +119,11 @@ async function unwrapDataKey(meta: SopsMetadata, name: string, keys: SopsKeyOpti
   for (const { type, entries } of ordered) {
     const r = await type.unwrap(entries, keys);
     if (r.key) return r.key;
-    if (present.length === 1 && r.alone) throw r.alone;
+    if (present.length === 1 && r.alone) {
+      // An error that names no place (gpg missing or silent, a KMS that never answers) is about this file.
+      if (r.alone.where !== undefined) throw r.alone;
+      throw sopsError(r.alone.code, r.alone.summary, name, r.alone.fix, r.alone);
+    }
     failures.push(r);
   }
   const cause = failures.map((f) => f.error).find((e) => e !== undefined);
@@ -204,7 +208,7 @@ export async function listSopsKeys(source: SopsSource, opts: Pick<SopsKeyOptions
  */
 async function wrapNewDataKey(byType: Readonly<Record<string, readonly unknown[]>>, where: string, keys: SopsKeyOptions): Promise<{ dataKey: Buffer; entries: Record<string, Record<string, unknown>[]> }> {
   if (!SOPS_KEY_TYPES.some((t) => (byType[t.name]?.length ?? 0) > 0)) {
-    throw sopsError('SOPS_NO_RECIPIENTS', `no recipients (${keyTypeLabels()}) to encrypt the new file to`, where, 'set spec.age_recipients or add a matching .sops.yaml creation rule (age: or kms:)');
+    throw sopsError('SOPS_NO_RECIPIENTS', `no recipients (${keyTypeLabels()}) to encrypt the new file to`, where, `set spec.age_recipients or add a matching .sops.yaml creation rule (${SOPS_KEY_TYPES.map((t) => `${t.field}:`).join(', ')})`);
   }
   const dataKey = randomBytes(32);
   const entries: Record<string, Record<string, unknown>[]> = {};

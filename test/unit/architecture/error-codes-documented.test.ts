@@ -8,7 +8,7 @@ import { ERROR_REFERENCE, renderErrorReference } from '../../../core/error-refer
 const root = resolve(__dirname, '../../..');
 const CODE = /'((?:AUTH|CONFIG|FILE|KEYRING|SECRET|SOPS|STACK|STORE|STORES|USAGE|YAML|CDKTF|PULUMI|CREDENTIAL|EXEC|LEAK)_[A-Z0-9_]+)'/g;
 // Environment variable names that share a prefix with the codes.
-const NOT_CODES = new Set(['SOPS_AGE_KEY', 'SOPS_AGE_KEY_FILE']);
+const NOT_CODES = new Set(['SOPS_AGE_KEY', 'SOPS_AGE_KEY_FILE', 'SOPS_GPG_EXEC']);
 const REGISTRY_FILE = join('core', 'error-reference.ts');
 
 function sources(dir: string): string[] {

@@ -139,7 +139,7 @@ describe('buildComponentSecrets backend checks', () => {
   });
 
   it('refuses global scope on SOPS and unsupported provider kinds', () => {
-    const cs = build({ A: { sops: 'p', scope: 'global' }, B: { sops: 'g' } }, { p: { kind: 'sops/age', spec: {} }, g: { kind: 'sops/gpg', spec: {} } });
+    const cs = build({ A: { sops: 'p', scope: 'global' }, B: { sops: 'g' } }, { p: { kind: 'sops/age', spec: {} }, g: { kind: 'sops/azure-kv', spec: {} } });
     expect(cs.problems.map((p) => p.code)).toEqual(['SECRET_SCOPE_UNSUPPORTED', 'SECRET_PROVIDER_UNSUPPORTED']);
   });
 });

@@ -1,19 +1,45 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { SUPPORTED_PROVIDER_KINDS } from '../../../core/secrets/providers';
+import { canonicalProviderKind, SUPPORTED_PROVIDER_KINDS } from '../../../core/secrets/providers';
 import { decryptSopsFile, encryptSopsDocument, SOPS_KEY_TYPES, sopsKeyType, type SopsKeyType } from '../../../core/secrets/sops';
 import { parseMetadata } from '../../../core/secrets/sops/metadata';
 import { fixtureText, FIXTURE_IDENTITY, FIXTURE_RECIPIENT } from './fixture-keys';
 
 describe('SOPS key types (one module each, registered by name)', () => {
-  it('registers age and aws-kms; provider kinds derive from the registry', () => {
+  it('registers age, pgp, aws-kms and gcp-kms (local types first); provider kinds derive from the registry', () => {
     expect(SOPS_KEY_TYPES.map((t) => [t.name, t.field, t.local])).toEqual([
       ['age', 'age', true],
+      ['pgp', 'pgp', true],
       ['aws-kms', 'kms', false],
+      ['gcp-kms', 'gcp_kms', false],
     ]);
-    expect(SUPPORTED_PROVIDER_KINDS).toEqual(['sops/age', 'sops/aws-kms']);
-    expect(sopsKeyType('pgp')).toBeUndefined();
+    expect(SUPPORTED_PROVIDER_KINDS).toEqual(['sops/age', 'sops/pgp', 'sops/aws-kms', 'sops/gcp-kms']);
+    // Atmos spells the pgp kind `sops/gpg`.
+    expect(sopsKeyType('gpg')).toBe(sopsKeyType('pgp'));
+    expect(canonicalProviderKind('sops/gpg')).toBe('sops/pgp');
+    expect(canonicalProviderKind('sops/azure-kv')).toBe('sops/azure-kv');
+    expect(sopsKeyType('azure-kv')).toBeUndefined();
+  });
+
+  it('pgp and gcp-kms: recipients from flat rules, key groups and the spec, entries in sops\' field order', () => {
+    const pgp = sopsKeyType('pgp') as SopsKeyType;
+    const gcp = sopsKeyType('gcp-kms') as SopsKeyType;
+    const fp = 'FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4';
+    const id = 'projects/p1/locations/global/keyRings/r/cryptoKeys/k';
+    // sops removes spaces inside fingerprints and resource IDs and splits on commas.
+    expect(pgp.recipientsFromRule({ pgp: `FBC7 B9E2 A4F9 289A C0C1  D484 3D16 CEE4 A273 81B4, ${fp.toLowerCase()}` })).toEqual([fp, fp.toLowerCase()]);
+    expect(pgp.recipientsFromGroup({ pgp: [fp] })).toEqual([fp]);
+    expect(pgp.spec?.field).toBe('pgp_fingerprints');
+    expect(gcp.recipientsFromRule({ gcp_kms: `${id},${id}2` })).toEqual([id, `${id}2`]);
+    expect(gcp.recipientsFromGroup({ gcp_kms: [{ resource_id: id }] })).toEqual([id]);
+    expect(gcp.spec).toBeUndefined();
+    const pe = pgp.parseEntries([{ fp, enc: 'x', created_at: '2024-01-01T00:00:00Z' }], 'f', 'sops.pgp');
+    expect(Object.keys(pgp.entryRaw(pe[0]))).toEqual(['created_at', 'enc', 'fp']);
+    const ge = gcp.parseEntries([{ resource_id: id, enc: 'eA==', created_at: '2024-01-01T00:00:00Z' }], 'f', 'sops.gcp_kms');
+    expect(Object.keys(gcp.entryRaw(ge[0]))).toEqual(['resource_id', 'created_at', 'enc']);
+    expect(() => pgp.parseEntries([{ enc: 'x' }], 'f.yaml', 'sops.pgp')).toThrow(/sops\.pgp\[0\] lacks "fp" or "enc"/);
+    expect(() => gcp.parseEntries([{ resource_id: id }], 'f.yaml', 'sops.gcp_kms')).toThrow(/sops\.gcp_kms\[0\] lacks "resource_id" or "enc"/);
   });
 
   it('each type reads its entries from the real sops file and writes them back unchanged', () => {

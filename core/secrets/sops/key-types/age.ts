@@ -1,6 +1,6 @@
 import { ageDecrypt, ageEncryptArmored, prepareIdentities, type AgeIdentityInput } from '../age';
 import { resolveAgeIdentities } from '../age-keys';
-import { metaString, type SopsKeyOptions, type SopsKeyType, type SopsUnwrapResult } from '../key-type';
+import { parseEntryList, type SopsKeyOptions, type SopsKeyType, type SopsUnwrapResult } from '../key-type';
 import { SopsError, sopsError } from '../sops-error';
 
 /**
@@ -21,15 +21,7 @@ export function splitRecipients(value: unknown): string[] {
 }
 
 function parseEntries(list: unknown, file: string, at: string): SopsAgeEntry[] {
-  if (list === null || list === undefined) return [];
-  if (!Array.isArray(list)) throw sopsError('SOPS_FORMAT_INVALID', `${at} is not a list`, file, 'restore the file from version control');
-  return list.map((e, i) => {
-    const rec = e as Record<string, unknown> | null;
-    const recipient = metaString(rec?.recipient);
-    const enc = metaString(rec?.enc);
-    if (!recipient || !enc) throw sopsError('SOPS_FORMAT_INVALID', `${at}[${i}] lacks "recipient" or "enc"`, file, 'restore the file from version control');
-    return { recipient, enc };
-  });
+  return parseEntryList(list, file, at, ['recipient', 'enc'], ({ recipient, enc }) => ({ recipient, enc }));
 }
 
 /** The identities to try: given, resolved by the caller's resolver, else sops' defaults. */

@@ -1,4 +1,4 @@
-import { messageOf, metaString, type SopsKeyOptions, type SopsKeyType, type SopsUnwrapResult } from '../key-type';
+import { messageOf, metaString, parseEntryList, rfc3339Now, type SopsKeyOptions, type SopsKeyType, type SopsUnwrapResult } from '../key-type';
 import { sopsError } from '../sops-error';
 import { keyServiceOf, type SopsKmsEntry, type SopsKmsKeyService } from './aws-kms-service';
 
@@ -74,21 +74,15 @@ export function stringMap(v: unknown): Record<string, string> | undefined {
 }
 
 function parseEntries(list: unknown, file: string, at: string): SopsKmsEntry[] {
-  if (list === null || list === undefined) return [];
-  if (!Array.isArray(list)) throw sopsError('SOPS_FORMAT_INVALID', `${at} is not a list`, file, 'restore the file from version control');
-  return list.map((e, i) => {
-    const rec = e as Record<string, unknown> | null;
-    const arn = metaString(rec?.arn);
-    const enc = metaString(rec?.enc);
-    if (!arn || !enc) throw sopsError('SOPS_FORMAT_INVALID', `${at}[${i}] lacks "arn" or "enc"`, file, 'restore the file from version control');
+  return parseEntryList(list, file, at, ['arn', 'enc'], ({ arn, enc }, rec) => {
     const out: SopsKmsEntry = { arn, enc };
-    const createdAt = metaString(rec?.created_at);
+    const createdAt = metaString(rec.created_at);
     if (createdAt !== undefined) out.created_at = createdAt;
-    const profile = metaString(rec?.aws_profile);
+    const profile = metaString(rec.aws_profile);
     if (profile !== undefined) out.aws_profile = profile;
-    const role = metaString(rec?.role);
+    const role = metaString(rec.role);
     if (role) out.role = role;
-    const context = stringMap(rec?.context);
+    const context = stringMap(rec.context);
     if (context) out.context = context;
     return out;
   });
@@ -177,7 +171,7 @@ async function wrap(dataKey: Buffer, recipients: readonly SopsKmsRecipient[], ke
       arn: r.arn,
       ...(r.role ? { role: r.role } : {}),
       ...(r.context ? { context: r.context } : {}),
-      created_at: made.created_at ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      created_at: made.created_at ?? rfc3339Now(),
       enc: made.enc,
       aws_profile: r.aws_profile ?? '',
     });

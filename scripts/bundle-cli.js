@@ -5,7 +5,14 @@
 // files (our core, yaml, zod/mini, commander) cost ~3x `node -e 0`; one tree-shaken file loads in
 // a fraction of that (benchmark B2). Libraries (infrakey/core, /pulumi, /cdktf) stay plain tsc
 // output. Packages that are heavy and only needed by some commands (AWS SDK, ioredis, the OS
-// keyring binding, age-encryption, jose, prompts, re2js) stay external and are loaded on first use.
+// keyring binding, prompts, re2js) stay external and are loaded on first use.
+//
+// The bin (scripts/cli-launcher.js) runs the bundle from a V8 code cache through `vm.Script`,
+// where `import()` is not available without an experimental flag. So the bundle has no
+// `import()`: external packages (all of them have a CommonJS entry) are loaded with `require`
+// when first used, and the ESM-only ones (age-encryption, jose) are bundled: esbuild keeps a
+// module reached only by `import()` uninitialised until that call, so they still cost nothing
+// until a command uses them. The build fails if an `import(` survives.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -17,8 +24,6 @@ const external = [
   '@smithy/*',
   'ioredis',
   '@napi-rs/keyring',
-  'age-encryption',
-  'jose',
   '@inquirer/prompts',
   'proper-lockfile',
   // Loads its WebAssembly module from its own folder at run time (HCL !include only).
@@ -45,6 +50,7 @@ esbuild
     mainFields: ['module', 'main'],
     conditions: ['import', 'node'],
     external,
+    supported: { 'dynamic-import': false },
     minifyWhitespace: true,
     minifySyntax: true,
     keepNames: true,
@@ -55,24 +61,14 @@ esbuild
     logLevel: 'warning',
   })
   .then(() => {
-    // The bin is a small launcher so that Node 22.1+ can cache the bundle's compiled code on disk
-    // before the bundle is compiled (a no-op on Node 20). That halves later start-ups on Node 24.
-    const launcher = [
-      '#!/usr/bin/env node',
-      "'use strict';",
-      "const { enableCompileCache } = require('node:module');",
-      'if (enableCompileCache) {',
-      '  try {',
-      '    enableCompileCache();',
-      '  } catch {',
-      '    // a read-only temp folder only costs speed',
-      '  }',
-      '}',
-      "require('./infrakey-bundle.js');",
-      '',
-    ].join('\n');
+    const out = fs.readFileSync(path.join(root, 'dist/cli/infrakey-bundle.js'), 'utf8');
+    const at = out.search(/(?<![\w$.])import\(/);
+    if (at >= 0) throw new Error(`dist/cli/infrakey-bundle.js still calls import() (${out.slice(at, at + 60)}): the launcher cannot run it; make the package external with a CommonJS entry, or bundle it`);
+    // The bin is a small launcher that loads the bundle with a V8 code cache made at exit
+    // (scripts/cli-launcher.js says why): later starts skip compiling what the command runs.
     const bin = path.join(root, 'dist/cli/infrakey.js');
-    fs.writeFileSync(bin, launcher, { mode: 0o755 });
+    fs.copyFileSync(path.join(__dirname, 'cli-launcher.js'), bin);
+    fs.chmodSync(bin, 0o755);
   })
   .catch((error) => {
     console.error(error.message);

@@ -15,6 +15,7 @@ import type * as SecretVersionModule from '@cdktf/provider-aws/lib/data-aws-secr
 import type * as CallerIdentityModule from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import type * as PartitionModule from '@cdktf/provider-aws/lib/data-aws-partition';
 import type * as RegionModule from '@cdktf/provider-aws/lib/data-aws-region';
+import type * as AzurermProviderModule from '@cdktf/provider-azurerm/lib/provider';
 import { UsageError } from '../core/index';
 import { CDKTF_ERROR_CODES } from './cdktf-errors';
 import { engineOfClass, type EngineName } from './engine-class';
@@ -39,11 +40,13 @@ export interface Engine {
   partition(): typeof PartitionModule;
   /** `<provider-aws>/lib/data-aws-region`. */
   region(): typeof RegionModule;
+  /** `<provider-azurerm>/lib/provider` (an optional peer: loaded only by IdentityAzurermProvider). */
+  azurermProvider(): typeof AzurermProviderModule;
 }
 
-const PACKAGES: Record<EngineName, { lib: string; aws: string }> = {
-  cdktf: { lib: 'cdktf', aws: '@cdktf/provider-aws' },
-  cdktn: { lib: 'cdktn', aws: '@cdktn/provider-aws' },
+const PACKAGES: Record<EngineName, { lib: string; aws: string; azurerm: string }> = {
+  cdktf: { lib: 'cdktf', aws: '@cdktf/provider-aws', azurerm: '@cdktf/provider-azurerm' },
+  cdktn: { lib: 'cdktn', aws: '@cdktn/provider-aws', azurerm: '@cdktn/provider-azurerm' },
 };
 
 const load = createRequire(__filename);
@@ -82,10 +85,10 @@ function loadEngine(name: EngineName, scope: IConstruct): Engine {
   let engine = engines.get(name);
   if (!engine) {
     const pkgs = PACKAGES[name];
-    const lib = required<typeof Cdktf>(pkgs.lib, pkgs, scope);
-    const lazy = <T>(sub: string): (() => T) => {
+    const lib = required<typeof Cdktf>(pkgs.lib, pkgs.lib, pkgs.aws, scope);
+    const lazy = <T>(sub: string, pkg = pkgs.aws): (() => T) => {
       let mod: T | undefined;
-      return () => (mod ??= required<T>(`${pkgs.aws}/lib/${sub}`, pkgs, scope));
+      return () => (mod ??= required<T>(`${pkg}/lib/${sub}`, pkgs.lib, pkg, scope));
     };
     engine = {
       name,
@@ -96,22 +99,23 @@ function loadEngine(name: EngineName, scope: IConstruct): Engine {
       callerIdentity: lazy('data-aws-caller-identity'),
       partition: lazy('data-aws-partition'),
       region: lazy('data-aws-region'),
+      azurermProvider: lazy('provider', pkgs.azurerm),
     };
     engines.set(name, engine);
   }
   return engine;
 }
 
-function required<T>(id: string, pkgs: { lib: string; aws: string }, scope: IConstruct): T {
+function required<T>(id: string, engineLib: string, pkg: string, scope: IConstruct): T {
   try {
     return load(id) as T;
   } catch (e) {
     if ((e as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw e;
     throw new UsageError({
       code: CDKTF_ERROR_CODES.ENGINE_MISSING,
-      message: `cannot load ${id}: the app uses ${pkgs.lib}, and infrakey/cdktf needs ${pkgs.lib} and ${pkgs.aws} next to it`,
+      message: `cannot load ${id}: the app uses ${engineLib}, and infrakey/cdktf needs ${engineLib} and ${pkg} next to it`,
       where: scope.node.path || '(root construct)',
-      fix: `npm install ${pkgs.lib} ${pkgs.aws}`,
+      fix: `npm install ${engineLib} ${pkg}`,
       cause: e,
     });
   }

@@ -5,6 +5,8 @@
  */
 export { IdentityAwsProvider } from './identity-aws-provider';
 export type { IdentityAwsProviderProps } from './identity-aws-provider';
+export { IdentityAzurermProvider, azurermProviderConfig } from './identity-azurerm-provider';
+export type { IdentityAzurermProviderProps } from './identity-azurerm-provider';
 export { DeclaredSecret } from './declared-secret';
 export type { DeclaredSecretProps, DeclaredSecretSource } from './declared-secret';
 export { infrakeyContext, CONTEXT_KEYS } from './infrakey-context';

@@ -26,6 +26,7 @@ export type { YamlFunctionResolver } from './yaml/resolve-functions';
 export type { SecretsService } from './secrets/secrets-service';
 export type { AuthManager, AuthResult, WhoamiInfo, LogoutResult } from './auth/auth-manager';
 export type { IdentityHandle, IdentityCredentialFiles } from './auth/identity-handle';
+export type { IdentityAzureSettings } from './auth/clouds/azure-sessions';
 export type { AwsCredentials, Credentials, CredentialsBase, CredentialTypes } from './auth/credentials';
 // Secret values
 export { Secret, unsafeUnwrap, Redactor, redactor, MASK } from './secret';

@@ -37,6 +37,7 @@ export { configureAwsUser } from './auth/kinds/aws-user/configure-user';
 export type { UserPromptIO } from './auth/kinds/aws-user/configure-user';
 export { migrateInlineCredentials } from './auth/kinds/aws-user/migrate-inline-credentials';
 export { createAuthManager } from './auth/auth-manager';
+export { eksExecCredential } from './auth/eks-token';
 export { parseAuthConfig } from './auth/auth-config';
 export { resolveRealm } from './auth/realm';
 export { openAuthKeyring } from './auth/auth-keyring';

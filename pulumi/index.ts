@@ -9,6 +9,8 @@ export { componentConfig } from './component-config';
 export type { ComponentConfig, ComponentConfigOptions } from './component-config';
 export { awsProvider } from './aws-provider';
 export type { AwsProviderOptions, IdentityFiles } from './aws-provider';
+export { azureNativeProvider, azureNativeArgs } from './azure-provider';
+export type { AzureNativeProviderOptions } from './azure-provider';
 export { ManagedSecret, managedSecretProvider, runtimeSpecifier } from './managed-secret';
 export type { ManagedSecretArgs, ManagedSecretOptions } from './managed-secret';
 export { managedSecretRuntime } from './managed-secret-runtime';

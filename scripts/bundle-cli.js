@@ -10,7 +10,7 @@
 // The bin (scripts/cli-launcher.js) runs the bundle from a V8 code cache through `vm.Script`,
 // where `import()` is not available without an experimental flag. So the bundle has no
 // `import()`: external packages (all of them have a CommonJS entry) are loaded with `require`
-// when first used, and the ESM-only ones (age-encryption, jose) are bundled: esbuild keeps a
+// when first used, and the ESM-only ones (age-encryption, jose, @octokit/rest) are bundled: esbuild keeps a
 // module reached only by `import()` uninitialised until that call, so they still cost nothing
 // until a command uses them. The build fails if an `import(` survives.
 'use strict';
@@ -22,6 +22,8 @@ const root = path.join(__dirname, '..');
 const external = [
   '@aws-sdk/*',
   '@smithy/*',
+  // MSAL (Azure logins): loaded on first use by the Azure kinds only.
+  '@azure/*',
   'ioredis',
   '@napi-rs/keyring',
   '@inquirer/prompts',
@@ -31,11 +33,13 @@ const external = [
   // Linear-time Go regexps for .sops.yaml path_regex and encrypted_regex: only some SOPS writes need it.
   're2js',
   // Hosted store clients, loaded by their store kind on first use: 1Password Connect (axios),
-  // the 1Password SDK (a 14 MB WebAssembly core read from its own folder), Octokit, libsodium.
+  // the 1Password SDK (a 14 MB WebAssembly core read from its own folder), libsodium.
+  // (Octokit is ESM-only: bundled, see above.)
   '@1password/connect',
   '@1password/sdk',
-  '@octokit/rest',
   'libsodium-wrappers',
+  // Google credentials (Application Default Credentials) for SOPS gcp-kms, with its HTTP stack.
+  'google-auth-library',
 ];
 
 esbuild

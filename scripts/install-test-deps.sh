@@ -23,6 +23,8 @@ APT_PKGS=(
   zsh fish   # the completion scripts run in real shells (test/integration/cli-completion.test.ts)
   # the real AWS CLI runs credential_process profiles with an empty PATH (auth tests)
   awscli
+  # the FAKE SAML IdP (test/fakes/fake-saml-idp.py) builds and signs its responses with pysaml2 + xmlsec1
+  python3-pysaml2 xmlsec1
   # moto's run-time imports, from bookworm (the trixie .deb's own Depends are not installed)
   python3-boto3 python3-botocore python3-cryptography python3-dateutil python3-flask
   python3-flask-cors python3-jinja2 python3-requests python3-responses python3-werkzeug

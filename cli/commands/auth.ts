@@ -6,6 +6,7 @@ import {
   AuthError,
   UsageError,
   createAuthManager,
+  eksExecCredential,
   loadAtmosConfig,
   openAuthKeyring,
   parseDurationSeconds,
@@ -26,6 +27,7 @@ import { checkFormat, ENV_FORMATS, printData, renderData, renderEnv, renderTable
  * SDK (credential_process protocol) and which refuses to write to a terminal.
  */
 export function registerAuthCommands(program: Command, ctx: CliContext): void {
+  registerAwsEksToken(program, ctx);
   const auth = authCommand(program);
   const identityOption = () => new Option('-i, --identity <name>', 'identity to use (ATMOS_IDENTITY, else the default identity)');
 
@@ -239,6 +241,31 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
       }
       const { manager, name } = await setup(ctx, cmd);
       const json = await manager.credentialProcessJson(name);
+      ctx.io.setMask(false);
+      ctx.io.out(json + '\n');
+    });
+}
+
+/**
+ * `infrakey aws eks token --cluster-name N --region R [--identity I]`: the exec command of the
+ * kubeconfig users the aws/eks integration writes (Atmos `atmos aws eks token`). Prints the
+ * ExecCredential JSON (with the token) for kubectl; like `auth credentials`, not to a terminal.
+ */
+function registerAwsEksToken(program: Command, ctx: CliContext): void {
+  const aws = program.commands.find((c) => c.name() === 'aws') ?? program.command('aws').description('AWS helpers (Atmos-compatible)');
+  const eks = aws.command('eks').description('Amazon EKS helpers');
+  eks
+    .command('token')
+    .description('print a Kubernetes ExecCredential with an EKS token for the identity (used by kubeconfig exec users)')
+    .requiredOption('--cluster-name <name>', 'the EKS cluster name')
+    .requiredOption('--region <region>', 'the cluster region')
+    .addOption(new Option('-i, --identity <name>', 'identity to use (ATMOS_IDENTITY, else the default identity)'))
+    .action(async (o: { clusterName: string; region: string }, cmd: Command) => {
+      if (process.stdout.isTTY && ctx.io.stdinIsTTY) {
+        throw new UsageError({ code: 'USAGE_TTY_OUTPUT', message: 'aws eks token prints a bearer token for kubectl and does not write it to a terminal', where: 'aws eks token', fix: 'let kubectl run it (kubeconfig exec), or pipe it: infrakey aws eks token ... | jq .status.expirationTimestamp' });
+      }
+      const { manager, name } = await setup(ctx, cmd);
+      const json = await eksExecCredential(manager, name, o.clusterName, o.region);
       ctx.io.setMask(false);
       ctx.io.out(json + '\n');
     });

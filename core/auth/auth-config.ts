@@ -25,6 +25,8 @@ export interface ProviderConfig {
   readonly startUrl?: string;
   readonly spec: Raw;
   readonly sessionDuration?: unknown;
+  /** Every field as written (kinds read their own top-level fields: `url`, `driver`, `username`, ...). */
+  readonly fields: Raw;
   /** Config path, `auth.providers.<name>`. */
   readonly path: string;
 }
@@ -46,6 +48,21 @@ export interface IdentityConfig {
   readonly path: string;
 }
 
+/** A configured integration (`auth.integrations.<name>`: ECR login, EKS kubeconfig, ...). */
+export interface IntegrationConfig {
+  /** Lower-cased name. */
+  readonly name: string;
+  readonly displayName: string;
+  readonly kind: string;
+  /** Exactly one of `identity` / `provider` in a valid config (lower-cased). */
+  readonly via?: Via;
+  readonly spec: Raw;
+  /** `spec.auto_provision` (default true): run after the linked identity authenticates. */
+  readonly autoProvision: boolean;
+  /** Config path, `auth.integrations.<name>`. */
+  readonly path: string;
+}
+
 /** How session credentials reach tools (`auth.credential_files.mode`). */
 export type CredentialFilesMode = 'files' | 'process';
 
@@ -54,6 +71,7 @@ export interface AuthConfig {
   readonly realm?: string;
   readonly providers: ReadonlyMap<string, ProviderConfig>;
   readonly identities: ReadonlyMap<string, IdentityConfig>;
+  readonly integrations: ReadonlyMap<string, IntegrationConfig>;
   /** `auth.keyring` as written (selection is the keyring layer's job). */
   readonly keyring?: Raw;
   readonly credentialFilesMode: CredentialFilesMode;
@@ -103,6 +121,7 @@ export function parseAuthConfig(raw: unknown, opts: { locate?: (path: string) =>
       startUrl: str(v.start_url),
       spec: isMap(v.spec) ? v.spec : {},
       sessionDuration: isMap(v.session) ? v.session.duration : undefined,
+      fields: v,
       path: p,
     });
   }
@@ -137,6 +156,22 @@ export function parseAuthConfig(raw: unknown, opts: { locate?: (path: string) =>
     });
   }
 
+  const integrations = new Map<string, IntegrationConfig>();
+  for (const [displayName, value] of entries(auth.integrations, 'auth.integrations', invalid)) {
+    const p = `auth.integrations.${displayName}`;
+    const v = isMap(value) ? value : {};
+    if (!isMap(value)) invalid(p, `integration "${displayName}" must be a map`, `give ${p} a kind:, via: and spec:`);
+    const spec = isMap(v.spec) ? v.spec : {};
+    integrations.set(displayName.toLowerCase(), {
+      name: displayName.toLowerCase(),
+      displayName,
+      kind: str(v.kind) ?? '',
+      via: isMap(v.via) ? { provider: str(v.via.provider)?.toLowerCase(), identity: str(v.via.identity)?.toLowerCase() } : undefined,
+      spec,
+      autoProvision: spec.auto_provision !== false,
+      path: p,
+    });
+  }
   let credentialFilesMode: CredentialFilesMode = 'files';
   const cf = auth.credential_files;
   if (isMap(cf) && cf.mode !== undefined) {
@@ -149,6 +184,7 @@ export function parseAuthConfig(raw: unknown, opts: { locate?: (path: string) =>
       realm: str(auth.realm),
       providers,
       identities,
+      integrations,
       keyring: isMap(auth.keyring) ? auth.keyring : undefined,
       credentialFilesMode,
       locate: opts.locate,

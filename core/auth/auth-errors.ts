@@ -64,6 +64,20 @@ export const AUTH_ERROR_CODES = {
   FILES_INSECURE: 'AUTH_FILES_INSECURE',
   /** A network call exceeded its time limit. */
   TIMEOUT: 'AUTH_TIMEOUT',
+  /** aws/saml: the IdP refused the login, answered something that is not a SAML response, or the driver cannot run here. */
+  SAML_FAILED: 'AUTH_SAML_FAILED',
+  /** aws/saml: a `driver` infrakey cannot run (browser-only, or a vendor flow not implemented). */
+  SAML_DRIVER_UNSUPPORTED: 'AUTH_SAML_DRIVER_UNSUPPORTED',
+  /** aws/ambient: no AWS credentials in the environment (variables, shared files, container or instance role). */
+  AMBIENT_NOT_FOUND: 'AUTH_AMBIENT_NOT_FOUND',
+  /** An integration (aws/ecr, aws/eks) failed: config, cloud call or the file it writes. */
+  INTEGRATION_FAILED: 'AUTH_INTEGRATION_FAILED',
+  /** An integration `kind` that Atmos does not know, or one infrakey does not implement. */
+  INTEGRATION_KIND_UNSUPPORTED: 'AUTH_INTEGRATION_KIND_UNSUPPORTED',
+  /** Entra ID refused or failed an Azure login (device code denied or expired, federated token rejected, token endpoint error). */
+  AZURE_FAILED: 'AUTH_AZURE_FAILED',
+  /** azure/cli: the Azure CLI's files hold no usable login for the tenant (run `az login`). */
+  AZURE_CLI_NOT_LOGGED_IN: 'AUTH_AZURE_CLI_NOT_LOGGED_IN',
   /** `auth console` could not obtain a sign-in token. */
   CONSOLE_FAILED: 'AUTH_CONSOLE_FAILED',
 } as const;

@@ -1,4 +1,6 @@
-import { findIdentity, parseAuthConfig, type AuthConfig, type IdentityConfig, type ParsedAuthConfig } from './auth-config';
+import { readFileSync, statSync } from 'node:fs';
+import { delimiter } from 'node:path';
+import { findIdentity, parseAuthConfig, type AuthConfig, type IdentityConfig, type IntegrationConfig, type ParsedAuthConfig } from './auth-config';
 import { AUTH_ERROR_CODES, authError, locateWhere } from './auth-errors';
 import { buildChain, chainRegion } from './build-chain';
 import type { Chain } from './chain';
@@ -6,8 +8,8 @@ import type { CredentialFilePaths } from './credential-files';
 import { credentialProcessCommand } from './credential-process';
 import { isExpired, isFresh, type Credentials } from './credentials';
 import { isDisabledValue, noDefaultIdentityError, selectIdentity, type IdentitySelection } from './identity-selection';
-import type { CloudSessions, IdentityKind, ProviderKind, SessionLocation } from './kinds/kind';
-import { cloudSessions, identityKind, identityKindStatus, implementedIdentityKinds, implementedProviderKinds, providerKind, providerKindStatus } from './kinds/registry';
+import type { CloudSessions, IdentityKind, IntegrationContext, ProviderKind, SessionLocation } from './kinds/kind';
+import { cloudSessions, identityKind, identityKindStatus, implementedIdentityKinds, implementedIntegrationKinds, implementedProviderKinds, integrationKind, providerKind, providerKindStatus } from './kinds/registry';
 import { resolveRealm, type Realm } from './realm';
 import { headlessInteraction, type AuthContext, type AuthInteraction, type StepContext } from './step-context';
 import { validateAuthConfig, type AuthValidation } from './validate-auth';
@@ -90,10 +92,14 @@ export class AuthManager {
   private readonly opts: AuthManagerOptions;
   private keyringPromise?: MemoizedAsync<Keyring>;
   private readonly cache = new Map<string, AuthResult>();
+  /** Integration targets already provisioned by this manager (Atmos: once per process per target). */
+  private readonly integrationsRan = new Set<string>();
+  private readonly httpsCa?: readonly string[];
 
   constructor(rawAuth: unknown, opts: AuthManagerOptions = {}) {
     this.opts = opts;
     this.env = opts.env ?? process.env;
+    this.httpsCa = opts.httpsCa ?? extraCaCertificates(this.env);
     this.parsed = parseAuthConfig(rawAuth, { locate: opts.locate });
     this.config = this.parsed.config;
     this.realm = resolveRealm({ env: this.env, configRealm: this.config.realm, configDir: opts.configDir, where: this.where('auth.realm') });
@@ -142,6 +148,15 @@ export class AuthManager {
     return this.location(chain, chain.target) as unknown as CredentialFilePaths;
   }
 
+  /**
+   * Where the identity's session lives as its cloud describes it, and the cloud's name (config
+   * only: nothing is created, nobody logs in). The adapters read a cloud's own fields from it.
+   */
+  session(name: string): { cloud: string; location: SessionLocation } {
+    const chain = this.chain(name);
+    return { cloud: this.sessionsOf(chain.target).cloud.cloud, location: this.location(chain, chain.target) };
+  }
+
   /** The identity's region as Atmos resolves it for the environment (may be undefined). */
   region(name: string): string | undefined {
     return chainRegion(this.chain(name));
@@ -150,13 +165,95 @@ export class AuthManager {
   /** `auth env`: what points tools at the identity's session (files, profile, region, its `env:`). Never keys. */
   environment(name: string): Record<string, string> {
     const chain = this.chain(name);
-    return this.sessionsOf(chain.target).cloud.environment(this.location(chain, chain.target), chainRegion(chain), chain.target.env);
+    return { ...this.sessionsOf(chain.target).cloud.environment(this.location(chain, chain.target), chainRegion(chain), chain.target.env), ...this.integrationEnvironment(chain) };
   }
 
   /** The environment for a child process run as the identity (§2.4). */
   childEnvironment(name: string, base: NodeJS.ProcessEnv = this.env): NodeJS.ProcessEnv {
     const chain = this.chain(name);
-    return this.sessionsOf(chain.target).cloud.prepareEnvironment(base, this.location(chain, chain.target), chainRegion(chain));
+    return { ...this.sessionsOf(chain.target).cloud.prepareEnvironment(base, this.location(chain, chain.target), chainRegion(chain)), ...this.integrationEnvironment(chain) };
+  }
+
+  /**
+   * The integrations linked to the identity: `via.identity` is it, or `via.provider` is the root
+   * provider of its chain (Atmos `findIntegrationsForIdentity`). `autoOnly`: those with
+   * `spec.auto_provision` (default true).
+   */
+  linkedIntegrations(name: string, autoOnly = false): IntegrationConfig[] {
+    const chain = this.chain(name);
+    return [...this.config.integrations.values()].filter(
+      (i) => (i.via?.identity === chain.target.name || (i.via?.provider !== undefined && i.via.provider === chain.provider?.name)) && (!autoOnly || i.autoProvision),
+    );
+  }
+
+  /**
+   * Runs the identity's linked integrations now (all of them, `auto_provision` or not), after
+   * authenticating it; the first failure throws. Returns one summary line per integration.
+   */
+  async executeIntegrations(name: string): Promise<string[]> {
+    const linked = this.linkedIntegrations(name);
+    if (linked.length === 0) {
+      throw authError(AUTH_ERROR_CODES.INTEGRATION_FAILED, `identity "${this.chain(name).target.name}" has no linked integrations`, this.where('auth.integrations'), 'add an integration with via: {identity: NAME} to auth.integrations');
+    }
+    const r = await this.authenticate(name, { integrations: false });
+    const out: string[] = [];
+    for (const i of linked) out.push(await this.integrationKindOf(i).execute(i, r.credentials, this.integrationContext(r.chain)));
+    return out;
+  }
+
+  /** Variables of the linked integrations; KUBECONFIG and KUBE_CONFIG_PATH joined (path list, no duplicates), others last wins. */
+  private integrationEnvironment(chain: Chain): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const i of this.linkedIntegrations(chain.target.name)) {
+      const kind = integrationKind(i.kind);
+      if (!kind) continue;
+      for (const [k, v] of Object.entries(kind.environment(i, this.env))) {
+        if ((k === 'KUBECONFIG' || k === 'KUBE_CONFIG_PATH') && out[k]) {
+          const parts = out[k].split(delimiter);
+          if (!parts.includes(v)) out[k] = [...parts, v].join(delimiter);
+        } else {
+          out[k] = v;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Atmos `triggerIntegrations`: after an authentication, the identity's auto-provision
+   * integrations run once per target; a failure is a warning, never the login's failure.
+   */
+  private async triggerIntegrations(chain: Chain, credentials: Credentials): Promise<void> {
+    const notify = (text: string) => (this.opts.interaction ?? headlessInteraction()).notify(text);
+    for (const i of this.linkedIntegrations(chain.target.name, true)) {
+      const kind = integrationKind(i.kind);
+      if (!kind) {
+        notify(`warning: integration "${i.name}": kind ${i.kind || '(none)'} is not implemented by infrakey; skipped\n`);
+        continue;
+      }
+      const key = kind.targetKey(i);
+      if (this.integrationsRan.has(key)) continue;
+      this.integrationsRan.add(key);
+      try {
+        notify(`✓ ${await kind.execute(i, credentials, this.integrationContext(chain))}\n`);
+      } catch (e) {
+        this.integrationsRan.delete(key);
+        const code = (e as { code?: string }).code;
+        notify(`warning: integration "${i.name}" failed${code ? ` [${code}]` : ''}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+      }
+    }
+  }
+
+  private integrationKindOf(i: IntegrationConfig) {
+    const kind = integrationKind(i.kind);
+    if (!kind) {
+      throw authError(AUTH_ERROR_CODES.INTEGRATION_KIND_UNSUPPORTED, `integration "${i.name}": kind ${i.kind || '(none)'} is not implemented by infrakey`, this.where(`${i.path}.kind`), `use one of ${implementedIntegrationKinds().join(', ')}`);
+    }
+    return kind;
+  }
+
+  private integrationContext(chain: Chain): IntegrationContext {
+    return { env: this.env, chain, ...(this.opts.configDir ? { configDir: this.opts.configDir } : {}), interaction: this.opts.interaction ?? headlessInteraction(), now: () => this.now(), where: (p) => this.where(p) };
   }
 
   /**
@@ -164,7 +261,7 @@ export class AuthManager {
    * 15 minutes left are reused; `force` re-runs the target step (as `auth login` does) while
    * still reusing earlier steps.
    */
-  async authenticate(name: string, opts: { force?: boolean } = {}): Promise<AuthResult> {
+  async authenticate(name: string, opts: { force?: boolean; integrations?: boolean } = {}): Promise<AuthResult> {
     const chain = this.chain(name);
     const { provider: pKind, identities: kinds } = this.kindsOf(chain);
     const paths = this.location(chain, chain.target);
@@ -218,6 +315,7 @@ export class AuthManager {
     }
     const result = this.result(chain, base!, paths, false);
     this.cache.set(key, result);
+    if (opts.integrations !== false) await this.triggerIntegrations(chain, result.credentials);
     return result;
   }
 
@@ -248,7 +346,7 @@ export class AuthManager {
     const { kind, cloud } = this.sessionsOf(r.chain.target);
     const who = kind.whoami
       ? kind.whoami(r.credentials)
-      : await cloud.whoami(r.credentials, { chain: r.chain, env: this.env, ...(r.region ? { region: r.region } : {}), where: this.where(r.chain.target.path) });
+      : await cloud.whoami(r.credentials, { chain: r.chain, env: this.env, ...(r.region ? { region: r.region } : {}), where: this.where(r.chain.target.path), ...(this.httpsCa ? { httpsCa: this.httpsCa } : {}) });
     return {
       realm: this.realm.value,
       realmSource: this.realm.source,
@@ -275,7 +373,7 @@ export class AuthManager {
     const { cloud } = this.sessionsOf(chain.target);
     const creds = (await this.cachedCredentials(name)) ?? (await this.authenticate(name)).credentials;
     if (!cloud.consoleUrl || creds.type !== cloud.cloud) {
-      throw authError(AUTH_ERROR_CODES.CONSOLE_FAILED, `identity "${chain.target.name}" has no AWS session`, where, 'use an aws/* identity');
+      throw authError(AUTH_ERROR_CODES.CONSOLE_FAILED, `identity "${chain.target.name}" has no ${cloud.cloud} session with a console`, where, 'use an aws/* or azure/* identity');
     }
     const region = chainRegion(chain);
     return cloud.consoleUrl(creds, { identity: chain.target.name, where, ...(region ? { region } : {}), ...opts });
@@ -300,7 +398,9 @@ export class AuthManager {
       const removed = await cloud.remove(this.location(chain, chain.target));
       for (const k of [...this.cache.keys()]) if (k.endsWith(` -> ${chain.target.name}`) || k.endsWith(`:${chain.target.name}`)) this.cache.delete(k);
       if (removed) identities.push(chain.target.name);
+      for (const i of 'all' in target ? [] : this.linkedIntegrations(chain.target.name)) await this.cleanupIntegration(i);
     }
+    if ('all' in target) for (const i of this.config.integrations.values()) await this.cleanupIntegration(i);
     const providers: string[] = [];
     if ('all' in target) {
       // Provider caches (the IAM Identity Center token in the keyring) go only with --all, as in
@@ -313,6 +413,18 @@ export class AuthManager {
       this.cache.clear();
     }
     return { identities, providers };
+  }
+
+  /** Atmos: logout cleans up integrations; a failure is a warning (the sessions are gone either way). */
+  private async cleanupIntegration(i: IntegrationConfig): Promise<void> {
+    const kind = integrationKind(i.kind);
+    if (!kind) return;
+    try {
+      await kind.cleanup(i, { env: this.env, ...(this.opts.configDir ? { configDir: this.opts.configDir } : {}), interaction: this.opts.interaction ?? headlessInteraction(), now: () => this.now(), where: (p) => this.where(p) });
+      this.integrationsRan.delete(kind.targetKey(i));
+    } catch (e) {
+      (this.opts.interaction ?? headlessInteraction()).notify(`warning: integration "${i.name}" cleanup failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+    }
   }
 
   /** The `credential_process` JSON (Version 1) for the identity, authenticating as needed. */
@@ -404,7 +516,7 @@ export class AuthManager {
 
   /** Where `id`'s session lives in `chain`'s folder (the chain's root names the folder). */
   private location(chain: Chain, id: IdentityConfig): SessionLocation {
-    return this.sessionsOf(id).cloud.location(this.env, this.realm.value, chain.rootName, id.name);
+    return this.sessionsOf(id).cloud.location(this.env, this.realm.value, chain.rootName, id.name, chain);
   }
 
   private async cachedStep(chain: Chain, index: number, label?: string): Promise<Credentials | undefined> {
@@ -434,13 +546,29 @@ export class AuthManager {
       interaction: this.opts.interaction ?? headlessInteraction(),
       now: () => this.now(),
       sleep: this.opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-      ...(this.opts.httpsCa ? { httpsCa: this.opts.httpsCa } : {}),
+      ...(this.httpsCa ? { httpsCa: this.httpsCa } : {}),
       where: (p) => this.where(p),
     };
   }
 
   private stepContext(chain: Chain): StepContext {
     return { ...this.authContext(), chain };
+  }
+}
+
+/**
+ * The PEM file named by `NODE_EXTRA_CA_CERTS` in `env` (Node trusts it at start-up, but a token
+ * request given its own CA list would not, and an in-process run may have another env); unreadable
+ * or larger than 1 MiB: none.
+ */
+function extraCaCertificates(env: NodeJS.ProcessEnv): readonly string[] | undefined {
+  const file = env.NODE_EXTRA_CA_CERTS;
+  if (!file) return undefined;
+  try {
+    if (statSync(file).size > 1024 * 1024) return undefined;
+    return [readFileSync(file, 'utf8')];
+  } catch {
+    return undefined;
   }
 }
 

@@ -22,13 +22,24 @@ export function quoteCommandWord(word: string): string {
  * command is `infrakey` from PATH.
  */
 export function defaultCliCommand(): string {
-  const candidates = [path.resolve(__dirname, '../../cli/infrakey.js'), path.resolve(__dirname, 'infrakey.js')];
-  const script = candidates.find((c) => c.endsWith(`${path.sep}dist${path.sep}cli${path.sep}infrakey.js`) && existsSync(c));
-  return script ? `${quoteCommandWord(process.execPath)} ${quoteCommandWord(script)}` : 'infrakey';
+  const { command, args } = cliInvocation();
+  return [command, ...args].map(quoteCommandWord).join(' ');
 }
 
 /** The full command: `<cli> [--config <dir>] auth credentials --identity <name>`. */
 export function credentialProcessCommand(opts: { command?: string; configDir?: string; identity: string }): string {
   const config = opts.configDir ? ` --config ${quoteCommandWord(opts.configDir)}` : '';
   return `${opts.command ?? defaultCliCommand()}${config} auth credentials --identity ${quoteCommandWord(opts.identity)}`;
+}
+
+/**
+ * The CLI as a program and its first arguments, for files that name a command as an argv (a
+ * kubeconfig `exec` user): the Node binary and the installed CLI by absolute path, else `infrakey`
+ * from PATH (TypeScript sources), then `--config <dir>` when known.
+ */
+export function cliInvocation(configDir?: string): { command: string; args: string[] } {
+  const candidates = [path.resolve(__dirname, '../../cli/infrakey.js'), path.resolve(__dirname, 'infrakey.js')];
+  const script = candidates.find((c) => c.endsWith(`${path.sep}dist${path.sep}cli${path.sep}infrakey.js`) && existsSync(c));
+  const config = configDir ? ['--config', configDir] : [];
+  return script ? { command: process.execPath, args: [script, ...config] } : { command: 'infrakey', args: config };
 }

@@ -2,6 +2,7 @@ import type { AuthManager, AuthResult } from './auth-manager';
 import type { CredentialFilePaths } from './credential-files';
 import type { AwsCredentials } from './credentials';
 import { AUTH_ERROR_CODES, authError } from './auth-errors';
+import { azureSettings, type AzureSessionLocation, type IdentityAzureSettings } from './clouds/azure-sessions';
 
 /** What `credentialFiles()` returns: where tools find the identity's session. */
 export interface IdentityCredentialFiles {
@@ -41,6 +42,19 @@ export class IdentityHandle {
   /** The environment for a child process run as this identity (ambient keys removed). */
   childEnv(base?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     return this.manager.childEnvironment(this.name, base);
+  }
+
+  /**
+   * What an Azure provider (Pulumi azure-native, Terraform azurerm) needs to act as this Azure
+   * identity: subscription, tenant, cloud, and CLI or OIDC authentication. Config only, never a token.
+   */
+  azureSettings(): IdentityAzureSettings {
+    const s = this.manager.session(this.name);
+    if (s.cloud !== 'azure') {
+      const chain = this.manager.chain(this.name);
+      throw authError(AUTH_ERROR_CODES.KIND_UNSUPPORTED, `identity "${this.name}" (${chain.target.kind}) is not an Azure identity`, this.manager.where(chain.target.path), 'use an azure/subscription identity');
+    }
+    return azureSettings(s.location as AzureSessionLocation);
   }
 
   /** Paths and profile of the realm-scoped credential files (nothing is created). */

@@ -1,6 +1,8 @@
 import type { StoreAuthContext, StoreAuthResolver } from '../stores/store';
 import type { AuthManager } from './auth-manager';
 import { configuredEndpoint } from './aws-sdk';
+import { AUTH_ERROR_CODES, authError } from './auth-errors';
+import type { AzureCredentials } from './clouds/azure-credentials';
 import { isFresh, toSdkCredentials, type AwsCredentials } from './credentials';
 
 /**
@@ -10,7 +12,28 @@ import { isFresh, toSdkCredentials, type AwsCredentials } from './credentials';
  * region and its configured endpoint. The store's own region and endpoint win over these.
  */
 export function storeAuthResolver(manager: AuthManager): StoreAuthResolver {
-  return (identity: string) => identityAwsContext(manager, identity);
+  return (identity, store) => (store.cloud === 'azure' ? identityAzureContext(manager, identity, store.name) : identityAwsContext(manager, identity));
+}
+
+/**
+ * The Azure context of an identity, authenticated now: its {@link AzureCredentials} (ARM, Key
+ * Vault and Graph tokens, tenant, subscription), read again from its session and re-authenticated
+ * when less than 15 minutes remain. An identity whose chain yields no Azure credentials is refused.
+ */
+export async function identityAzureContext(manager: AuthManager, identity: string, storeName: string): Promise<StoreAuthContext> {
+  const first = await manager.authenticate(identity);
+  const wrong = (type: string) =>
+    authError(AUTH_ERROR_CODES.KIND_UNSUPPORTED, `store "${storeName}" is an Azure store, but identity "${identity}" yields ${type} credentials`, `stores.${storeName}.identity`, 'name an azure/* identity (azure/subscription) in the store\'s identity');
+  if (first.credentials.type !== 'azure') throw wrong(first.credentials.type);
+  return {
+    azure: async (): Promise<AzureCredentials> => {
+      const stored = await manager.storedSession(identity);
+      if (stored?.type === 'azure' && isFresh(stored)) return stored;
+      const r = await manager.authenticate(identity);
+      if (r.credentials.type !== 'azure') throw wrong(r.credentials.type);
+      return r.credentials;
+    },
+  };
 }
 
 /** The AWS context (credentials provider, region, endpoint) of an identity, authenticated now. */

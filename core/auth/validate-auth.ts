@@ -1,7 +1,7 @@
 import type { AuthConfig, IdentityConfig, ParsedAuthConfig } from './auth-config';
 import { AUTH_ERROR_CODES, locateWhere } from './auth-errors';
 import type { SpecReport } from './kinds/kind';
-import { ATMOS_ONLY_PROVIDER_KINDS, identityKind, identityKindStatus, implementedIdentityKinds, implementedProviderKinds, isStandaloneIdentityKind, providerKind, providerKindStatus } from './kinds/registry';
+import { ATMOS_ONLY_PROVIDER_KINDS, identityKind, identityKindStatus, implementedIdentityKinds, implementedIntegrationKinds, implementedProviderKinds, integrationKind, integrationKindStatus, isStandaloneIdentityKind, providerKind, providerKindStatus } from './kinds/registry';
 import { realmProblem } from './realm';
 import { AuthError } from '../errors';
 
@@ -48,6 +48,25 @@ export function validateAuthConfig(parsed: ParsedAuthConfig): AuthValidation {
   }
 
   for (const id of config.identities.values()) validateIdentity(config, id, err, warnings, where, report);
+  for (const i of config.integrations.values()) {
+    const status = i.kind === '' ? 'unknown' : integrationKindStatus(i.kind);
+    if (status === 'unknown') {
+      err(AUTH_ERROR_CODES.INTEGRATION_KIND_UNSUPPORTED, i.kind === '' ? i.path : `${i.path}.kind`, `integration "${i.displayName}": unknown integration kind ${i.kind || '(none)'}`, `use one of ${implementedIntegrationKinds().join(', ')}`);
+      continue;
+    }
+    if (status === 'atmos-only') {
+      warnings.push(new AuthError({ code: AUTH_ERROR_CODES.INTEGRATION_KIND_UNSUPPORTED, message: `integration "${i.displayName}": kind ${i.kind} is not implemented by infrakey; it is skipped at login`, where: where(`${i.path}.kind`), fix: `use Atmos for this integration, or one of ${implementedIntegrationKinds().join(', ')}` }));
+    }
+    const via = i.via;
+    if (!via || (!via.identity && !via.provider) || (via.identity && via.provider)) {
+      err(AUTH_ERROR_CODES.VIA_INVALID, `${i.path}${via ? '.via' : ''}`, `integration "${i.displayName}": exactly one of via.identity or via.provider must be set`, `write ${i.path}.via: {identity: NAME}`);
+    } else if (via.identity && !config.identities.has(via.identity)) {
+      err(AUTH_ERROR_CODES.VIA_UNKNOWN, `${i.path}.via.identity`, `integration "${i.displayName}": referenced identity "${via.identity}" does not exist`, `define auth.identities.${via.identity} or fix the name`);
+    } else if (via.provider && !config.providers.has(via.provider)) {
+      err(AUTH_ERROR_CODES.VIA_UNKNOWN, `${i.path}.via.provider`, `integration "${i.displayName}": referenced provider "${via.provider}" does not exist`, `define auth.providers.${via.provider} or fix the name`);
+    }
+    integrationKind(i.kind)?.validate(i, report);
+  }
 
   // Cycles: each reported once, members in walk order.
   const reported = new Set<string>();

@@ -9,6 +9,7 @@
  * Values are plain JSON-like data (decoded per §5.4). A store never wraps them in `Secret`: the
  * secrets layer does that, and registers them with the Redactor, as soon as it receives them.
  */
+import type { AzureCredentials } from '../auth/clouds/azure-credentials';
 import type { ComponentTarget } from '../component-target';
 import type { ReadResult } from '../read-result';
 
@@ -61,6 +62,11 @@ export type AwsCredentialsProvider = () => Promise<AwsCredentialsLike>;
 export interface StoreAuthContext {
   /** AWS credentials; absent → the SDK default chain. */
   readonly credentials?: AwsCredentialsProvider;
+  /**
+   * Azure credentials of the identity (stores whose cloud is `azure`, e.g. `azure/keyvault`, which
+   * uses `keyVaultToken`): fresh on each call, re-authenticated when less than 15 minutes remain.
+   */
+  readonly azure?: () => Promise<AzureCredentials>;
   readonly region?: string;
   /** The identity's / provider's `spec.endpoint_url`. */
   readonly endpointUrl?: string;

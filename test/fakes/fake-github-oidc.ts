@@ -5,10 +5,7 @@
  * self-signed certificate made with the openssl CLI), because the provider refuses plain http.
  */
 import { createServer, type Server } from 'node:https';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { selfSignedCert } from './self-signed-cert';
 import { randomBytes } from 'node:crypto';
 
 export class FakeGithubOidc {
@@ -19,29 +16,23 @@ export class FakeGithubOidc {
   private server?: Server;
 
   async start(): Promise<string> {
-    const dir = mkdtempSync(join(tmpdir(), 'fake-gh-oidc-'));
-    try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-      this.cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-      const key = readFileSync(join(dir, 'key.pem'), 'utf8');
-      this.server = createServer({ key, cert: this.cert }, (req, res) => {
-        const url = new URL(req.url ?? '/', 'https://x');
-        const authorized = req.headers.authorization === `bearer ${this.requestToken}`;
-        this.requests.push({ audience: url.searchParams.get('audience'), authorized });
-        if (!authorized) {
-          res.writeHead(401, { 'content-type': 'application/json' });
-          return res.end(JSON.stringify({ message: 'Bad credentials' }));
-        }
-        const now = Math.floor(Date.now() / 1000);
-        const claims = { iss: 'https://token.actions.githubusercontent.com', sub: 'repo:acme/infra:ref:refs/heads/main', aud: url.searchParams.get('audience') ?? 'https://github.com/acme', iat: now, exp: now + 300 };
-        const jwt = [{ alg: 'RS256', typ: 'JWT' }, claims].map((p) => Buffer.from(JSON.stringify(p)).toString('base64url')).join('.') + '.' + randomBytes(32).toString('base64url');
-        this.issued.push(jwt);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ count: 1, value: jwt }));
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { cert, key } = selfSignedCert();
+    this.cert = cert;
+    this.server = createServer({ key, cert: this.cert }, (req, res) => {
+      const url = new URL(req.url ?? '/', 'https://x');
+      const authorized = req.headers.authorization === `bearer ${this.requestToken}`;
+      this.requests.push({ audience: url.searchParams.get('audience'), authorized });
+      if (!authorized) {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ message: 'Bad credentials' }));
+      }
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { iss: 'https://token.actions.githubusercontent.com', sub: 'repo:acme/infra:ref:refs/heads/main', aud: url.searchParams.get('audience') ?? 'https://github.com/acme', iat: now, exp: now + 300 };
+      const jwt = [{ alg: 'RS256', typ: 'JWT' }, claims].map((p) => Buffer.from(JSON.stringify(p)).toString('base64url')).join('.') + '.' + randomBytes(32).toString('base64url');
+      this.issued.push(jwt);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ count: 1, value: jwt }));
+    });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     const addr = this.server!.address();
     if (!addr || typeof addr === 'string') throw new Error('no address');

@@ -38,7 +38,11 @@ function describe(target: string | undefined, body: string): Omit<RecordedCall, 
   return { action: action || '?', names };
 }
 
-export async function awsRecorder(target: string): Promise<AwsRecorder> {
+/**
+ * `rewriteResponse`: replaces a JSON response body before it reaches the client (for a moto field
+ * that the JS SDK cannot read; each use says which and why).
+ */
+export async function awsRecorder(target: string, opts: { rewriteResponse?: (path: string, body: string) => string } = {}): Promise<AwsRecorder> {
   const upstream = new URL(target);
   const calls: RecordedCall[] = [];
   const server: Server = createServer((req, res) => {
@@ -50,8 +54,19 @@ export async function awsRecorder(target: string): Promise<AwsRecorder> {
       const fwd = request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
         (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
+          const rewrite = opts.rewriteResponse;
+          if (!rewrite) {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+            return;
+          }
+          const parts: Buffer[] = [];
+          up.on('data', (c: Buffer) => parts.push(c));
+          up.on('end', () => {
+            const text = rewrite(req.url ?? '/', Buffer.concat(parts).toString('utf8'));
+            res.writeHead(up.statusCode ?? 502, { ...up.headers, 'content-length': String(Buffer.byteLength(text)) });
+            res.end(text);
+          });
         },
       );
       fwd.on('error', () => {

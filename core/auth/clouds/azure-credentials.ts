@@ -29,6 +29,12 @@ export interface AzureCredentials extends CredentialsBase {
   readonly authMethod?: 'cli' | 'device-code' | 'oidc' | 'interactive';
   /** Azure cloud environment: `public`, `usgovernment`, `china`. */
   readonly cloudEnvironment?: string;
+  /** MSAL's `{home-oid}.{home-tenant}` of a user login (guest users: the home tenant differs). */
+  readonly homeAccountId?: string;
+  /** azure/oidc: the federated token file Terraform reads (`ARM_USE_OIDC`). */
+  readonly tokenFilePath?: string;
+  /** azure/oidc: the federated token itself; never written to infrakey's own files (Atmos: `json:"-"`). */
+  readonly federatedToken?: Secret<string>;
 }
 
 declare module '../credentials' {

@@ -1,5 +1,6 @@
 import { AUTH_ERROR_CODES, authError } from '../auth-errors';
-import type { AuthConfig, IdentityConfig, ProviderConfig } from '../auth-config';
+import type { AuthConfig, IdentityConfig, IntegrationConfig, ProviderConfig } from '../auth-config';
+import type { AuthInteraction } from '../step-context';
 import type { Chain } from '../chain';
 import type { Credentials } from '../credentials';
 import type { AuthContext, StepContext } from '../step-context';
@@ -104,8 +105,11 @@ export interface SessionLocation {
 export interface CloudSessions<L extends SessionLocation = SessionLocation> {
   /** The name identity kinds give as their `cloud`. */
   readonly cloud: string;
-  /** The location of `identity`'s session in a chain rooted at `root` (nothing is created). */
-  location(env: NodeJS.ProcessEnv, realm: string, root: string, identity: string): L;
+  /**
+   * The location of `identity`'s session in a chain rooted at `root` (nothing is created). `chain`
+   * (which holds `identity`) lets a cloud keep config-derived fields there (Azure: tenant, subscription).
+   */
+  location(env: NodeJS.ProcessEnv, realm: string, root: string, identity: string, chain?: Chain): L;
   /** Writes the session (or, in credential_process mode, only the command that fetches it). */
   persist(location: L, credentials: Credentials, opts: { chain: Chain; region?: string; credentialProcess?: string }): Promise<void>;
   /** Reads a written session back (undefined when absent); expired sessions are returned as such. */
@@ -119,11 +123,44 @@ export interface CloudSessions<L extends SessionLocation = SessionLocation> {
   /** The files and profile `auth whoami` shows. */
   describe(location: L): Record<string, string>;
   /** Asks the cloud who the credentials are (AWS: STS GetCallerIdentity). */
-  whoami(credentials: Credentials, ctx: { chain: Chain; env: NodeJS.ProcessEnv; region?: string; where: string }): Promise<PrincipalInfo>;
+  whoami(credentials: Credentials, ctx: { chain: Chain; env: NodeJS.ProcessEnv; region?: string; where: string; httpsCa?: readonly string[] }): Promise<PrincipalInfo>;
   /** A console sign-in URL, for clouds that have one. */
   consoleUrl?(credentials: Credentials, opts: { identity: string; where: string; region?: string; destination?: string; durationSeconds?: number }): Promise<string>;
   /** The credential_process JSON of the session, for clouds whose SDKs run such a command. */
   processJson?(credentials: Credentials): string;
+}
+
+/** What an integration receives besides its config and the identity's credentials. */
+export interface IntegrationContext {
+  readonly env: NodeJS.ProcessEnv;
+  /** The chain of the identity whose credentials it uses (its endpoint and region rules apply). */
+  readonly chain: Chain;
+  /** The folder of the atmos.yaml in use (commands written into files find the config again). */
+  readonly configDir?: string;
+  readonly interaction: AuthInteraction;
+  now(): number;
+  where(path: string): string;
+}
+
+/**
+ * An integration kind (Atmos `pkg/auth/integrations`: `aws/ecr`, `aws/eks`, ...): after its
+ * identity authenticates (`spec.auto_provision`, default true) it turns the identity's credentials
+ * into a tool's login (a registry entry in the Docker config, a kubeconfig context), adds the
+ * variables that point tools at what it wrote to the identity's environment, and removes it on
+ * logout. One module per kind, registered in `kinds/registry.ts`.
+ */
+export interface IntegrationKind {
+  readonly kind: string;
+  /** Reports every problem of the integration's spec (`via` rules are checked by the caller). */
+  validate(integration: IntegrationConfig, report: SpecReport): void;
+  /** Runs it; returns a one-line summary for the user (no secret in it). */
+  execute(integration: IntegrationConfig, credentials: Credentials, ctx: IntegrationContext): Promise<string>;
+  /** Removes what it wrote; true when something was removed. */
+  cleanup(integration: IntegrationConfig, ctx: Omit<IntegrationContext, 'chain'>): Promise<boolean>;
+  /** Variables for the identity's environment (paths only, never a secret). */
+  environment(integration: IntegrationConfig, env: NodeJS.ProcessEnv): Record<string, string>;
+  /** Integrations with the same key do the same work: run once per process (Atmos `integrationTargetKey`). */
+  targetKey(integration: IntegrationConfig): string;
 }
 
 /** The error of an identity whose `via` yields credentials its kind cannot derive from. */

@@ -1,8 +1,22 @@
+import { ambientSessions } from '../clouds/ambient-sessions';
+import { awsAmbientSessions } from '../clouds/aws-ambient-sessions';
 import { awsSessions } from '../clouds/aws-sessions';
+import { ambientKind } from './ambient';
+import { azureSessions } from '../clouds/azure-sessions';
 import { assumeRoleKind } from './assume-role';
+import { assumeRootKind } from './assume-root';
+import { awsAmbientKind } from './aws-ambient';
+import { awsEcrIntegration } from './aws-ecr';
+import { awsEksIntegration } from './aws-eks';
+import { awsSamlProviderKind } from './aws-saml';
 import { awsUserKind } from './aws-user/aws-user';
+import { azureCliProviderKind } from './azure-cli';
+import { azureDeviceCodeProviderKind } from './azure-device-code';
+import { azureInteractiveProviderKind } from './azure-interactive';
+import { azureOidcProviderKind } from './azure-oidc';
+import { azureSubscriptionKind } from './azure-subscription';
 import { githubOidcProviderKind } from './github-oidc';
-import type { CloudSessions, IdentityKind, ProviderKind, SessionLocation } from './kind';
+import type { CloudSessions, IdentityKind, IntegrationKind, ProviderKind, SessionLocation } from './kind';
 import { mockIdentityKind, mockProviderKind } from './mock';
 import { permissionSetKind } from './permission-set';
 import { ssoProviderKind } from './sso-provider';
@@ -17,6 +31,11 @@ import { ssoProviderKind } from './sso-provider';
 const PROVIDER_KINDS: readonly ProviderKind[] = [
   ssoProviderKind,
   githubOidcProviderKind,
+  awsSamlProviderKind,
+  azureDeviceCodeProviderKind,
+  azureOidcProviderKind,
+  azureCliProviderKind,
+  azureInteractiveProviderKind,
   mockProviderKind,
 ];
 
@@ -24,18 +43,25 @@ const IDENTITY_KINDS: readonly IdentityKind[] = [
   awsUserKind,
   assumeRoleKind,
   permissionSetKind,
+  assumeRootKind,
+  awsAmbientKind,
+  ambientKind,
+  azureSubscriptionKind,
   mockIdentityKind,
 ];
 
-const CLOUDS: readonly CloudSessions<never>[] = [awsSessions as CloudSessions<never>];
+const INTEGRATION_KINDS: readonly IntegrationKind[] = [
+  awsEcrIntegration,
+  awsEksIntegration,
+];
+
+/** Integration kinds of Atmos (§1.4) that infrakey does not implement (`github/sts` is Atmos Pro's). */
+const ATMOS_ONLY_INTEGRATION_KINDS = ['aws/ecr-public', 'azure/acr', 'azure/aks', 'gcp/gke', 'github/sts'] as const;
+
+const CLOUDS: readonly CloudSessions<never>[] = [awsSessions, awsAmbientSessions, ambientSessions, azureSessions] as CloudSessions<never>[];
 
 /** Provider kinds of Atmos (§1.2) that infrakey does not implement. */
 export const ATMOS_ONLY_PROVIDER_KINDS = [
-  'aws/saml',
-  'azure/interactive',
-  'azure/device-code',
-  'azure/cli',
-  'azure/oidc',
   'gcp/adc',
   'gcp/workload-identity-federation',
   'atmos/pro',
@@ -43,10 +69,6 @@ export const ATMOS_ONLY_PROVIDER_KINDS = [
 
 /** Identity kinds of Atmos (§1.3) that infrakey does not implement; `true`: standalone (no `via`). */
 const ATMOS_ONLY_IDENTITY_KINDS: Readonly<Record<string, boolean>> = {
-  'aws/assume-root': false,
-  'aws/ambient': true,
-  ambient: true,
-  'azure/subscription': false,
   'gcp/service-account': false,
   'gcp/project': false,
   'atmos/pro': false,
@@ -64,6 +86,7 @@ function byName<K extends { kind: string; aliases?: readonly string[] }>(kinds: 
 
 const providers = byName(PROVIDER_KINDS);
 const identities = byName(IDENTITY_KINDS);
+const integrations = byName(INTEGRATION_KINDS);
 const clouds = new Map(CLOUDS.map((c) => [c.cloud, c as unknown as CloudSessions]));
 
 /** The provider kind registered under `name` (or an alias). */
@@ -107,5 +130,21 @@ export function providerKindStatus(kind: string): KindStatus {
 export function identityKindStatus(kind: string): KindStatus {
   if (identities.has(kind)) return 'implemented';
   if (Object.prototype.hasOwnProperty.call(ATMOS_ONLY_IDENTITY_KINDS, kind)) return 'atmos-only';
+  return 'unknown';
+}
+
+/** The integration kind registered under `name`. */
+export function integrationKind(name: string): IntegrationKind | undefined {
+  return integrations.get(name);
+}
+
+/** Names of the implemented integration kinds. */
+export function implementedIntegrationKinds(): string[] {
+  return INTEGRATION_KINDS.map((k) => k.kind);
+}
+
+export function integrationKindStatus(kind: string): KindStatus {
+  if (integrations.has(kind)) return 'implemented';
+  if ((ATMOS_ONLY_INTEGRATION_KINDS as readonly string[]).includes(kind)) return 'atmos-only';
   return 'unknown';
 }

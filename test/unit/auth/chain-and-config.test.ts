@@ -52,7 +52,7 @@ describe('auth model', () => {
   test('validation reports every problem at once', () => {
     const parsed = parseAuthConfig({
       realm: 'Bad Realm',
-      providers: { gh: { kind: 'github/oidc', spec: { foo: 1 } }, weird: { kind: 'aws/teleport' }, azure: { kind: 'azure/cli', spec: { tenant_id: 't' } } },
+      providers: { gh: { kind: 'github/oidc', spec: { foo: 1 } }, weird: { kind: 'aws/teleport' }, pro: { kind: 'atmos/pro', spec: { workspace_id: 'w' } } },
       identities: {
         both: { kind: 'aws/assume-role', via: { provider: 'gh', identity: 'x' }, principal: { assume_role: 'arn' } },
         ps: { kind: 'aws/permission-set', via: { provider: 'gh' }, principal: {} },

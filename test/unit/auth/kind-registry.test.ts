@@ -13,8 +13,8 @@ const root = resolve(__dirname, '../../..');
 
 describe('auth kind registry', () => {
   test('every implemented kind is one registered module with its contract', () => {
-    expect(implementedProviderKinds().sort()).toEqual(['aws/iam-identity-center', 'github/oidc', 'mock']);
-    expect(implementedIdentityKinds().sort()).toEqual(['aws/assume-role', 'aws/permission-set', 'aws/user', 'mock']);
+    expect(implementedProviderKinds().sort()).toEqual(['aws/iam-identity-center', 'aws/saml', 'azure/cli', 'azure/device-code', 'azure/interactive', 'azure/oidc', 'github/oidc', 'mock']);
+    expect(implementedIdentityKinds().sort()).toEqual(['ambient', 'aws/ambient', 'aws/assume-role', 'aws/assume-root', 'aws/permission-set', 'aws/user', 'azure/subscription', 'mock']);
     for (const name of implementedProviderKinds()) {
       const k = providerKind(name)!;
       expect(typeof k.validate).toBe('function');
@@ -31,7 +31,8 @@ describe('auth kind registry', () => {
   test('aliases, Atmos-only kinds and standalone kinds', () => {
     expect(providerKind('mock/aws')).toBe(providerKind('mock'));
     expect(identityKind('mock/aws')).toBe(identityKind('mock'));
-    expect(providerKindStatus('aws/saml')).toBe('atmos-only');
+    expect(providerKindStatus('aws/saml')).toBe('implemented');
+    expect(providerKindStatus('azure/device-code')).toBe('atmos-only');
     expect(identityKindStatus('gcp/service-account')).toBe('atmos-only');
     expect(identityKindStatus('nope/nothing')).toBe('unknown');
     expect(isStandaloneIdentityKind('aws/user')).toBe(true);

@@ -125,6 +125,11 @@ export interface Store {
   keyPath(stack: string, component: string, key: string): string;
   /** The backend path for a raw key (`GetKey`). */
   rawKeyPath(rawKey: string): string;
+  /**
+   * Where a backend path lives, as the backend's own tools name it, for listings and messages:
+   * the path itself, or with what the path is relative to (a Vault path under its KV mount).
+   */
+  locate(path: string): string;
 
   /** Reads one value. Throws STORE_KEY_NOT_FOUND when it does not exist. */
   get(stack: string, component: string, key: string): Promise<unknown>;

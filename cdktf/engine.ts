@@ -16,6 +16,7 @@ import type * as CallerIdentityModule from '@cdktf/provider-aws/lib/data-aws-cal
 import type * as PartitionModule from '@cdktf/provider-aws/lib/data-aws-partition';
 import type * as RegionModule from '@cdktf/provider-aws/lib/data-aws-region';
 import type * as AzurermProviderModule from '@cdktf/provider-azurerm/lib/provider';
+import type * as GoogleProviderModule from '@cdktf/provider-google/lib/provider';
 import { UsageError } from '../core/index';
 import { CDKTF_ERROR_CODES } from './cdktf-errors';
 import { engineOfClass, type EngineName } from './engine-class';
@@ -42,11 +43,14 @@ export interface Engine {
   region(): typeof RegionModule;
   /** `<provider-azurerm>/lib/provider` (an optional peer: loaded only by IdentityAzurermProvider). */
   azurermProvider(): typeof AzurermProviderModule;
+  /** `<provider-google>/lib/provider` (an optional peer: only IdentityGoogleProvider needs it). */
+  googleProvider(): typeof GoogleProviderModule;
 }
 
-const PACKAGES: Record<EngineName, { lib: string; aws: string; azurerm: string }> = {
-  cdktf: { lib: 'cdktf', aws: '@cdktf/provider-aws', azurerm: '@cdktf/provider-azurerm' },
-  cdktn: { lib: 'cdktn', aws: '@cdktn/provider-aws', azurerm: '@cdktn/provider-azurerm' },
+const PACKAGES: Record<EngineName, { lib: string; aws: string; azurerm: string; google: string }> = {
+  cdktf: { lib: 'cdktf', aws: '@cdktf/provider-aws', azurerm: '@cdktf/provider-azurerm', google: '@cdktf/provider-google' },
+  // No prebuilt Google provider for cdktn is published yet; the name is where it would be.
+  cdktn: { lib: 'cdktn', aws: '@cdktn/provider-aws', azurerm: '@cdktn/provider-azurerm', google: '@cdktn/provider-google' },
 };
 
 const load = createRequire(__filename);
@@ -100,6 +104,7 @@ function loadEngine(name: EngineName, scope: IConstruct): Engine {
       partition: lazy('data-aws-partition'),
       region: lazy('data-aws-region'),
       azurermProvider: lazy('provider', pkgs.azurerm),
+      googleProvider: lazy('provider', pkgs.google),
     };
     engines.set(name, engine);
   }

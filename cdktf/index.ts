@@ -7,6 +7,8 @@ export { IdentityAwsProvider } from './identity-aws-provider';
 export type { IdentityAwsProviderProps } from './identity-aws-provider';
 export { IdentityAzurermProvider, azurermProviderConfig } from './identity-azurerm-provider';
 export type { IdentityAzurermProviderProps } from './identity-azurerm-provider';
+export { IdentityGoogleProvider } from './identity-google-provider';
+export type { IdentityGoogleProviderProps } from './identity-google-provider';
 export { DeclaredSecret } from './declared-secret';
 export type { DeclaredSecretProps, DeclaredSecretSource } from './declared-secret';
 export { infrakeyContext, CONTEXT_KEYS } from './infrakey-context';

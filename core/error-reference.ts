@@ -102,6 +102,8 @@ export const ERROR_REFERENCE: readonly ErrorCodeGroup[] = [
       AUTH_STS_FAILED: 'STS refused the request',
       AUTH_SSO_FAILED: 'device login denied or expired, or the portal refused',
       AUTH_OIDC_FAILED: 'the GitHub Actions token is unavailable',
+      AUTH_GCP_FAILED: 'a Google token call failed (Application Default Credentials, the Workload Identity Federation token source or STS exchange, IAM Credentials `generateAccessToken`); names the call and Google\'s reason, never a token',
+      AUTH_GCP_ENV_MISSING: '`gcpProvider(X)` (Pulumi) in a program not started by `infrakey auth exec -i X`: the GCP provider plugin would use other credentials; says to run it so, or to pass `token: \'secret-input\'`',
       AUTH_TIMEOUT: 'an auth endpoint did not answer in time',
       AUTH_FILE_LOCK_TIMEOUT: 'another live process held the credential files\' lock for the whole wait (15 s; a lock not refreshed for 10 s is taken over, so a killed login never causes this)',
       AUTH_FILES_NO_SPACE: 'the disk or quota is full while writing the credential files',
@@ -237,6 +239,7 @@ export const ERROR_REFERENCE: readonly ErrorCodeGroup[] = [
   {
     title: 'Pulumi and CDKTF',
     codes: {
+      PULUMI_GCP_MISSING: '`gcpProvider` without @pulumi/gcp installed (an optional peer)',
       PULUMI_ADAPTER_FAILED: 'a Pulumi adapter failure whose cause is not an infrakey error',
       PULUMI_PEER_MISSING: '`azureNativeProvider` without the optional peer `@pulumi/azure-native` installed',
       CDKTF_ENGINE_UNKNOWN: 'no cdktf/cdktn engine found above the construct while both are installed',

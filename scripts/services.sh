@@ -74,6 +74,8 @@ start() {
     Promise.all([open(), open(), open()]).then((s) => { console.log(s.map((x) => x.address().port).join(" ")); s.forEach((x) => x.close()); });')"
   read -r redis_port moto_port vault_port <<< "$ports"
 
+  # Fresh log files: a worktree made with `cp -al` shares the old ones (hard links) with main.
+  rm -f "$DIR/redis.log" "$DIR/moto.log"
   # Daemons run in the background with no stdin and their output in their logs, so a caller
   # that pipes our output (`| tee`) is not held open by them.
   redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
@@ -88,7 +90,7 @@ start() {
   # ~/.vault-token. BAO_ and VAULT_ spellings, so either server takes it.
   local vault_token=""
   if [ -x "$VAULT_BIN" ]; then
-    (umask 077; : > "$DIR/vault.log")
+    rm -f "$DIR/vault.log"; (umask 077; : > "$DIR/vault.log")
     vault_token="infrakey-dev-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
     VAULT_DEV_ROOT_TOKEN_ID="$vault_token" BAO_DEV_ROOT_TOKEN_ID="$vault_token" "$VAULT_BIN" server -dev -dev-listen-address="127.0.0.1:$vault_port" \
       -dev-no-store-token < /dev/null > "$DIR/vault.log" 2>&1 &   # 0600 below: it prints the root token
@@ -103,7 +105,7 @@ start() {
   fi
 
   # 0600: it holds the dev server's root token.
-  (umask 077; : > "$DIR/env")
+  rm -f "$DIR/env"; (umask 077; : > "$DIR/env")
   cat > "$DIR/env" <<EOF
 export INFRAKEY_TEST_MOTO_ENDPOINT=http://127.0.0.1:$moto_port
 export INFRAKEY_TEST_REDIS_URL=redis://127.0.0.1:$redis_port

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: ./scripts/test.sh [jest args...]   e.g. ./scripts/test.sh test/unit
-# Installs what the tests need, type-checks, lints, builds, starts redis + moto, then runs the
-# jest suite twice, inside a fresh gnome-keyring session: on the machine's Node and on Node 24.
+# Installs what the tests need, type-checks, lints, builds, starts redis, moto and a Vault dev
+# server, then runs the jest suite twice, inside a fresh gnome-keyring session: on the machine's
+# Node and on Node 24.
 # Exits non-zero if any step or either run fails.
 # SKIP_NODE24=1 skips the Node 24 run, for quick local runs only (CI never sets it).
 # Behaves the same with or without CI=true.
@@ -27,7 +28,7 @@ step "npm run typecheck"; npm run --silent typecheck
 step "npm run lint";      npm run --silent lint
 step "npm run build";     npm run --silent build
 
-step "scripts/services.sh start (redis, moto)"
+step "scripts/services.sh start (redis, moto, Vault dev server)"
 trap './scripts/services.sh stop' EXIT   # servers go away however this script ends
 ./scripts/services.sh start
 # shellcheck source=/dev/null

@@ -116,7 +116,7 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
   auth
     .command('env')
     .summary('print the variables that point tools at the identity (file paths, profile, region; never keys)')
-    .description('Outputs environment variables for the assumed identity, suitable for use by external tools such as Terraform or Helm: file paths, profile and region, never keys.')
+    .description('Outputs environment variables for the assumed identity, suitable for use by external tools such as Terraform or Helm: file paths, profile and region (AWS), project (GCP), subscription and tenant (Azure), never keys.')
     .addOption(identityOption())
     .option('-f, --format <format>', 'bash, dotenv, json or github (ATMOS_AUTH_ENV_FORMAT)')
     .option('-o, --output-file <file>', 'append to this file (mode 0600) instead of stdout (ATMOS_AUTH_ENV_OUTPUT_FILE)')
@@ -143,8 +143,8 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
 
   auth
     .command('exec')
-    .summary('run a command as the identity: ambient AWS keys removed, its files and profile set')
-    .description("Execute a command with the authenticated identity's environment variables set. Use -- to separate infrakey flags from the command and its arguments; ambient AWS keys are removed.")
+    .summary('run a command as the identity: ambient credentials of its cloud removed, its session set')
+    .description("Execute a command with the authenticated identity's environment variables set. Use -- to separate infrakey flags from the command and its arguments; ambient credentials of the identity's cloud are removed.")
     .addOption(identityOption())
     .argument('[command...]', 'the command and its arguments, after --')
     .action(async (args: string[], _o, cmd: Command) => {

@@ -48,6 +48,13 @@ export const AUTH_ERROR_CODES = {
   STS_FAILED: 'AUTH_STS_FAILED',
   /** IAM Identity Center device login: expired code, denied, or a portal/OIDC error. */
   SSO_FAILED: 'AUTH_SSO_FAILED',
+  /** A Google token call failed: ADC, the STS token exchange, IAM Credentials generateAccessToken, or the WIF token source. */
+  GCP_FAILED: 'AUTH_GCP_FAILED',
+  /**
+   * A GCP provider plugin would run without the identity's token: the program does not run under
+   * `infrakey auth exec -i X` (the Pulumi GCP provider reads `GOOGLE_OAUTH_ACCESS_TOKEN`).
+   */
+  GCP_ENV_MISSING: 'AUTH_GCP_ENV_MISSING',
   /** GitHub Actions OIDC: not in Actions, bad request URL, or token endpoint failure. */
   OIDC_FAILED: 'AUTH_OIDC_FAILED',
   /** Another process held the credential files' lock for the whole wait (which outlasts the stale threshold). */

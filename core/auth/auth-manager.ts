@@ -152,7 +152,7 @@ export class AuthManager {
    * Where the identity's session lives as its cloud describes it, and the cloud's name (config
    * only: nothing is created, nobody logs in). The adapters read a cloud's own fields from it.
    */
-  session(name: string): { cloud: string; location: SessionLocation } {
+  sessionLocation(name: string): { cloud: string; location: SessionLocation } {
     const chain = this.chain(name);
     return { cloud: this.sessionsOf(chain.target).cloud.cloud, location: this.location(chain, chain.target) };
   }
@@ -373,7 +373,7 @@ export class AuthManager {
     const { cloud } = this.sessionsOf(chain.target);
     const creds = (await this.cachedCredentials(name)) ?? (await this.authenticate(name)).credentials;
     if (!cloud.consoleUrl || creds.type !== cloud.cloud) {
-      throw authError(AUTH_ERROR_CODES.CONSOLE_FAILED, `identity "${chain.target.name}" has no ${cloud.cloud} session with a console`, where, 'use an aws/* or azure/* identity');
+      throw authError(AUTH_ERROR_CODES.CONSOLE_FAILED, `identity "${chain.target.name}" (${chain.target.kind}) has no console sign-in URL: infrakey, as Atmos, builds one for AWS sessions only`, where, 'use an aws/* identity, or sign in to the cloud\'s console in the browser');
     }
     const region = chainRegion(chain);
     return cloud.consoleUrl(creds, { identity: chain.target.name, where, ...(region ? { region } : {}), ...opts });
@@ -432,7 +432,7 @@ export class AuthManager {
     const r = await this.authenticate(name);
     const { cloud } = this.sessionsOf(r.chain.target);
     if (!cloud.processJson || r.credentials.type !== cloud.cloud) {
-      throw authError(AUTH_ERROR_CODES.KIND_UNSUPPORTED, `identity "${r.identity}" does not produce AWS credentials`, this.where(r.chain.target.path), 'use an aws/* identity');
+      throw authError(AUTH_ERROR_CODES.KIND_UNSUPPORTED, `identity "${r.identity}" does not produce AWS credentials (credential_process is an AWS protocol)`, this.where(r.chain.target.path), 'use an aws/* identity');
     }
     return cloud.processJson(r.credentials);
   }
@@ -516,7 +516,8 @@ export class AuthManager {
 
   /** Where `id`'s session lives in `chain`'s folder (the chain's root names the folder). */
   private location(chain: Chain, id: IdentityConfig): SessionLocation {
-    return this.sessionsOf(id).cloud.location(this.env, this.realm.value, chain.rootName, id.name, chain);
+    const { kind, cloud } = this.sessionsOf(id);
+    return cloud.location(this.env, this.realm.value, chain.rootName, id.name, { chain, ...(kind.settings ? { settings: kind.settings(id) } : {}), persists: kind.persists !== false });
   }
 
   private async cachedStep(chain: Chain, index: number, label?: string): Promise<Credentials | undefined> {
@@ -533,6 +534,7 @@ export class AuthManager {
     const region = chainRegion(sub);
     await this.sessionsOf(id).cloud.persist(this.location(chain, id), creds, {
       chain: sub,
+      env: this.env,
       ...(region ? { region } : {}),
       ...(this.config.credentialFilesMode === 'process' ? { credentialProcess: credentialProcessCommand({ command: this.opts.credentialProcessCommand, configDir: this.opts.configDir, identity: id.name }) } : {}),
     });

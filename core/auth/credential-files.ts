@@ -245,12 +245,20 @@ async function realMkdirError(dir: string, e: unknown): Promise<unknown> {
  * command). POSIX only. A missing file passes.
  */
 export async function checkPrivate(paths: CredentialFilePaths): Promise<void> {
+  await checkPrivateFiles([paths.credentialsFile, paths.configFile], paths.realmDir);
+}
+
+/**
+ * {@link checkPrivate} for any cloud's session files: `files` (missing ones pass) and every folder
+ * from the first file's up to `realmDir`.
+ */
+export async function checkPrivateFiles(files: readonly string[], realmDir: string): Promise<void> {
   if (process.platform === 'win32') return;
   const uid = process.getuid?.();
   const insecure = (target: string, problem: string, fix: string) =>
     authError(AUTH_ERROR_CODES.FILES_INSECURE, `refusing to use ${target}: ${problem}`, target, fix);
   let anyFile = false;
-  for (const file of [paths.credentialsFile, paths.configFile]) {
+  for (const file of files) {
     let st;
     try {
       st = await fs.lstat(file);
@@ -269,8 +277,8 @@ export async function checkPrivate(paths: CredentialFilePaths): Promise<void> {
   if (!anyFile) return;
   // The realm folder and below are created 0700 by infrakey and Atmos; folders above belong to
   // the user's XDG layout (often 0775 under a user-private group) and are not judged.
-  const top = paths.realmDir;
-  for (let d = path.dirname(paths.credentialsFile); ; d = path.dirname(d)) {
+  const top = realmDir;
+  for (let d = path.dirname(files[0]); ; d = path.dirname(d)) {
     const st = await fs.stat(d).catch((e: unknown) => {
       throw fileFailure(e, 'read', d);
     });

@@ -3,8 +3,10 @@ import type { AuthManager } from './auth-manager';
 import { configuredEndpoint } from './aws-sdk';
 import { AUTH_ERROR_CODES, authError } from './auth-errors';
 import type { AzureCredentials } from './clouds/azure-credentials';
-import { isFresh, REUSE_BUFFER_MS, toSdkCredentials, type AwsCredentials } from './credentials';
-import { azureKeyVaultToken, identityOfCloud, identityTokenContext } from './store-token-auth';
+import type { GcpCredentials } from './clouds/gcp-credentials';
+import { isFresh, REUSE_BUFFER_MS, toSdkCredentials, type AwsCredentials, type Credentials } from './credentials';
+import { azureKeyVaultToken, identityOfCloud } from './store-token-auth';
+import { Secret, unsafeUnwrap } from '../secret';
 
 /**
  * The resolver identity-backed stores and SOPS KMS use (§5.5, §6.6): authenticates the identity
@@ -17,7 +19,18 @@ export function storeAuthResolver(manager: AuthManager): StoreAuthResolver {
     if (store.cloud === 'aws') return identityAwsContext(manager, identity);
     // A default identity of another cloud does not speak for this store: its SDK chain then.
     if (store.adopted && !identityOfCloud(manager, identity, store.cloud)) return {};
-    if (store.cloud === 'gcp') return identityTokenContext(manager, identity, 'gcp');
+    if (store.cloud === 'gcp') {
+      const ctx = await identityGcpContext(manager, identity, store);
+      const gcpToken = ctx.gcpToken!;
+      // The Secret Manager store's bearer token: the identity's access token, as a Secret.
+      return {
+        ...ctx,
+        token: async () => {
+          const t = await gcpToken();
+          return { token: Secret.of(t.accessToken, 'gcp-access-token'), ...(t.expiration ? { expiresOn: t.expiration } : {}) };
+        },
+      };
+    }
     const ctx = await identityAzureContext(manager, identity, store.name);
     const azure = ctx.azure!;
     // The Key Vault store's bearer token is the identity's Key Vault token (store-token-auth.ts);
@@ -55,6 +68,32 @@ export async function identityAzureContext(manager: AuthManager, identity: strin
       const r = await manager.authenticate(identity);
       if (r.credentials.type !== 'azure') throw wrong(r.credentials.type);
       return r.credentials;
+    },
+  };
+}
+
+/**
+ * The GCP context of an identity for a GCP store: its access token (from the identity's session
+ * files while more than 15 minutes remain, else a new login through the chain) and its project.
+ * An identity of another cloud is AUTH_KIND_UNSUPPORTED naming the store.
+ */
+export async function identityGcpContext(manager: AuthManager, identity: string, store: { readonly name: string; readonly kind: string }): Promise<StoreAuthContext> {
+  const gcpOf = (c: Credentials, where: string): GcpCredentials => {
+    if (c.type !== 'gcp') {
+      throw authError(AUTH_ERROR_CODES.KIND_UNSUPPORTED, `store "${store.name}" (${store.kind}) needs GCP credentials, and identity "${identity}" produces ${c.type} credentials`, where, `set stores.${store.name}.identity to a gcp/* identity, or remove it to use Application Default Credentials`);
+    }
+    return c;
+  };
+  const first = await manager.authenticate(identity);
+  const where = manager.where(first.chain.target.path);
+  let creds = gcpOf(first.credentials, where);
+  return {
+    gcpToken: async () => {
+      if (!isFresh(creds)) {
+        const stored = await manager.storedSession(identity);
+        creds = stored?.type === 'gcp' && isFresh(stored) ? { ...stored, ...(creds.projectId && !stored.projectId ? { projectId: creds.projectId } : {}) } : gcpOf((await manager.authenticate(identity)).credentials, where);
+      }
+      return { accessToken: unsafeUnwrap(creds.accessToken), ...(creds.expiration ? { expiration: creds.expiration } : {}), ...(creds.projectId ? { projectId: creds.projectId } : {}) };
     },
   };
 }

@@ -48,11 +48,13 @@ export class StoreSecretBackend implements SecretBackend {
   }
 
   location(coord: SecretCoordinate): string {
-    return this.store.keyPath(coord.stack, coord.component, coord.key);
+    return this.store.locate(this.store.keyPath(coord.stack, coord.component, coord.key));
   }
 
-  readMany(coords: readonly SecretCoordinate[]): Promise<ReadResult[]> {
-    return this.store.getMany(coords.map((c) => ({ stack: c.stack, component: c.component, key: c.key })));
+  async readMany(coords: readonly SecretCoordinate[]): Promise<ReadResult[]> {
+    const results = await this.store.getMany(coords.map((c) => ({ stack: c.stack, component: c.component, key: c.key })));
+    // Messages name the same location as listings (a Vault path with its mount).
+    return results.map((r) => (r.location === '' ? r : { ...r, location: this.store.locate(r.location) }));
   }
 
   async has(coord: SecretCoordinate): Promise<boolean | undefined> {

@@ -160,11 +160,11 @@ export async function importSecret(service: SecretsService, target: ComponentTar
   const store = service.registry.get(storeName);
   const [r] = await store.getMany([{ stack: from.stack ?? '', component: from.component ?? '', key: from.key ?? name }]);
   if (!r || r.status === 'missing') {
-    throw declarationError(SECRET_ERROR_CODES.NOT_INITIALIZED, `failed to read import source value: store "${storeName}" has no key "${r?.location ?? ''}"`, `stores.${storeName}`, 'check --from-stack, --from-component and --from-key');
+    throw declarationError(SECRET_ERROR_CODES.NOT_INITIALIZED, `failed to read import source value: store "${storeName}" has no key "${r?.location ? store.locate(r.location) : ''}"`, `stores.${storeName}`, 'check --from-stack, --from-component and --from-key');
   }
   if (r.status === 'error') throw backendFailure(name, `store ${storeName}`, r.error, `stores.${storeName}`);
   const change = await setSecret(service, target, name, r.value);
-  return { ...change, message: safeText`Imported ${r.location} from store ${storeName} into ${change.message.replace(/^Set /, '')}` };
+  return { ...change, message: safeText`Imported ${store.locate(r.location)} from store ${storeName} into ${change.message.replace(/^Set /, '')}` };
 }
 
 /** Throws the component's declaration problems (for commands that need a valid component). */

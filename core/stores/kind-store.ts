@@ -97,6 +97,10 @@ export class KindStore implements Store {
     return this.byRule(() => this.settings.keys.rawKeyPath(this.settings.prefix, rawKey));
   }
 
+  locate(path: string): string {
+    return this.backend.locate ? this.backend.locate(path) : path;
+  }
+
   /** Runs a kind's key rule, turning its refusal into STORE_KEY_INVALID naming this store. */
   private byRule(rule: () => string): string {
     try {

@@ -70,6 +70,8 @@ export type RawRead = { readonly raw: string } | 'missing' | Error;
 export interface StoreBackend {
   /** Where the backend is, for messages (no credentials in it). */
   endpointLabel(): string;
+  /** A path as the backend's own tools name it (Vault: `<mount>/<path>`); absent: the path itself. */
+  locate?(path: string): string;
   /** Reads distinct paths with as few calls as the backend allows. Rejects when the backend is unusable. */
   readMany?(paths: readonly string[]): Promise<Map<string, RawRead>>;
   /** Reads one path (backends without a batch call; run with bounded concurrency). */

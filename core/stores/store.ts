@@ -63,6 +63,17 @@ export interface StoreBearerToken {
   readonly expiresOn?: Date;
 }
 
+/** A GCP OAuth2 access token as Google's clients take it (from a gcp/* identity). */
+export interface GcpTokenLike {
+  readonly accessToken: string;
+  readonly expiration?: Date;
+  /** The identity's project (`principal.project_id`, the service account's project, ...). */
+  readonly projectId?: string;
+}
+
+/** A function returning a fresh GCP access token; the client calls it when it needs one. */
+export type GcpTokenProvider = () => Promise<GcpTokenLike>;
+
 /**
  * What an Azure store takes of an identity's Azure credentials: the part of the auth layer's
  * `AzureCredentials` it reads, declared here so that stores (and SOPS, which uses them) never
@@ -95,6 +106,8 @@ export interface StoreAuthContext {
    * uses `keyVaultToken`): fresh on each call, re-authenticated when less than 15 minutes remain.
    */
   readonly azure?: () => Promise<AzureStoreCredentials>;
+  /** GCP stores (`cloud: 'gcp'`): the identity's access token; absent → Application Default Credentials. */
+  readonly gcpToken?: GcpTokenProvider;
   readonly region?: string;
   /** The identity's / provider's `spec.endpoint_url`. */
   readonly endpointUrl?: string;
@@ -134,6 +147,11 @@ export interface Store {
   keyPath(stack: string, component: string, key: string): string;
   /** The backend path for a raw key (`GetKey`). */
   rawKeyPath(rawKey: string): string;
+  /**
+   * Where a backend path lives, as the backend's own tools name it, for listings and messages:
+   * the path itself, or with what the path is relative to (a Vault path under its KV mount).
+   */
+  locate(path: string): string;
 
   /** Reads one value. Throws STORE_KEY_NOT_FOUND when it does not exist. */
   get(stack: string, component: string, key: string): Promise<unknown>;

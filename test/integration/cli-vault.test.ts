@@ -55,6 +55,8 @@ afterAll(() => {
 
 describe('infrakey secret … on a hashicorp/vault store', () => {
   const path = `${prefix}/secrets/dev/api/API_TOKEN`;
+  // `secret list` names it with its mount, as `vault kv get` takes it.
+  const located = `secret/${path}`;
 
   it('validate fails while a required secret is missing', async () => {
     const r = await cli(['secret', 'validate', ...T]);
@@ -73,8 +75,8 @@ describe('infrakey secret … on a hashicorp/vault store', () => {
     const list = await cli(['secret', 'list', ...T, '--format', 'json', '--verify']);
     expect(list.code).toBe(0);
     const rows = JSON.parse(list.out) as { name: string; backend: string; status: string; location: string }[];
-    expect(rows.find((x) => x.name === 'API_TOKEN')).toMatchObject({ status: 'initialized', location: path, backend: 'store vault' });
-    expect(rows.find((x) => x.name === 'ADOPTED')).toMatchObject({ status: 'missing', location: `${prefix}/secrets/dev/api/ADOPTED` });
+    expect(rows.find((x) => x.name === 'API_TOKEN')).toMatchObject({ status: 'initialized', location: located, backend: 'store vault' });
+    expect(rows.find((x) => x.name === 'ADOPTED')).toMatchObject({ status: 'missing', location: `secret/${prefix}/secrets/dev/api/ADOPTED` });
   });
 
   it('validate passes once it is set; masked get prints <MASKED>', async () => {
@@ -86,7 +88,7 @@ describe('infrakey secret … on a hashicorp/vault store', () => {
   it('import copies a plain-store value into the declaration', async () => {
     const r = await cli(['secret', 'import', 'ADOPTED', ...T, '--from-store', 'plain', '--from-stack', 'dev', '--from-component', 'legacy', '--from-key', 'db']);
     expect(r.code).toBe(0);
-    expect(r.err).toContain(`Imported ${prefix}/plain/dev/legacy/db from store plain`);
+    expect(r.err).toContain(`Imported secret/${prefix}/plain/dev/legacy/db from store plain`);
     expect((await vaultApi('GET', `secret/data/${prefix}/secrets/dev/api/ADOPTED`)).body.data.data).toEqual({ value: V.legacy });
   });
 
@@ -105,6 +107,7 @@ describe('infrakey secret … on a hashicorp/vault store', () => {
     const get = await cli(['secret', 'get', 'API_TOKEN', ...T]);
     expect(get.code).toBe(1);
     expect(get.err).toContain('not initialized');
+    expect(get.err).toContain(located);
     const rows = JSON.parse((await cli(['secret', 'list', ...T, '--format', 'json', '--verify'])).out) as { name: string; status: string }[];
     expect(rows.find((x) => x.name === 'API_TOKEN')?.status).toBe('missing');
     expect((await vaultApi('GET', `secret/metadata/${path}`)).body.data.versions['1'].deletion_time).not.toBe('');

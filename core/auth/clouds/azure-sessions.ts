@@ -295,7 +295,7 @@ const ARM_SUBSCRIPTIONS_API = '2022-12-01';
 export const azureSessions: CloudSessions<AzureSessionLocation> = {
   cloud: 'azure',
 
-  location: (env, realm, root, identity, chain) => azureLocation(env, realm, root, identity, chain),
+  location: (env, realm, root, identity, step) => azureLocation(env, realm, root, identity, step?.chain),
 
   async persist(loc, credentials) {
     const creds = azure(credentials, `writing the session of "${loc.profile}"`, loc.credentialsFile);

@@ -40,13 +40,31 @@ export async function authenticateGithubOidc(provider: ProviderConfig, ctx: Step
   if (url.protocol !== 'https:' || url.hostname === '') {
     throw fail(`ACTIONS_ID_TOKEN_REQUEST_URL must be an https URL with a host (got ${url.protocol}//${url.hostname})`, 'leave ACTIONS_ID_TOKEN_REQUEST_URL as GitHub Actions sets it');
   }
-  Secret.of(requestToken, 'actions-request-token');
-  if (audience) url.searchParams.set('audience', audience);
+  const value = await requestActionsToken(url, requestToken, audience, ctx.httpsCa, fail);
+  return oidc(value, provider, audience);
+}
+
+/**
+ * GETs an OIDC token from a GitHub Actions style token endpoint (`url` already checked by the
+ * caller: https with a host): `audience` as query parameter, the request token as bearer, the
+ * answer's `value`. Failures go through `fail` (message, fix, cause). Also used by the GCP
+ * Workload Identity Federation `url` token source.
+ */
+export async function requestActionsToken(
+  url: URL,
+  requestToken: string | undefined,
+  audience: string | undefined,
+  ca: readonly string[] | undefined,
+  fail: (message: string, fix: string, cause?: unknown) => Error,
+): Promise<string> {
+  if (requestToken) Secret.of(requestToken, 'actions-request-token');
+  const target = new URL(url);
+  if (audience) target.searchParams.set('audience', audience);
   let body: string;
   try {
-    body = await httpsGet(url, { Authorization: `bearer ${requestToken}`, Accept: 'application/json; api-version=2.0' }, ctx.httpsCa);
+    body = await httpsGet(target, { ...(requestToken ? { Authorization: `bearer ${requestToken}` } : {}), Accept: 'application/json; api-version=2.0' }, ca);
   } catch (e) {
-    throw fail(`the Actions token request to ${url.host} failed (${e instanceof Error ? e.message : String(e)})`, 'check that the job has `permissions: id-token: write`', e);
+    throw fail(`the Actions token request to ${target.host} failed (${e instanceof Error ? e.message : String(e)})`, 'check that the job has `permissions: id-token: write`', e);
   }
   let value: unknown;
   try {
@@ -54,8 +72,8 @@ export async function authenticateGithubOidc(provider: ProviderConfig, ctx: Step
   } catch {
     value = undefined;
   }
-  if (typeof value !== 'string' || value === '') throw fail('the Actions token endpoint answered without a token', 'check that the job has `permissions: id-token: write`');
-  return oidc(value, provider, audience);
+  if (typeof value !== 'string' || value.trim() === '') throw fail('the Actions token endpoint answered without a token', 'check that the job has `permissions: id-token: write`');
+  return value.trim();
 }
 
 function oidc(token: string, provider: ProviderConfig, audience: string | undefined): OidcCredentials {

@@ -67,6 +67,11 @@ export interface IdentityKind {
   authenticate(identity: IdentityConfig, base: Credentials | undefined, ctx: StepContext): Promise<Credentials>;
   /** The region of a chain that is this identity alone (aws/user: `credentials.region`). */
   rootRegion?(identity: IdentityConfig): string | undefined;
+  /**
+   * Settings of the identity its cloud keeps with the session location (GCP: `project`, `region`,
+   * `zone` for the child's variables), read from its config alone.
+   */
+  settings?(identity: IdentityConfig): Readonly<Record<string, string>>;
   /** Who the credentials are without asking the cloud (test kinds); default: the cloud's whoami. */
   whoami?(credentials: Credentials): PrincipalInfo;
   /**
@@ -97,6 +102,15 @@ export interface SessionLocation {
   readonly [field: string]: string;
 }
 
+/** What an identity's kind tells its cloud about the session location. */
+export interface LocationStep {
+  readonly settings?: Readonly<Record<string, string>>;
+  /** False: the kind never writes sessions (its child environment has none to point at). */
+  readonly persists?: boolean;
+  /** The chain that holds the identity (Azure keeps its tenant and subscription from it). */
+  readonly chain?: Chain;
+}
+
 /**
  * One cloud's sessions (Atmos: the cloud-specific half of `PostAuthenticate`, `Environment`,
  * `PrepareEnvironment`, `Logout`, and the credentials' `Validate` for whoami): where they are
@@ -106,12 +120,14 @@ export interface CloudSessions<L extends SessionLocation = SessionLocation> {
   /** The name identity kinds give as their `cloud`. */
   readonly cloud: string;
   /**
-   * The location of `identity`'s session in a chain rooted at `root` (nothing is created). `chain`
-   * (which holds `identity`) lets a cloud keep config-derived fields there (Azure: tenant, subscription).
+   * The location of `identity`'s session in a chain rooted at `root` (nothing is created); `step`:
+   * what its kind says (its {@link IdentityKind.settings}, whether it persists sessions) and the
+   * chain that holds `identity` (a cloud may keep config-derived fields there: Azure's tenant,
+   * subscription).
    */
-  location(env: NodeJS.ProcessEnv, realm: string, root: string, identity: string, chain?: Chain): L;
+  location(env: NodeJS.ProcessEnv, realm: string, root: string, identity: string, step?: LocationStep): L;
   /** Writes the session (or, in credential_process mode, only the command that fetches it). */
-  persist(location: L, credentials: Credentials, opts: { chain: Chain; region?: string; credentialProcess?: string }): Promise<void>;
+  persist(location: L, credentials: Credentials, opts: { chain: Chain; region?: string; credentialProcess?: string; env?: NodeJS.ProcessEnv }): Promise<void>;
   /** Reads a written session back (undefined when absent); expired sessions are returned as such. */
   load(location: L, label: string): Promise<Credentials | undefined>;
   /** Removes the session; true when anything was removed. */

@@ -4,6 +4,7 @@ import { awsSessions } from '../clouds/aws-sessions';
 import { mockSessions } from '../clouds/mock-sessions';
 import { ambientKind } from './ambient';
 import { azureSessions } from '../clouds/azure-sessions';
+import { gcpSessions } from '../clouds/gcp-sessions';
 import { assumeRoleKind } from './assume-role';
 import { assumeRootKind } from './assume-root';
 import { awsAmbientKind } from './aws-ambient';
@@ -16,6 +17,10 @@ import { azureDeviceCodeProviderKind } from './azure-device-code';
 import { azureInteractiveProviderKind } from './azure-interactive';
 import { azureOidcProviderKind } from './azure-oidc';
 import { azureSubscriptionKind } from './azure-subscription';
+import { gcpAdcProviderKind } from './gcp-adc';
+import { gcpProjectKind } from './gcp-project';
+import { gcpServiceAccountKind } from './gcp-service-account';
+import { gcpWifProviderKind } from './gcp-wif';
 import { githubOidcProviderKind } from './github-oidc';
 import type { CloudSessions, IdentityKind, IntegrationKind, ProviderKind, SessionLocation } from './kind';
 import { mockIdentityKind, mockProviderKind } from './mock';
@@ -26,7 +31,7 @@ import { ssoProviderKind } from './sso-provider';
  * The one registry of auth kinds: provider and identity kinds by their `kind:` names (and
  * aliases), and the clouds whose sessions they write. Adding a kind is one module plus one line
  * in the lists below. The kinds Atmos has but infrakey does not implement are listed too, so that
- * an Atmos config with Azure or GCP identities still loads (they fail when used, with the reason).
+ * an Atmos config with Azure identities still loads (they fail when used, with the reason).
  */
 
 const PROVIDER_KINDS: readonly ProviderKind[] = [
@@ -37,6 +42,8 @@ const PROVIDER_KINDS: readonly ProviderKind[] = [
   azureOidcProviderKind,
   azureCliProviderKind,
   azureInteractiveProviderKind,
+  gcpAdcProviderKind,
+  gcpWifProviderKind,
   mockProviderKind,
 ];
 
@@ -48,6 +55,8 @@ const IDENTITY_KINDS: readonly IdentityKind[] = [
   awsAmbientKind,
   ambientKind,
   azureSubscriptionKind,
+  gcpServiceAccountKind,
+  gcpProjectKind,
   mockIdentityKind,
 ];
 
@@ -59,19 +68,15 @@ const INTEGRATION_KINDS: readonly IntegrationKind[] = [
 /** Integration kinds of Atmos (§1.4) that infrakey does not implement (`github/sts` is Atmos Pro's). */
 const ATMOS_ONLY_INTEGRATION_KINDS = ['aws/ecr-public', 'azure/acr', 'azure/aks', 'gcp/gke', 'github/sts'] as const;
 
-const CLOUDS: readonly CloudSessions<never>[] = [awsSessions, awsAmbientSessions, ambientSessions, azureSessions, mockSessions] as CloudSessions<never>[];
+const CLOUDS: readonly CloudSessions<never>[] = [awsSessions, awsAmbientSessions, ambientSessions, azureSessions, gcpSessions, mockSessions] as CloudSessions<never>[];
 
 /** Provider kinds of Atmos (§1.2) that infrakey does not implement. */
 export const ATMOS_ONLY_PROVIDER_KINDS = [
-  'gcp/adc',
-  'gcp/workload-identity-federation',
   'atmos/pro',
 ] as const;
 
 /** Identity kinds of Atmos (§1.3) that infrakey does not implement; `true`: standalone (no `via`). */
 const ATMOS_ONLY_IDENTITY_KINDS: Readonly<Record<string, boolean>> = {
-  'gcp/service-account': false,
-  'gcp/project': false,
   'atmos/pro': false,
   'aws/emulator': true,
   'gcp/emulator': true,

@@ -149,6 +149,11 @@ class VaultBackend implements StoreBackend {
     return this.options.address;
   }
 
+  /** `<mount>/<path>`: what `vault kv get` takes, and the secret's place in Vault's tree. */
+  locate(path: string): string {
+    return `${this.options.mount}/${path}`;
+  }
+
   /**
    * KV v2 has no batch read: one request per path, {@link VAULT_LIMITS}.readConcurrency at once.
    * A failure that makes every request fail (unreachable, no token) stops the batch and rejects

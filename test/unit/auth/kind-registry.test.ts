@@ -13,8 +13,8 @@ const root = resolve(__dirname, '../../..');
 
 describe('auth kind registry', () => {
   test('every implemented kind is one registered module with its contract', () => {
-    expect(implementedProviderKinds().sort()).toEqual(['aws/iam-identity-center', 'aws/saml', 'azure/cli', 'azure/device-code', 'azure/interactive', 'azure/oidc', 'github/oidc', 'mock']);
-    expect(implementedIdentityKinds().sort()).toEqual(['ambient', 'aws/ambient', 'aws/assume-role', 'aws/assume-root', 'aws/permission-set', 'aws/user', 'azure/subscription', 'mock']);
+    expect(implementedProviderKinds().sort()).toEqual(['aws/iam-identity-center', 'aws/saml', 'azure/cli', 'azure/device-code', 'azure/interactive', 'azure/oidc', 'gcp/adc', 'gcp/workload-identity-federation', 'github/oidc', 'mock']);
+    expect(implementedIdentityKinds().sort()).toEqual(['ambient', 'aws/ambient', 'aws/assume-role', 'aws/assume-root', 'aws/permission-set', 'aws/user', 'azure/subscription', 'gcp/project', 'gcp/service-account', 'mock']);
     for (const name of implementedProviderKinds()) {
       const k = providerKind(name)!;
       expect(typeof k.validate).toBe('function');
@@ -34,6 +34,9 @@ describe('auth kind registry', () => {
     expect(providerKindStatus('aws/saml')).toBe('implemented');
     expect(providerKindStatus('atmos/pro')).toBe('atmos-only');
     expect(identityKindStatus('atmos/pro')).toBe('atmos-only');
+    expect(identityKindStatus('gcp/service-account')).toBe('implemented');
+    expect(isStandaloneIdentityKind('gcp/project')).toBe(true);
+    expect(isStandaloneIdentityKind('gcp/service-account')).toBe(false);
     expect(identityKindStatus('nope/nothing')).toBe('unknown');
     expect(isStandaloneIdentityKind('aws/user')).toBe(true);
     expect(isStandaloneIdentityKind('aws/ambient')).toBe(true);

@@ -135,7 +135,7 @@ describe('store tokens from identities (store-token-auth.ts)', () => {
     expect(logins).toBeGreaterThanOrEqual(2);
     expect(ctx.credentials).toBeUndefined();
     // GCP stores take the identity's access token.
-    const g = { authenticate: async () => ({ credentials: gcp, chain: {} }) } as unknown as AuthManager;
+    const g = { authenticate: async () => ({ credentials: gcp, chain: { target: { path: [] } } }), where: () => 'auth.identities.gid' } as unknown as AuthManager;
     expect(unsafeUnwrap((await (await storeAuthResolver(g)('gid', { name: 'g', kind: 'gcp/secretmanager', cloud: 'gcp' })).token!()).token)).toBe('ya29.gcp');
   });
 

@@ -62,6 +62,24 @@ describe('per-backend parameters (§5.3 table)', () => {
     }
   });
 
+  it("hashicorp/vault: Atmos's key-building cases (hashicorp_vault_store_test.go), under the mount", () => {
+    // TestVaultStore_KeyBuilding: prefix atmos, delimiter "-".
+    expect(backendKeyPath('hashicorp/vault', rules('hashicorp/vault', 'atmos', '-'), 'plat-prod-ue1', 'vpc/flow-logs', 'API_KEY')).toBe('atmos/plat/prod/ue1/vpc/flow-logs/API_KEY');
+    // TestVaultStore_HTTPKVv2Integration: prefix atmos, delimiter "-".
+    expect(backendKeyPath('hashicorp/vault', rules('hashicorp/vault', 'atmos', '-'), 'plat-prod', 'api', 'API_KEY')).toBe('atmos/plat/prod/api/API_KEY');
+    // newTestVaultStore: no prefix, default "/" delimiter. Atmos composes "/prod/api/API_KEY";
+    // Vault serves it at "prod/api/API_KEY" (it redirects data//x to data/x), the path infrakey shows.
+    expect(composeKey('', '/', 'prod', 'api', 'API_KEY', '/')).toBe('/prod/api/API_KEY');
+    expect(backendKeyPath('hashicorp/vault', rules('hashicorp/vault', ''), 'prod', 'api', 'API_KEY')).toBe('prod/api/API_KEY');
+    // A prefix with a trailing "/" joins once (Atmos's one "//" pass).
+    expect(backendKeyPath('hashicorp/vault', rules('hashicorp/vault', 'team/'), 'prod', 'api', 'k')).toBe('team/prod/api/k');
+    // TestVaultStore_GetKey: "with prefix"; TestVaultStore_GetByPath_FallbackWholeMap: no prefix.
+    expect(vaultRawKeyPath('atmos', 'api/token')).toBe('atmos/api/token');
+    expect(vaultRawKeyPath('atmos', '/shared/token')).toBe('atmos/shared/token');
+    expect(vaultRawKeyPath('', 'external')).toBe('external');
+    expect(vaultRawKeyPath('', '/external')).toBe('external');
+  });
+
   it('redis: "/" stack delimiter, prefix as is', () => {
     expect(backendKeyPath('redis', rules('redis', 'outputs'), 'org/dev', 'vpc', 'id')).toBe('outputs/org/dev/vpc/id');
   });

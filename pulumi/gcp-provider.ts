@@ -1,0 +1,86 @@
+import * as pulumi from '@pulumi/pulumi';
+import { createRequire } from 'node:module';
+import type { Provider, ProviderArgs } from '@pulumi/gcp/provider';
+import { UsageError, unsafeUnwrap, type IdentityGcpSession } from '../core/index';
+import { pulumiError } from './pulumi-error';
+import { locateWorkspace, type WorkspaceOptions } from './workspace-locator';
+
+const load = createRequire(__filename);
+
+/**
+ * `gcp.Provider`, loaded on first use: @pulumi/gcp is an optional peer (programs without GCP
+ * identities need not install it), deep-imported because its package root loads every service
+ * module (seconds, hundreds of MB).
+ */
+function gcpProviderClass(): typeof Provider {
+  try {
+    return (load('@pulumi/gcp/provider') as { Provider: typeof Provider }).Provider;
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw e;
+    throw pulumiError('gcpProvider', new UsageError({ code: 'PULUMI_GCP_MISSING', message: 'gcpProvider needs @pulumi/gcp, which is not installed', where: 'package.json', fix: 'npm install @pulumi/gcp', cause: e }));
+  }
+}
+
+/** Provider arguments infrakey sets itself (credentials never come from the caller here). */
+type ManagedArgs = 'accessToken' | 'credentials' | 'project' | 'region' | 'zone';
+
+/** Options of {@link gcpProvider}. */
+export interface GcpProviderOptions extends WorkspaceOptions {
+  /** Logical name of the provider resource (default `infrakey-<identity>`). */
+  name?: string;
+  /** Project (default: the identity's: `principal.project_id`, the service account's project). */
+  project?: pulumi.Input<string>;
+  /** Region (default: the gcp/project identity's `principal.region`). */
+  region?: pulumi.Input<string>;
+  /** Zone (default: the gcp/project identity's `principal.zone`, else `location`). */
+  zone?: pulumi.Input<string>;
+  /**
+   * How the provider plugin gets the identity's token.
+   * - `environment` (default): from `GOOGLE_OAUTH_ACCESS_TOKEN`, which `infrakey auth exec -i
+   *   <identity> -- pulumi up` sets from the identity's session files (the plugin shares the
+   *   program's environment). The program checks that it runs so and fails otherwise
+   *   (AUTH_GCP_ENV_MISSING). No token is an input, so none is in the state.
+   * - `secret-input`: the provider's `accessToken` input, as a Pulumi secret (encrypted in the
+   *   state); for programs that cannot be started through `auth exec`.
+   */
+  token?: 'environment' | 'secret-input';
+  /** Further `gcp.Provider` arguments (default labels, batching, endpoints, ...). */
+  args?: Omit<ProviderArgs, ManagedArgs>;
+  /** Resource options of the provider. */
+  resourceOptions?: pulumi.CustomResourceOptions;
+}
+
+/**
+ * A `gcp.Provider` that acts as the Atmos identity `identity` (gcp/service-account, gcp/project):
+ * project, region and zone from the identity, and its token from the environment `infrakey auth
+ * exec` prepares from the identity's realm-scoped files (or, with `token: 'secret-input'`, as a
+ * secret input). Never an unencrypted token in the inputs or the state.
+ */
+export function gcpProvider(identity: string, opts: GcpProviderOptions = {}): Provider {
+  const prepared: Promise<{ session: IdentityGcpSession; token?: string }> = (async () => {
+    const handle = (await locateWorkspace(opts)).identity(identity);
+    const session = handle.gcpSession();
+    if (opts.token === 'secret-input') {
+      const creds = await handle.gcpCredentials();
+      const token = unsafeUnwrap(creds.accessToken);
+      return { session, ...(token ? { token } : {}) };
+    }
+    handle.assertGcpEnvironment(process.env);
+    return { session };
+  })().catch((e: unknown) => {
+    throw pulumiError(`gcpProvider(${JSON.stringify(identity)})`, e);
+  });
+  const out = pulumi.output(prepared);
+  const pick = (given: pulumi.Input<string> | undefined, field: 'project' | 'region' | 'zone') => given ?? out.apply((p) => p.session[field] as string);
+  return new (gcpProviderClass())(
+    opts.name ?? `infrakey-${identity}`,
+    {
+      ...opts.args,
+      project: pick(opts.project, 'project'),
+      region: pick(opts.region, 'region'),
+      zone: pick(opts.zone, 'zone'),
+      ...(opts.token === 'secret-input' ? { accessToken: pulumi.secret(out.apply((p) => p.token as string)) } : {}),
+    },
+    opts.resourceOptions,
+  );
+}

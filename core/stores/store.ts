@@ -12,7 +12,6 @@ import type { Secret } from '../secret';
  */
 import type { ComponentTarget } from '../component-target';
 import type { ReadResult } from '../read-result';
-import type { Secret } from '../secret';
 
 /**
  * A canonical store kind name (Atmos `kind`, §5.1): `aws/ssm`, `redis`, ... Every kind is one

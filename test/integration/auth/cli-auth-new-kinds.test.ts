@@ -92,7 +92,8 @@ auth:
 
   test('validate, list, login, whoami, env (all formats), exec, shell, logout', async () => {
     const v = await cli(['auth', 'validate']);
-    expect(v).toMatchObject({ code: 0, stdout: expect.stringContaining('valid') });
+    // Atmos prints the verdict on stderr; stdout carries only data.
+    expect(v).toMatchObject({ code: 0, stdout: '', stderr: expect.stringContaining('valid') });
     const list = await cli(['auth', 'list']);
     expect(list.stdout).toMatch(/corp\s+aws\/saml/);
     expect(list.stdout).toMatch(/member-root\s+aws\/assume-root\s+corp -> admin -> member-root/);
@@ -102,7 +103,7 @@ auth:
     const login = await cli(['auth', 'login']);
     expect(login.code).toBe(0);
     expect(login.stderr).toContain('✓ ECR login: 123456789012.dkr.ecr.us-east-1.amazonaws.com');
-    expect(login.stdout).toMatch(/Provider\s+corp/);
+    expect(login.stderr).toMatch(/Provider\s+corp/);
     expect(`${login.stdout}${login.stderr}`).not.toContain(PASSWORD);
 
     const who = JSON.parse((await cli(['auth', 'whoami', '--format', 'json'])).stdout);

@@ -86,7 +86,7 @@ auth:
 
     const login = await cli(['auth', 'login']);
     expect(login.code).toBe(0);
-    expect(login.stdout).toMatch(/Identity\s+prod/);
+    expect(login.stderr).toMatch(/Identity\s+prod/); // the summary goes to stderr, as Atmos
     const who = await cli(['auth', 'whoami', '--format', 'json']);
     expect(who.code).toBe(0);
     const w = JSON.parse(who.stdout) as Record<string, any>;
@@ -94,8 +94,8 @@ auth:
     expect(w.paths.credentials_file).toBe(join(t.root, 'home/.azure/atmos/az-cli/azure-ci/credentials.json'));
     expect(w.environment).toMatchObject({ ARM_USE_OIDC: 'true', ARM_CLIENT_ID: APP, ARM_SUBSCRIPTION_ID: SUB, TF_VAR_stage: 'prod' });
     const table = await cli(['auth', 'whoami']);
-    expect(table.stdout).toMatch(/Principal\s+\/subscriptions\//);
-    expect(table.stdout).toContain(join(t.root, 'home/.azure/atmos/az-cli/azure-ci/credentials.json'));
+    expect(table.stderr).toMatch(/Principal\s+\/subscriptions\//); // whoami's table is on stderr, as Atmos
+    expect(table.stderr).toContain(join(t.root, 'home/.azure/atmos/az-cli/azure-ci/credentials.json'));
 
     const consoleUrl = await cli(['auth', 'console', '--print', '--destination', 'rg']);
     expect(consoleUrl.code).toBe(0);

@@ -121,7 +121,7 @@ describe('GCP identities through the CLI (fake Google STS / IAM Credentials)', (
     expect(w).toMatchObject({ realm: 'gcp-test', provider: 'ci-wif', identity: 'deployer', principal: SA, account: 'prod-proj' });
     expect(w.paths).toEqual({ credentials_file: join(dir, 'adc', 'deployer', 'application_default_credentials.json'), access_token_file: join(dir, 'adc', 'deployer', 'access_token'), config_dir: join(dir, 'config', 'deployer'), project: 'prod-proj' });
     const table = await cli(t, repo, ['auth', 'whoami']);
-    expect(table.stdout).toContain(SA);
+    expect(table.stderr).toContain(SA); // whoami's table is on stderr, as Atmos
 
     // auth env: Atmos's Environment() of a service account identity, the project variables only.
     const want = { GOOGLE_CLOUD_PROJECT: 'prod-proj', GCLOUD_PROJECT: 'prod-proj', CLOUDSDK_CORE_PROJECT: 'prod-proj' };

@@ -87,8 +87,20 @@ export async function storeFetch(url: string, req: StoreHttpRequest): Promise<St
  */
 export function boundedFetch(timeoutMs: number = STORE_HTTP_LIMITS.requestTimeoutMs): typeof fetch {
   return (input, init) => {
-    const signals = [AbortSignal.timeout(timeoutMs), ...(init?.signal ? [init.signal] : [])];
-    return fetch(input, { ...init, redirect: 'error', signal: AbortSignal.any(signals) });
+    // Not `AbortSignal.any([AbortSignal.timeout(ms), init.signal])`: on Node 20 the combined
+    // signal holds its sources weakly, so the timeout signal can be garbage-collected before it
+    // fires and the request then waits forever (seen: Octokit against a silent listener). The
+    // timer below holds the controller; it covers the body too and is unref'd, so it never keeps
+    // a process alive.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`request timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    timer.unref();
+    const outer = init?.signal;
+    if (outer) {
+      if (outer.aborted) controller.abort(outer.reason);
+      else outer.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
+    }
+    return fetch(input, { ...init, redirect: 'error', signal: controller.signal });
   };
 }
 

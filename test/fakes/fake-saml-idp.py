@@ -8,6 +8,18 @@ real SAML library (pysaml2, Debian's python3-pysaml2) and signed with xmlsec1 by
   SOAP envelope with an ecp:Response header and the signed samlp:Response in its body. That is
   what saml2aws's ShibbolethECP driver (used by Atmos) speaks, at Shibboleth's
   /idp/profile/SAML2/SOAP/ECP;
+* Okta's Authentication API (developer.okta.com "Authentication API": POST /api/v1/authn with
+  {"username", "password"} answers {"status": "SUCCESS", "sessionToken"}, or HTTP 401 with
+  errorCode E0000004 "Authentication failed", or {"status": "MFA_REQUIRED", "stateToken"} for a user
+  with a second factor) and the AWS app's embed link (/app/amazon_aws/<id>/sso/saml?sessionToken=,
+  the session-cookie guide's "visit an embed link"): a one-time token redeemed for the auto-posting
+  HTML form that carries the base64 SAMLResponse to AWS; a spent or unknown token gets the sign-in page;
+* AD FS's IdP-initiated sign-on (Microsoft "AD FS IdpInitiatedSignOn page"):
+  GET /adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices answers the forms-login page
+  (form#loginForm, inputs UserName, Password, AuthMethod=FormsAuthentication) and sets the
+  MSISSamlRequest context cookie; the POST of that form (with the cookie) answers the page with the
+  SAMLResponse form, or the login page again with errorText on a wrong password. A user named in
+  "mfa_user" gets the Azure MFA page (AuthMethod=AzureMfaAuthentication);
 * the AWS attributes of the AWS IAM user guide ("Configuring SAML assertions for the
   authentication response"): Role ("role-arn,saml-provider-arn"), RoleSessionName and
   SessionDuration.
@@ -15,14 +27,17 @@ real SAML library (pysaml2, Debian's python3-pysaml2) and signed with xmlsec1 by
 Served over HTTPS (the provider refuses plain http) with the same throwaway certificate.
 
 Input: one JSON object on stdin: {"username", "password", "roles": [[role_arn, principal_arn], ...],
-"role_form": "multi" | "repeated", "session_name", "session_duration"?}. "multi" is the usual form
+"role_form": "multi" | "repeated", "session_name", "session_duration"?, "mfa_user"?}. "multi" is the usual form
 (one Role attribute with one value per role); "repeated" writes one Role attribute per role, which
 saml2aws also reads and which moto 5.1's AssumeRoleWithSAML can parse (it fails on a multi-valued
-Role attribute). Output: one JSON line {"url", "cert"} once listening; then a log line per request on
+Role attribute). Output: one JSON line {"url" (the ECP endpoint), "base", "cert"} once listening; then a log line per request on
 stderr. Stops on SIGTERM or when stdin closes.
 """
 
 import base64
+import html
+import secrets
+import urllib.parse
 import json
 import os
 import re
@@ -49,6 +64,9 @@ from saml2.soap import parse_soap_enveloped_saml_thingy
 AWS_SP = "urn:amazon:webservices"
 AWS_ACS = "https://signin.aws.amazon.com/saml"
 ECP_PATH = "/idp/profile/SAML2/SOAP/ECP"
+OKTA_AUTHN = "/api/v1/authn"
+OKTA_APP = "/app/amazon_aws/exk1fakeapp/sso/saml"
+ADFS_SIGN_ON = "/adfs/ls/IdpInitiatedSignOn.aspx"
 ATTR = "https://aws.amazon.com/SAML/Attributes/"
 
 
@@ -94,7 +112,7 @@ def main():
     spec = json.loads(sys.stdin.readline())
     folder = tempfile.mkdtemp(prefix="fake-saml-idp-")
     key, cert = throwaway_cert(folder)
-    holder = {}
+    holder = {"okta_tokens": set(), "adfs_contexts": set()}
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, fmt, *args):
@@ -108,8 +126,97 @@ def main():
             self.end_headers()
             self.wfile.write(data)
 
+        def read_body(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > 65536:
+                raise ValueError("request too large")
+            return self.rfile.read(length).decode()
+
+        def signed_for(self, username, in_response_to):
+            roles = [f"{r},{p}" for r, p in spec["roles"]]
+            identity = {ATTR + "RoleSessionName": [spec.get("session_name", spec["username"])]}
+            if spec.get("session_duration"):
+                identity[ATTR + "SessionDuration"] = [str(spec["session_duration"])]
+            if spec.get("role_form", "multi") == "multi":
+                identity[ATTR + "Role"] = roles
+            return signed_response(holder["idp"], identity, in_response_to, username, roles if spec.get("role_form") == "repeated" else [])
+
+        def saml_post_page(self, signed):
+            """The auto-posting page IdPs answer with (SAML HTTP-POST binding): base64 SAMLResponse to the AWS ACS."""
+            b64 = base64.b64encode(signed.encode()).decode()
+            return (f'<html><body onload="document.forms[0].submit()"><form method="POST" action="{AWS_ACS}">'
+                    f'<input type="hidden" name="SAMLResponse" value="{html.escape(b64)}"/><input type="hidden" name="RelayState" value=""/>'
+                    '<noscript><input type="submit" value="Continue"/></noscript></form></body></html>')
+
+        def good_login(self, username, password):
+            return username == spec["username"] and password == spec["password"]
+
+        def do_GET(self):
+            url = urllib.parse.urlsplit(self.path)
+            query = urllib.parse.parse_qs(url.query)
+            if url.path == OKTA_APP:
+                token = (query.get("sessionToken") or [""])[0]
+                if token and token in holder["okta_tokens"]:
+                    holder["okta_tokens"].discard(token)  # one-time, as Okta's session tokens
+                    return self.reply(200, self.saml_post_page(self.signed_for(spec["username"], "_" + secrets.token_hex(16))), "text/html; charset=utf-8")
+                return self.reply(200, '<html><body><form method="POST" action="/login/do-login"><input name="username"/><input type="password" name="password"/></form></body></html>', "text/html; charset=utf-8")
+            if url.path == ADFS_SIGN_ON and query.get("loginToRp") == [AWS_SP]:
+                context = secrets.token_hex(16)
+                holder["adfs_contexts"].add(context)
+                return self.adfs_login_page(context, "")
+            return self.reply(404, "not found", "text/plain")
+
+        def adfs_login_page(self, context, error):
+            action = f"{ADFS_SIGN_ON}?loginToRp={urllib.parse.quote(AWS_SP)}&amp;client-request-id={context}"
+            page = ('<html><body><div id="loginArea"><form method="post" id="loginForm" autocomplete="off" novalidate="novalidate" '
+                    f'onKeyPress="if (event &amp;&amp; event.keyCode == 13) Login.submitLoginRequest();" action="{action}">'
+                    f'<div id="error" class="fieldMargin error smallText"><span id="errorText" for="">{html.escape(error)}</span></div>'
+                    '<input id="userNameInput" name="UserName" type="email" value="" tabindex="1" class="text fullWidth" spellcheck="false" placeholder="someone@example.com" autocomplete="off"/>'
+                    '<input id="passwordInput" name="Password" type="password" tabindex="2" class="text fullWidth" placeholder="Password" autocomplete="off"/>'
+                    '<input id="kmsiInput" type="checkbox" name="Kmsi" value="true"/>'
+                    '<input id="optionForms" type="hidden" name="AuthMethod" value="FormsAuthentication"/>'
+                    '<span id="submitButton" class="submit" tabindex="4" role="button">Sign in</span></form></div></body></html>')
+            self.send_response(200)
+            self.send_header("Set-Cookie", f"MSISSamlRequest={context}; path=/adfs; HttpOnly; Secure")
+            data = page.encode()
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def do_POST(self):
-            if self.path != ECP_PATH:
+            url = urllib.parse.urlsplit(self.path)
+            if url.path == OKTA_AUTHN:
+                try:
+                    body = json.loads(self.read_body())
+                except ValueError:
+                    return self.reply(400, json.dumps({"errorCode": "E0000003", "errorSummary": "The request body was not well-formed."}), "application/json")
+                user, password = body.get("username"), body.get("password")
+                if user == spec.get("mfa_user") and password == spec["password"]:
+                    return self.reply(200, json.dumps({"status": "MFA_REQUIRED", "stateToken": secrets.token_hex(16), "_embedded": {"factors": [{"factorType": "push", "provider": "OKTA"}]}}), "application/json")
+                if not self.good_login(user, password):
+                    return self.reply(401, json.dumps({"errorCode": "E0000004", "errorSummary": "Authentication failed", "errorCauses": []}), "application/json")
+                token = secrets.token_hex(20)
+                holder["okta_tokens"].add(token)
+                return self.reply(200, json.dumps({"status": "SUCCESS", "sessionToken": token, "_embedded": {"user": {"profile": {"login": user}}}}), "application/json")
+            if url.path == ADFS_SIGN_ON:
+                query = urllib.parse.parse_qs(url.query)
+                context = (query.get("client-request-id") or [""])[0]
+                cookie = self.headers.get("Cookie") or ""
+                # The form is tied to the context cookie of the page that served it (no cookie, no login).
+                if context not in holder["adfs_contexts"] or f"MSISSamlRequest={context}" not in [c.strip() for c in cookie.split(";")]:
+                    return self.reply(400, "MSIS7042: the same client browser session has made too many requests or lost its context cookie", "text/plain")
+                form = urllib.parse.parse_qs(self.read_body(), keep_blank_values=True)
+                if form.get("AuthMethod") != ["FormsAuthentication"]:
+                    return self.reply(400, "no AuthMethod", "text/plain")
+                user, password = (form.get("UserName") or [""])[0], (form.get("Password") or [""])[0]
+                if user == spec.get("mfa_user") and password == spec["password"]:
+                    return self.reply(200, f'<html><body><form method="post" id="options" action="{ADFS_SIGN_ON}?client-request-id={context}"><input type="hidden" name="AuthMethod" value="AzureMfaAuthentication"/><input type="hidden" name="Context" value="{context}"/></form><p id="instructions">We sent a notification to your phone.</p></body></html>', "text/html; charset=utf-8")
+                if not self.good_login(user, password):
+                    return self.adfs_login_page(context, "Incorrect user ID or password. Type the correct user ID and password, and try again.")
+                holder["adfs_contexts"].discard(context)
+                return self.reply(200, self.saml_post_page(self.signed_for(user, "_" + secrets.token_hex(16))), "text/html; charset=utf-8")
+            if url.path != ECP_PATH:
                 return self.reply(404, "not found", "text/plain")
             expected = "Basic " + base64.b64encode(f"{spec['username']}:{spec['password']}".encode()).decode()
             if self.headers.get("Authorization") != expected:
@@ -118,21 +225,13 @@ def main():
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            length = int(self.headers.get("Content-Length") or 0)
-            text = self.rfile.read(length).decode()
+            text = self.read_body()
             try:
                 xml = parse_soap_enveloped_saml_thingy(text, ["{urn:oasis:names:tc:SAML:2.0:protocol}AuthnRequest"])
                 req = samlp.authn_request_from_string(xml)
             except Exception as e:  # a malformed request is the client's error: SOAP fault, 400
                 return self.reply(400, f"bad ECP request: {e}", "text/plain")
-            roles = [f"{r},{p}" for r, p in spec["roles"]]
-            identity = {ATTR + "RoleSessionName": [spec.get("session_name", spec["username"])]}
-            if spec.get("session_duration"):
-                identity[ATTR + "SessionDuration"] = [str(spec["session_duration"])]
-            if spec.get("role_form", "multi") == "multi":
-                identity[ATTR + "Role"] = roles
-            idp = holder["idp"]
-            envelope = ecp_envelope(idp, signed_response(idp, identity, req.id, spec["username"], roles if spec.get("role_form") == "repeated" else []))
+            envelope = ecp_envelope(holder["idp"], self.signed_for(spec["username"], req.id))
             self.reply(200, envelope, "application/vnd.paos+xml")
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -143,7 +242,7 @@ def main():
     holder["idp"] = make_idp(base, key, cert, folder)
     with open(cert) as f:
         pem = f.read()
-    print(json.dumps({"url": base + ECP_PATH, "cert": pem}), flush=True)
+    print(json.dumps({"url": base + ECP_PATH, "base": base, "cert": pem}), flush=True)
 
     def watch_stdin():
         sys.stdin.read()

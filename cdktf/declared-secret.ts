@@ -3,10 +3,13 @@
  * without its plaintext ever entering the program or `cdk.tf.json`:
  * - SSM-backed: a `aws_ssm_parameter` data source on the store's exact parameter name, decrypted;
  * - Secrets Manager-backed: a `aws_secretsmanager_secret_version` data source;
+ * - Azure Key Vault-backed: `azurerm_key_vault_secret` (when the store sets `options.key_vault_id`,
+ *   the vault's ARM id Terraform needs); Google Secret Manager-backed:
+ *   `google_secret_manager_secret_version` in the store's `project_id`;
  * - anything else (SOPS, Redis, keychain, Vault, ...): a `sensitive` Terraform variable named
  *   after the declaration, filled at plan/apply time by
  *   `infrakey secret exec -s S -c C --tf-vars -- terraform apply` (`TF_VAR_<name>`).
- * With `ephemeral: true` the same three become an `ephemeral` block or an ephemeral variable, which
+ * With `ephemeral: true` the same become an `ephemeral` block or an ephemeral variable, which
  * keep the value out of plan and state files (see `ephemeral.ts`).
  */
 import { Construct, type IConstruct } from 'constructs';
@@ -87,7 +90,8 @@ export class DeclaredSecret extends Construct {
     this.ephemeral = props.ephemeral === true;
     // Kinds Terraform can read itself have a data source (an ephemeral resource in ephemeral mode);
     // the rest are sensitive variables.
-    const dataSource = storage.track === 'store' ? STORE_DATA_SOURCES[storage.kind] : undefined;
+    const known = storage.track === 'store' ? STORE_DATA_SOURCES[storage.kind] : undefined;
+    const dataSource = storage.track === 'store' && known && (known.applies?.(storage) ?? true) ? known : undefined;
     if (storage.track === 'store' && dataSource) {
       const read = this.ephemeral ? { element: this, text: dataSource.ephemeral(this, storage, engine, provider) } : dataSource.create(this, storage, engine, provider);
       this.source = dataSource.source;

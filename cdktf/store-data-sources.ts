@@ -12,11 +12,13 @@ import type { Engine } from './engine';
 import { addEphemeralBlock } from './ephemeral';
 
 /** How Terraform gets the value. */
-export type DeclaredSecretSource = 'ssm-parameter' | 'secrets-manager-version' | 'vault-kv-secret-v2' | 'variable';
+export type DeclaredSecretSource = 'ssm-parameter' | 'secrets-manager-version' | 'vault-kv-secret-v2' | 'key-vault-secret' | 'secret-manager-version' | 'variable';
 
 /** A data source that reads a store kind's value. */
 export interface StoreDataSource {
   readonly source: Exclude<DeclaredSecretSource, 'variable'>;
+  /** False when the store's options lack what the data source needs (then: a sensitive variable). */
+  applies?(storage: StoreBackedStorage): boolean;
   /** Adds the data source under `scope`; `text` is the stored text it reads (a token). */
   create(scope: Construct, storage: StoreBackedStorage, engine: Engine, provider?: TerraformProvider): { element: IConstruct; text: string };
   /** Ephemeral mode: adds the ephemeral resource for `scope`; returns the stored text it reads. */
@@ -41,6 +43,24 @@ function parameterArn(scope: Construct, engine: Engine, name: string, region: st
   return `arn:${partition}:ssm:${regionName}:${account}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
 }
 
+/** A string option of the store, if set. */
+const optionOf = (storage: StoreBackedStorage, key: string): string | undefined => {
+  const v = storage.storeOptions[key];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+};
+
+/**
+ * A data source of a provider infrakey does not load classes for (azurerm, google): the generic
+ * engine class with its arguments as overrides; returns the element and a token for `attribute`.
+ */
+function genericDataSource(scope: Construct, engine: Engine, id: string, type: string, args: Record<string, unknown>, attribute: string): { element: IConstruct; text: string } {
+  const ds = new engine.lib.TerraformDataSource(scope, id, { terraformResourceType: type });
+  for (const [k, v] of Object.entries(args)) ds.addOverride(k, v);
+  return { element: ds, text: ds.getStringAttribute(attribute) };
+}
+
+/** Secret Manager arguments: the secret id (the store's exact composed name) in the store's project. */
+const secretManagerArgs = (storage: StoreBackedStorage) => ({ secret: storage.keyPath, ...(optionOf(storage, 'project_id') ? { project: optionOf(storage, 'project_id') } : {}) });
 /**
  * The stored text of a Vault KV v2 secret from its `data_json`: the JSON of the field `value`, or
  * of the whole data map when there is none (Atmos's read rule), so the store's `json-or-raw`
@@ -80,6 +100,27 @@ export const STORE_DATA_SOURCES: Readonly<Record<string, StoreDataSource>> = {
     },
     ephemeral(scope, storage, engine, provider) {
       return addEphemeralBlock(engine.lib, scope, 'aws_secretsmanager_secret_version', { secret_id: storage.keyPath, ...ephemeralCommon(storage, provider) }, 'secret_string');
+    },
+  },
+  // Terraform's azurerm provider addresses a vault by its ARM id, which the vault URL does not
+  // give: `options.key_vault_id` (an infrakey option the store itself ignores) enables it.
+  'azure/keyvault': {
+    source: 'key-vault-secret',
+    applies: (storage) => optionOf(storage, 'key_vault_id') !== undefined,
+    create(scope, storage, engine) {
+      return genericDataSource(scope, engine, 'Secret', 'azurerm_key_vault_secret', { name: storage.keyPath, key_vault_id: optionOf(storage, 'key_vault_id') }, 'value');
+    },
+    ephemeral(scope, storage, engine) {
+      return addEphemeralBlock(engine.lib, scope, 'azurerm_key_vault_secret', { name: storage.keyPath, key_vault_id: optionOf(storage, 'key_vault_id') }, 'value');
+    },
+  },
+  'gcp/secretmanager': {
+    source: 'secret-manager-version',
+    create(scope, storage, engine) {
+      return genericDataSource(scope, engine, 'Version', 'google_secret_manager_secret_version', secretManagerArgs(storage), 'secret_data');
+    },
+    ephemeral(scope, storage, engine) {
+      return addEphemeralBlock(engine.lib, scope, 'google_secret_manager_secret_version', secretManagerArgs(storage), 'secret_data');
     },
   },
   'hashicorp/vault': {

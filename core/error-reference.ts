@@ -172,7 +172,7 @@ export const ERROR_REFERENCE: readonly ErrorCodeGroup[] = [
       STORES_INVALID: 'several problems in `stores:`, listed together',
       STORE_NOT_CONFIGURED: 'unknown store name; lists the configured ones',
       STORE_KIND_UNKNOWN: 'unknown store `kind`/`type`',
-      STORE_KIND_UNSUPPORTED: 'a kind Atmos knows that infrakey does not implement yet (azure, gcp)',
+      STORE_KIND_UNSUPPORTED: 'a store kind infrakey does not build (every kind Atmos has is built today; the code stays for a kind declared without a backend)',
       STORE_CANNOT_BE_SECRET: '`secret: true` on redis or artifactory (they do not encrypt at rest)',
       STORE_IS_SECRET: '`!store`/`!store.get` on a secret store: use `!secret`',
       STORE_KEY_NOT_FOUND: 'no value at that key; names the store and the full key path',

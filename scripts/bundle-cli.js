@@ -5,7 +5,7 @@
 // files (our core, yaml, zod/mini, commander) cost ~3x `node -e 0`; one tree-shaken file loads in
 // a fraction of that (benchmark B2). Libraries (infrakey/core, /pulumi, /cdktf) stay plain tsc
 // output. Packages that are heavy and only needed by some commands (AWS SDK, ioredis, the OS
-// keyring binding, prompts, re2js) stay external and are loaded on first use.
+// keyring binding, prompts, re2js, the Azure and Google SDKs) stay external and are loaded on first use.
 //
 // The bin (scripts/cli-launcher.js) runs the bundle from a V8 code cache through `vm.Script`,
 // where `import()` is not available without an experimental flag. So the bundle has no
@@ -32,15 +32,20 @@ const external = [
   '@cdktn/hcl2json',
   // Linear-time Go regexps for .sops.yaml path_regex and encrypted_regex: only some SOPS writes need it.
   're2js',
-  // Google Application Default Credentials (gcp/adc only); it loads gaxios/gcp-metadata lazily itself.
-  'google-auth-library',
+  // Azure Key Vault and Google Secret Manager stores: their SDKs load on the stores' first use
+  // (google-auth-library: below).
+  '@azure/*',
+  '@google-cloud/*',
+  'google-gax',
+  'google-gax/*',
   // Hosted store clients, loaded by their store kind on first use: 1Password Connect (axios),
   // the 1Password SDK (a 14 MB WebAssembly core read from its own folder), libsodium.
   // (Octokit is ESM-only: bundled, see above.)
   '@1password/connect',
   '@1password/sdk',
   'libsodium-wrappers',
-  // Google credentials (Application Default Credentials) for SOPS gcp-kms, with its HTTP stack.
+  // Google credentials (Application Default Credentials) for SOPS gcp-kms and the Secret Manager
+  // store, with its HTTP stack.
   'google-auth-library',
 ];
 

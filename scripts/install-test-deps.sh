@@ -23,6 +23,8 @@ APT_PKGS=(
   zsh fish   # the completion scripts run in real shells (test/integration/cli-completion.test.ts)
   # the real AWS CLI runs credential_process profiles with an empty PATH (auth tests)
   awscli
+  # certificates for the HTTPS fakes (test/support/tls-cert.ts: the Key Vault fake)
+  openssl
   # the FAKE SAML IdP (test/fakes/fake-saml-idp.py) builds and signs its responses with pysaml2 + xmlsec1
   python3-pysaml2 xmlsec1
   # moto's run-time imports, from bookworm (the trixie .deb's own Depends are not installed)

@@ -66,3 +66,18 @@ export function memoizeAsync<T>(load: () => Promise<T>): MemoizedAsync<T> {
   memo.clear = () => cache.clear();
   return memo;
 }
+
+/**
+ * Forgets the memoized result and disposes of it if one was created (a client's sockets would hold
+ * the process open); a load that failed holds nothing and is ignored.
+ */
+export async function disposeMemoized<T>(memo: MemoizedAsync<T>, dispose: (value: T) => Promise<void> | void): Promise<void> {
+  const pending = memo.peek();
+  memo.clear();
+  if (!pending) return;
+  try {
+    await dispose(await pending);
+  } catch {
+    // A failed load (or dispose) leaves nothing to release.
+  }
+}

@@ -4,8 +4,9 @@ import { configuredEndpoint } from './aws-sdk';
 import { AUTH_ERROR_CODES, authError } from './auth-errors';
 import type { AzureCredentials } from './clouds/azure-credentials';
 import type { GcpCredentials } from './clouds/gcp-credentials';
-import { isFresh, toSdkCredentials, type AwsCredentials, type Credentials } from './credentials';
-import { unsafeUnwrap } from '../secret';
+import { isFresh, REUSE_BUFFER_MS, toSdkCredentials, type AwsCredentials, type Credentials } from './credentials';
+import { azureKeyVaultToken, identityOfCloud } from './store-token-auth';
+import { Secret, unsafeUnwrap } from '../secret';
 
 /**
  * The resolver identity-backed stores and SOPS KMS use (§5.5, §6.6): authenticates the identity
@@ -14,7 +15,40 @@ import { unsafeUnwrap } from '../secret';
  * region and its configured endpoint. The store's own region and endpoint win over these.
  */
 export function storeAuthResolver(manager: AuthManager): StoreAuthResolver {
-  return (identity, store) => (store.cloud === 'azure' ? identityAzureContext(manager, identity, store.name) : store.cloud === 'gcp' ? identityGcpContext(manager, identity, store) : identityAwsContext(manager, identity));
+  return async (identity, store) => {
+    if (store.cloud === 'aws') return identityAwsContext(manager, identity);
+    // A default identity of another cloud does not speak for this store: its SDK chain then.
+    if (store.adopted && !identityOfCloud(manager, identity, store.cloud)) return {};
+    if (store.cloud === 'gcp') {
+      const ctx = await identityGcpContext(manager, identity, store);
+      const gcpToken = ctx.gcpToken!;
+      // The Secret Manager store's bearer token: the identity's access token, as a Secret.
+      return {
+        ...ctx,
+        token: async () => {
+          const t = await gcpToken();
+          return { token: Secret.of(t.accessToken, 'gcp-access-token'), ...(t.expiration ? { expiresOn: t.expiration } : {}) };
+        },
+      };
+    }
+    const ctx = await identityAzureContext(manager, identity, store.name);
+    const azure = ctx.azure!;
+    // The Key Vault store's bearer token is the identity's Key Vault token (store-token-auth.ts);
+    // checked now, so an identity that has none fails as an auth problem naming it.
+    azureKeyVaultToken(identity, await azure());
+    return {
+      ...ctx,
+      token: async () => {
+        let creds = (await azure()) as AzureCredentials;
+        // The session is fresh by its ARM token; the Key Vault token may expire sooner.
+        if (creds.keyVaultExpiration && creds.keyVaultExpiration.getTime() <= Date.now() + REUSE_BUFFER_MS) {
+          const r = await manager.authenticate(identity, { force: true });
+          if (r.credentials.type === 'azure') creds = r.credentials;
+        }
+        return azureKeyVaultToken(identity, creds);
+      },
+    };
+  };
 }
 
 /**

@@ -29,6 +29,11 @@ export interface StoreBackedStorage {
   /** `stores.<name>.options.mount` (or its legacy spelling `path`) without surrounding `/`: a Vault store's KV v2 mount. */
   readonly mount?: string;
   readonly encoding: StoredEncoding;
+  /**
+   * `stores.<name>.options` as written, for the CDKTF data source of the kind (Key Vault's
+   * `key_vault_id`, Secret Manager's `project_id`); never put into Terraform JSON as a whole.
+   */
+  readonly storeOptions: Readonly<Record<string, unknown>>;
 }
 
 /** A declaration backed by a SOPS provider (only infrakey can decrypt it). */
@@ -94,5 +99,6 @@ export function describeSecretStorage(workspace: SecretStorageSource, name: stri
     ...(store.identity !== undefined ? { identity: store.identity } : {}),
     ...(mount ? { mount } : {}),
     encoding: store.encoding,
+    storeOptions: options,
   };
 }

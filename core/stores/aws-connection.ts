@@ -8,7 +8,7 @@
  * injected provider → the identity's → the SDK default chain.
  */
 import { awsClientOptions, type AwsClientOptions } from '../aws/client-options';
-import { memoizeAsync } from '../async/memoize-async';
+import { disposeMemoized, memoizeAsync } from '../async/memoize-async';
 import { StoreError } from '../errors';
 import { causeSummary } from '../masking/cause-summary';
 import type { AwsCredentialsProvider, StoreAuthResolver, StoreKind } from './store';
@@ -79,14 +79,7 @@ export class AwsConnector<C extends { destroy(): void }> {
 
   /** Destroys the SDK client (its keep-alive sockets would hold the process open). */
   async close(): Promise<void> {
-    const pending = this.client.peek();
-    this.client.clear();
-    if (!pending) return;
-    try {
-      (await pending).client.destroy();
-    } catch {
-      // A client that failed to build holds nothing.
-    }
+    await disposeMemoized(this.client, ({ client }) => client.destroy());
   }
 
   private staticEndpoint(): string | undefined {

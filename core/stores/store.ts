@@ -55,6 +55,13 @@ export interface AwsCredentialsLike {
 /** A function returning AWS credentials; the SDK calls it when it needs (fresh) credentials. */
 export type AwsCredentialsProvider = () => Promise<AwsCredentialsLike>;
 
+/** An OAuth2 bearer token for a store's cloud (Azure Key Vault audience, GCP access token). */
+export interface StoreBearerToken {
+  readonly token: Secret<string>;
+  /** Undefined: not known (treated as valid until the backend refuses it). */
+  readonly expiresOn?: Date;
+}
+
 /** A GCP OAuth2 access token as Google's clients take it (from a gcp/* identity). */
 export interface GcpTokenLike {
   readonly accessToken: string;
@@ -89,6 +96,11 @@ export interface StoreAuthContext {
   /** AWS credentials; absent → the SDK default chain. */
   readonly credentials?: AwsCredentialsProvider;
   /**
+   * Azure and GCP stores: the identity's bearer token for the store's service (Azure: the Key
+   * Vault token; GCP: the OAuth2 access token), fetched fresh when the SDK needs one.
+   */
+  readonly token?: () => Promise<StoreBearerToken>;
+  /**
    * Azure credentials of the identity (stores whose cloud is `azure`, e.g. `azure/keyvault`, which
    * uses `keyVaultToken`): fresh on each call, re-authenticated when less than 15 minutes remain.
    */
@@ -101,7 +113,16 @@ export interface StoreAuthContext {
 }
 
 /** Authenticates `identity` for a store (wired to the auth manager by the Auth layer). */
-export type StoreAuthResolver = (identity: string, store: { readonly name: string; readonly kind: StoreKind; readonly cloud: StoreCloud }) => Promise<StoreAuthContext>;
+export type StoreAuthResolver = (
+  identity: string,
+  store: {
+    readonly name: string;
+    readonly kind: StoreKind;
+    readonly cloud: StoreCloud;
+    /** The identity is the default one the store adopted, not its own `identity` (§5.5). */
+    readonly adopted?: boolean;
+  },
+) => Promise<StoreAuthContext>;
 
 /** The common face of every store. */
 export interface Store {

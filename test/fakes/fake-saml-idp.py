@@ -17,8 +17,9 @@ real SAML library (pysaml2, Debian's python3-pysaml2) and signed with xmlsec1 by
 * AD FS's IdP-initiated sign-on (Microsoft "AD FS IdpInitiatedSignOn page"):
   GET /adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices answers the forms-login page
   (form#loginForm, inputs UserName, Password, AuthMethod=FormsAuthentication) and sets the
-  MSISSamlRequest context cookie; the POST of that form (with the cookie) answers the page with the
-  SAMLResponse form, or the login page again with errorText on a wrong password. A user named in
+  MSISSamlRequest context cookie; the POST of that form (with the cookie) sets the MSISAuth cookie and
+  redirects (302) to the sign-on URL, whose GET with that cookie answers the page with the
+  SAMLResponse form; a wrong password gets the login page again with errorText. A user named in
   "mfa_user" gets the Azure MFA page (AuthMethod=AzureMfaAuthentication);
 * the AWS attributes of the AWS IAM user guide ("Configuring SAML assertions for the
   authentication response"): Role ("role-arn,saml-provider-arn"), RoleSessionName and
@@ -112,7 +113,7 @@ def main():
     spec = json.loads(sys.stdin.readline())
     folder = tempfile.mkdtemp(prefix="fake-saml-idp-")
     key, cert = throwaway_cert(folder)
-    holder = {"okta_tokens": set(), "adfs_contexts": set()}
+    holder = {"okta_tokens": set(), "adfs_contexts": set(), "adfs_auth": {}}
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, fmt, *args):
@@ -161,6 +162,10 @@ def main():
                     return self.reply(200, self.saml_post_page(self.signed_for(spec["username"], "_" + secrets.token_hex(16))), "text/html; charset=utf-8")
                 return self.reply(200, '<html><body><form method="POST" action="/login/do-login"><input name="username"/><input type="password" name="password"/></form></body></html>', "text/html; charset=utf-8")
             if url.path == ADFS_SIGN_ON and query.get("loginToRp") == [AWS_SP]:
+                cookies = dict(c.strip().split("=", 1) for c in (self.headers.get("Cookie") or "").split(";") if "=" in c)
+                user = holder["adfs_auth"].pop(cookies.get("MSISAuth", ""), None)
+                if user is not None:
+                    return self.reply(200, self.saml_post_page(self.signed_for(user, "_" + secrets.token_hex(16))), "text/html; charset=utf-8")
                 context = secrets.token_hex(16)
                 holder["adfs_contexts"].add(context)
                 return self.adfs_login_page(context, "")
@@ -214,8 +219,17 @@ def main():
                     return self.reply(200, f'<html><body><form method="post" id="options" action="{ADFS_SIGN_ON}?client-request-id={context}"><input type="hidden" name="AuthMethod" value="AzureMfaAuthentication"/><input type="hidden" name="Context" value="{context}"/></form><p id="instructions">We sent a notification to your phone.</p></body></html>', "text/html; charset=utf-8")
                 if not self.good_login(user, password):
                     return self.adfs_login_page(context, "Incorrect user ID or password. Type the correct user ID and password, and try again.")
+                # As AD FS does: the accepted login sets the MSISAuth cookie and redirects (302) to the
+                # sign-on URL, whose GET with that cookie answers the SAMLResponse page.
                 holder["adfs_contexts"].discard(context)
-                return self.reply(200, self.saml_post_page(self.signed_for(user, "_" + secrets.token_hex(16))), "text/html; charset=utf-8")
+                auth = secrets.token_hex(16)
+                holder["adfs_auth"][auth] = user
+                self.send_response(302)
+                self.send_header("Set-Cookie", f"MSISAuth={auth}; path=/adfs; HttpOnly; Secure")
+                self.send_header("Location", f"{ADFS_SIGN_ON}?loginToRp={urllib.parse.quote(AWS_SP)}&client-request-id={context}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             if url.path != ECP_PATH:
                 return self.reply(404, "not found", "text/plain")
             expected = "Basic " + base64.b64encode(f"{spec['username']}:{spec['password']}".encode()).decode()

@@ -10,8 +10,11 @@ real SAML library (pysaml2, Debian's python3-pysaml2) and signed with xmlsec1 by
   /idp/profile/SAML2/SOAP/ECP;
 * Okta's Authentication API (developer.okta.com "Authentication API": POST /api/v1/authn with
   {"username", "password"} answers {"status": "SUCCESS", "sessionToken"}, or HTTP 401 with
-  errorCode E0000004 "Authentication failed", or {"status": "MFA_REQUIRED", "stateToken"} for a user
-  with a second factor) and the AWS app's embed link (/app/amazon_aws/<id>/sso/saml?sessionToken=,
+  errorCode E0000004 "Authentication failed", or {"status": "MFA_REQUIRED", "stateToken", factors} for
+  "mfa_user": an Okta Verify push factor, and with "mfa_code" a Google Authenticator
+  token:software:totp factor whose verify link (POST {"stateToken", "passCode"}) answers SUCCESS and a
+  sessionToken for that code, 403 E0000068 "Invalid Passcode/Answer" for another; the fake does not
+  derive codes from time, it accepts the one fixed code) and the AWS app's embed link (/app/amazon_aws/<id>/sso/saml?sessionToken=,
   the session-cookie guide's "visit an embed link"): a one-time token redeemed for the auto-posting
   HTML form that carries the base64 SAMLResponse to AWS; a spent or unknown token gets the sign-in page;
 * AD FS's IdP-initiated sign-on (Microsoft "AD FS IdpInitiatedSignOn page"):
@@ -28,7 +31,7 @@ real SAML library (pysaml2, Debian's python3-pysaml2) and signed with xmlsec1 by
 Served over HTTPS (the provider refuses plain http) with the same throwaway certificate.
 
 Input: one JSON object on stdin: {"username", "password", "roles": [[role_arn, principal_arn], ...],
-"role_form": "multi" | "repeated", "session_name", "session_duration"?, "mfa_user"?}. "multi" is the usual form
+"role_form": "multi" | "repeated", "session_name", "session_duration"?, "mfa_user"?, "mfa_code"?}. "multi" is the usual form
 (one Role attribute with one value per role); "repeated" writes one Role attribute per role, which
 saml2aws also reads and which moto 5.1's AssumeRoleWithSAML can parse (it fails on a multi-valued
 Role attribute). Output: one JSON line {"url" (the ECP endpoint), "base", "cert"} once listening; then a log line per request on
@@ -67,6 +70,7 @@ AWS_ACS = "https://signin.aws.amazon.com/saml"
 ECP_PATH = "/idp/profile/SAML2/SOAP/ECP"
 OKTA_AUTHN = "/api/v1/authn"
 OKTA_APP = "/app/amazon_aws/exk1fakeapp/sso/saml"
+OKTA_TOTP_VERIFY = "/api/v1/authn/factors/ost1faketotp/verify"
 ADFS_SIGN_ON = "/adfs/ls/IdpInitiatedSignOn.aspx"
 ATTR = "https://aws.amazon.com/SAML/Attributes/"
 
@@ -113,7 +117,7 @@ def main():
     spec = json.loads(sys.stdin.readline())
     folder = tempfile.mkdtemp(prefix="fake-saml-idp-")
     key, cert = throwaway_cert(folder)
-    holder = {"okta_tokens": set(), "adfs_contexts": set(), "adfs_auth": {}}
+    holder = {"okta_tokens": set(), "okta_states": {}, "adfs_contexts": set(), "adfs_auth": {}}
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, fmt, *args):
@@ -198,12 +202,29 @@ def main():
                     return self.reply(400, json.dumps({"errorCode": "E0000003", "errorSummary": "The request body was not well-formed."}), "application/json")
                 user, password = body.get("username"), body.get("password")
                 if user == spec.get("mfa_user") and password == spec["password"]:
-                    return self.reply(200, json.dumps({"status": "MFA_REQUIRED", "stateToken": secrets.token_hex(16), "_embedded": {"factors": [{"factorType": "push", "provider": "OKTA"}]}}), "application/json")
+                    state = secrets.token_hex(16)
+                    holder["okta_states"][state] = user
+                    base = f"https://127.0.0.1:{self.server.server_address[1]}"
+                    factors = [{"id": "opf1fakepush", "factorType": "push", "provider": "OKTA", "_links": {"verify": {"href": f"{base}/api/v1/authn/factors/opf1fakepush/verify"}}}]
+                    if spec.get("mfa_code"):
+                        factors.append({"id": "ost1faketotp", "factorType": "token:software:totp", "provider": "GOOGLE", "_links": {"verify": {"href": f"{base}{OKTA_TOTP_VERIFY}"}}})
+                    return self.reply(200, json.dumps({"status": "MFA_REQUIRED", "stateToken": state, "_embedded": {"factors": factors}}), "application/json")
                 if not self.good_login(user, password):
                     return self.reply(401, json.dumps({"errorCode": "E0000004", "errorSummary": "Authentication failed", "errorCauses": []}), "application/json")
                 token = secrets.token_hex(20)
                 holder["okta_tokens"].add(token)
                 return self.reply(200, json.dumps({"status": "SUCCESS", "sessionToken": token, "_embedded": {"user": {"profile": {"login": user}}}}), "application/json")
+            if url.path == OKTA_TOTP_VERIFY:
+                body = json.loads(self.read_body() or "{}")
+                user = holder["okta_states"].get(body.get("stateToken"))
+                if user is None:
+                    return self.reply(401, json.dumps({"errorCode": "E0000011", "errorSummary": "Invalid token provided"}), "application/json")
+                if body.get("passCode") != spec.get("mfa_code"):
+                    return self.reply(403, json.dumps({"errorCode": "E0000068", "errorSummary": "Invalid Passcode/Answer"}), "application/json")
+                del holder["okta_states"][body["stateToken"]]
+                token = secrets.token_hex(20)
+                holder["okta_tokens"].add(token)
+                return self.reply(200, json.dumps({"status": "SUCCESS", "sessionToken": token}), "application/json")
             if url.path == ADFS_SIGN_ON:
                 query = urllib.parse.parse_qs(url.query)
                 context = (query.get("client-request-id") or [""])[0]

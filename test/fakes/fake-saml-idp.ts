@@ -18,6 +18,8 @@ export interface FakeSamlIdpSpec {
   sessionDuration?: number;
   /** A user (with the same password) whose Okta and ADFS logins ask for a second factor. */
   mfaUser?: string;
+  /** With mfaUser: the Okta code factor (token:software:totp) accepts this one code. */
+  mfaCode?: string;
 }
 
 export class FakeSamlIdp {
@@ -35,7 +37,7 @@ export class FakeSamlIdp {
     const child = spawn('/usr/bin/python3', [join(__dirname, 'fake-saml-idp.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     child.stderr!.on('data', (d: Buffer) => this.log.push(d.toString()));
-    child.stdin!.write(JSON.stringify({ username: this.spec.username, password: this.spec.password, roles: this.spec.roles, role_form: this.spec.roleForm ?? 'multi', session_name: this.spec.sessionName ?? this.spec.username, ...(this.spec.sessionDuration ? { session_duration: this.spec.sessionDuration } : {}), ...(this.spec.mfaUser ? { mfa_user: this.spec.mfaUser } : {}) }) + '\n');
+    child.stdin!.write(JSON.stringify({ username: this.spec.username, password: this.spec.password, roles: this.spec.roles, role_form: this.spec.roleForm ?? 'multi', session_name: this.spec.sessionName ?? this.spec.username, ...(this.spec.sessionDuration ? { session_duration: this.spec.sessionDuration } : {}), ...(this.spec.mfaUser ? { mfa_user: this.spec.mfaUser } : {}), ...(this.spec.mfaCode ? { mfa_code: this.spec.mfaCode } : {}) }) + '\n');
     const line = await new Promise<string>((resolve, reject) => {
       let out = '';
       const timer = setTimeout(() => reject(new Error(`fake SAML IdP did not start within 90s: ${this.log.join('')}`)), 90_000);

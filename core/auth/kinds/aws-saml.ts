@@ -20,7 +20,7 @@ import { htmlForms, samlResponseInput, type HtmlInput } from '../html-form';
  * Authentication API, then the AWS app's embed link) and `ADFS` (the forms login of the
  * IdP-initiated sign-on page). `Browser` (Playwright) and the other vendor drivers (GoogleApps,
  * ...) fail with AUTH_SAML_DRIVER_UNSUPPORTED naming the driver, instead of a half-working login;
- * a second factor (MFA) fails with AUTH_SAML_MFA_UNSUPPORTED.
+ * a second factor other than an Okta code typed at a terminal fails with AUTH_SAML_MFA_UNSUPPORTED.
  */
 
 /** saml2aws's default and Atmos's: one hour; STS accepts 15 minutes to 12 hours. */
@@ -155,6 +155,8 @@ interface DriverInput {
   readonly password: string;
   readonly tls: { ca?: string[] };
   readonly now: number;
+  /** Asks the person at the terminal for a secret (an MFA code); absent when not interactive. */
+  readonly promptSecret?: (message: string) => Promise<string>;
 }
 
 /** A driver failure the user fixes with the login itself (wrong password) or can't fix headless (MFA). */
@@ -269,29 +271,18 @@ function decodeSamlResponse(b64: string): string {
 }
 
 /**
- * Okta (saml2aws `okta`, primary authentication only): POST the username and password to the Okta
- * Authentication API (`/api/v1/authn` of the org host); its one-time `sessionToken` opens the AWS
- * app's embed link (the configured `url`, `?sessionToken=`, Okta's documented way to turn a session
- * token into an app sign-on), whose page posts the `SAMLResponse` to AWS. MFA needs a second factor
- * typed or approved by a person: refused headless.
+ * Okta (saml2aws `okta`): POST the username and password to the Okta Authentication API
+ * (`/api/v1/authn` of the org host); its one-time `sessionToken` opens the AWS app's embed link
+ * (the configured `url`, `?sessionToken=`, Okta's documented way to turn a session token into an
+ * app sign-on), whose page posts the `SAMLResponse` to AWS. MFA: a TOTP factor (Okta Verify or
+ * Google Authenticator code) is asked for on a terminal and verified with the factor's `verify`
+ * link; push, SMS and other factors, or no terminal, are refused.
  */
-async function oktaLogin({ provider, username, password, tls }: DriverInput): Promise<string> {
+async function oktaLogin({ provider, username, password, tls, promptSecret }: DriverInput): Promise<string> {
   const appUrl = new URL(str(provider.fields.url)!);
   const session = new IdpSession(tls);
-  const authn = await session.send(new URL('/api/v1/authn', appUrl.origin), 'POST', { 'Content-Type': 'application/json', Accept: 'application/json' }, JSON.stringify({ username, password }));
-  let answer: { status?: unknown; sessionToken?: unknown; errorSummary?: unknown } = {};
-  try {
-    answer = JSON.parse(authn.body) as typeof answer;
-  } catch {
-    answer = {};
-  }
-  const summary = typeof answer.errorSummary === 'string' ? `: ${answer.errorSummary.slice(0, 200)}` : '';
-  if (authn.status === 401 || authn.status === 403) throw loginRefused(`Okta refused the username and password (HTTP ${authn.status}${summary})`);
-  if (authn.status >= 400) throw new Error(`Okta's authn API answered HTTP ${authn.status}${summary}`);
-  const status = typeof answer.status === 'string' ? answer.status : '';
-  if (status === 'MFA_REQUIRED' || status === 'MFA_ENROLL' || status === 'MFA_CHALLENGE') throw mfaRequired(`Okta requires multi-factor authentication (status ${status})`);
-  if (status !== 'SUCCESS' || typeof answer.sessionToken !== 'string' || answer.sessionToken === '') throw new Error(`Okta's authn API answered status "${status.slice(0, 40)}" without a session token`);
-  const token = Secret.of(answer.sessionToken, `saml:${provider.name}:okta-session`);
+  const authn = await oktaApi(session, new URL('/api/v1/authn', appUrl.origin), { username, password }, 'the username and password');
+  const token = Secret.of(authn.status === 'SUCCESS' ? oktaSessionToken(authn) : await oktaMfa(session, appUrl, authn, username, promptSecret), `saml:${provider.name}:okta-session`);
   const embed = new URL(appUrl);
   embed.searchParams.set('sessionToken', unsafeUnwrap(token));
   const page = await session.send(embed, 'GET', { Accept: 'text/html' });
@@ -299,6 +290,60 @@ async function oktaLogin({ provider, username, password, tls }: DriverInput): Pr
   const b64 = samlResponseInput(page.body);
   if (b64 === undefined) throw new Error('the Okta app page holds no SAMLResponse form (is url the AWS app\'s embed link?)');
   return decodeSamlResponse(b64);
+}
+
+/** An Okta Authentication API transaction (the fields the driver reads). */
+interface OktaTransaction {
+  status: string;
+  sessionToken?: unknown;
+  stateToken?: unknown;
+  _embedded?: { factors?: { id?: unknown; factorType?: unknown; provider?: unknown; _links?: { verify?: { href?: unknown } } }[] };
+}
+
+/** POST JSON to an authn endpoint; 401/403 are the user's login refused (with Okta's errorSummary, never the request). */
+async function oktaApi(session: IdpSession, url: URL, body: Record<string, string>, what: string): Promise<OktaTransaction> {
+  const res = await session.send(url, 'POST', { 'Content-Type': 'application/json', Accept: 'application/json' }, unsafeUnwrap(Secret.of(JSON.stringify(body), 'saml:okta-request')));
+  let answer: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(res.body);
+    if (parsed && typeof parsed === 'object') answer = parsed as Record<string, unknown>;
+  } catch {
+    answer = {};
+  }
+  const summary = typeof answer.errorSummary === 'string' ? `: ${answer.errorSummary.slice(0, 200)}` : '';
+  if (res.status === 401 || res.status === 403) throw loginRefused(`Okta refused ${what} (HTTP ${res.status}${summary})`);
+  if (res.status >= 400) throw new Error(`Okta's authn API answered HTTP ${res.status}${summary}`);
+  return { ...answer, status: typeof answer.status === 'string' ? answer.status.slice(0, 40) : '' } as OktaTransaction;
+}
+
+function oktaSessionToken(t: OktaTransaction): string {
+  if (t.status !== 'SUCCESS' || typeof t.sessionToken !== 'string' || t.sessionToken === '') throw new Error(`Okta's authn API answered status "${t.status}" without a session token`);
+  return t.sessionToken;
+}
+
+/** Okta's code factors (Okta Verify code, Google Authenticator): `token:software:totp`. */
+const OKTA_TOTP = 'token:software:totp';
+
+/** MFA_REQUIRED: verify a TOTP factor with a code typed at the terminal; anything else is refused (AUTH_SAML_MFA_UNSUPPORTED). */
+async function oktaMfa(session: IdpSession, appUrl: URL, t: OktaTransaction, username: string, promptSecret: DriverInput['promptSecret']): Promise<string> {
+  if (t.status !== 'MFA_REQUIRED') {
+    if (t.status === 'MFA_ENROLL' || t.status === 'MFA_CHALLENGE') throw mfaRequired(`Okta requires multi-factor authentication (status ${t.status})`);
+    return oktaSessionToken(t);
+  }
+  const factors = t._embedded?.factors ?? [];
+  const totp = factors.find((f) => f.factorType === OKTA_TOTP && typeof f._links?.verify?.href === 'string');
+  const kinds = factors.map((f) => `${String(f.provider)} ${String(f.factorType)}`.slice(0, 60)).join(', ');
+  if (!totp) throw mfaRequired(`Okta requires multi-factor authentication (status MFA_REQUIRED) with factors infrakey cannot answer (${kinds || 'none listed'}); only a code factor (${OKTA_TOTP}) is supported`);
+  if (!promptSecret) throw mfaRequired(`Okta requires multi-factor authentication (status MFA_REQUIRED); the code of factor ${String(totp.provider)} ${OKTA_TOTP} is asked for only on a terminal`);
+  const verify = new URL(totp._links!.verify!.href as string);
+  // The state token and code go only to the org that issued them.
+  if (verify.origin !== appUrl.origin) throw new Error(`Okta's factor verify link points to another host (${verify.host})`);
+  if (typeof t.stateToken !== 'string') throw new Error('Okta answered MFA_REQUIRED without a state token');
+  const stateToken = unsafeUnwrap(Secret.of(t.stateToken, 'saml:okta-state'));
+  // The code is single-use and expires in seconds: not registered for masking (six digits masked
+  // everywhere would hide parts of account IDs), and never put in a message.
+  const passCode = (await promptSecret(`Okta verification code (${String(totp.provider)} authenticator) for ${username}:`)).trim();
+  return oktaSessionToken(await oktaApi(session, verify, { stateToken, passCode }, 'the verification code'));
 }
 
 /** ADFS's IdP-initiated sign-on page for AWS (saml2aws appends it to the configured host URL). */
@@ -389,11 +434,12 @@ export async function authenticateSaml(provider: ProviderConfig, ctx: StepContex
   let responseXml: string;
   const done = ctx.interaction.progress?.(`Logging in at ${new URL(str(provider.fields.url)!).host}`);
   try {
-    responseXml = await run({ provider, username, password, tls: await idpTls(ctx), now: ctx.now() });
+    const promptSecret = ctx.interaction.interactive && ctx.interaction.promptSecret ? ctx.interaction.promptSecret.bind(ctx.interaction) : undefined;
+    responseXml = await run({ provider, username, password, tls: await idpTls(ctx), now: ctx.now(), promptSecret });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if ((e as { mfa?: boolean }).mfa === true) {
-      throw authError(AUTH_ERROR_CODES.SAML_MFA_UNSUPPORTED, `provider "${provider.name}" (driver ${driver}): ${message}; infrakey runs the ${driver} driver without MFA (a second factor needs a person at a browser or prompt)`, where, `use an IdP account or app sign-on policy without MFA for automation, or log in with Atmos (saml2aws prompts for the factor) for this provider`, e);
+      throw authError(AUTH_ERROR_CODES.SAML_MFA_UNSUPPORTED, `provider "${provider.name}" (driver ${driver}): ${message}; infrakey answers only an Okta code factor, typed at a terminal`, where, `run \`infrakey auth login\` in a terminal for an Okta code factor; else use an IdP account or app sign-on policy without MFA for automation, or log in with Atmos for this provider`, e);
     }
     const refused = (e as { refused?: boolean }).refused === true;
     throw fail(`the SAML login (driver ${driver}) failed: ${message}`, refused ? `check ${provider.path}.username and the password` : `check ${provider.path}.url (${driver === 'ShibbolethECP' ? "the IdP's ECP endpoint" : driver === 'Okta' ? "the Okta AWS app's embed link" : 'the ADFS host'}) and the network`, e);

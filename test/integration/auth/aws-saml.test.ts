@@ -180,11 +180,11 @@ describe.each([
     expect(f.t.entries()).toEqual([]);
   });
 
-  test('a user with a second factor is AUTH_SAML_MFA_UNSUPPORTED (not answered headless)', async () => {
+  test('a second factor infrakey cannot answer (Okta push, ADFS Azure MFA) is AUTH_SAML_MFA_UNSUPPORTED', async () => {
     const m = new AuthManager(config({ provider: { username: 'mallory' } }), { env: f.t.env, httpsCa: [f.idp.cert] });
     const err = await failure(m.authenticate('admin'));
     expect(err.code).toBe('AUTH_SAML_MFA_UNSUPPORTED');
-    expect(err.message).toContain(driver === 'Okta' ? 'Okta requires multi-factor authentication (status MFA_REQUIRED)' : 'ADFS asks for a second factor (MFA)');
+    expect(err.message).toContain(driver === 'Okta' ? 'Okta requires multi-factor authentication (status MFA_REQUIRED) with factors infrakey cannot answer (OKTA push)' : 'ADFS asks for a second factor (MFA)');
     expectNoLeak(f.t, err, PASSWORD);
   });
 
@@ -193,6 +193,36 @@ describe.each([
     const err = await failure(m.authenticate('admin'));
     expect(err.code).toBe('AUTH_SAML_FAILED');
     expect(err.message).toContain('auth.providers.corp.url');
+  });
+});
+
+describe('aws/saml driver Okta with a code factor (MFA_REQUIRED, token:software:totp)', () => {
+  const CODE = '246810';
+  const f = samlFixture({ username: 'alice', password: PASSWORD, roles: [[DEV, IDP], [ADMIN, IDP]], roleForm: 'repeated', sessionName: 'mallory@corp', mfaUser: 'mallory', mfaCode: CODE });
+  const config = () => samlConfig(f.idp.oktaAppUrl, f.moto, { provider: { driver: 'Okta', username: 'mallory' } });
+  const asking = (code: string, asked: string[]) => ({ interactive: true, notify: () => undefined, promptSecret: async (q: string) => (asked.push(q), code) });
+
+  test('on a terminal the code is asked for and verified at the factor link; the login completes', async () => {
+    const asked: string[] = [];
+    const before = f.idp.requests().length;
+    const m = new AuthManager(config(), { env: f.t.env, httpsCa: [f.idp.cert], interaction: asking(CODE, asked) });
+    await m.authenticate('admin');
+    expect((await m.whoami('admin')).principal).toMatch(/^arn:aws:sts::123456789012:assumed-role\/admin\/atmos-admin-\d+$/);
+    expect(asked).toEqual(['Okta verification code (GOOGLE authenticator) for mallory:']);
+    const seen = f.idp.requests().slice(before).map((l) => /"(\w+ [^? ]+)/.exec(l)?.[1]);
+    expect(seen).toEqual(['POST /api/v1/authn', 'POST /api/v1/authn/factors/ost1faketotp/verify', 'GET /app/amazon_aws/exk1fakeapp/sso/saml']);
+  });
+
+  test('a wrong code is AUTH_SAML_FAILED (Okta 403 Invalid Passcode); no terminal is AUTH_SAML_MFA_UNSUPPORTED', async () => {
+    const m = new AuthManager(config(), { env: f.t.env, httpsCa: [f.idp.cert], interaction: asking('999999', []) });
+    const err = await failure(m.authenticate('admin'));
+    expect(err.code).toBe('AUTH_SAML_FAILED');
+    expect(err.message).toContain('Okta refused the verification code (HTTP 403: Invalid Passcode/Answer)');
+    expectNoLeak(f.t, err, PASSWORD);
+    expectNoLeak(f.t, err, '999999');
+    const headless = await failure(new AuthManager(config(), { env: f.t.env, httpsCa: [f.idp.cert] }).authenticate('admin'));
+    expect(headless.code).toBe('AUTH_SAML_MFA_UNSUPPORTED');
+    expect(headless.message).toContain('is asked for only on a terminal');
   });
 });
 

@@ -24,6 +24,12 @@ real SAML library (pysaml2, Debian's python3-pysaml2) and signed with xmlsec1 by
   redirects (302) to the sign-on URL, whose GET with that cookie answers the page with the
   SAMLResponse form; a wrong password gets the login page again with errorText. A user named in
   "mfa_user" gets the Azure MFA page (AuthMethod=AzureMfaAuthentication);
+* Keycloak's IdP-initiated SSO for a SAML client (Keycloak server admin guide, "IDP Initiated
+  login": GET /realms/<realm>/protocol/saml/clients/<client-url-name>): the login page (form
+  #kc-form-login, inputs username, password, credentialId, login) with the AUTH_SESSION_ID cookie;
+  its POST to /realms/<realm>/login-actions/authenticate?session_code=...&execution=...&client_id=...&tab_id=...
+  (with the cookie) answers the SAMLResponse page, the login page again with "Invalid username or
+  password." on a wrong one, or the OTP form (#kc-otp-login-form, input otp) for "mfa_user";
 * the AWS attributes of the AWS IAM user guide ("Configuring SAML assertions for the
   authentication response"): Role ("role-arn,saml-provider-arn"), RoleSessionName and
   SessionDuration.
@@ -72,6 +78,8 @@ OKTA_AUTHN = "/api/v1/authn"
 OKTA_APP = "/app/amazon_aws/exk1fakeapp/sso/saml"
 OKTA_TOTP_VERIFY = "/api/v1/authn/factors/ost1faketotp/verify"
 ADFS_SIGN_ON = "/adfs/ls/IdpInitiatedSignOn.aspx"
+KC_CLIENT = "/realms/corp/protocol/saml/clients/amazon-aws"
+KC_AUTHENTICATE = "/realms/corp/login-actions/authenticate"
 ATTR = "https://aws.amazon.com/SAML/Attributes/"
 
 
@@ -117,7 +125,7 @@ def main():
     spec = json.loads(sys.stdin.readline())
     folder = tempfile.mkdtemp(prefix="fake-saml-idp-")
     key, cert = throwaway_cert(folder)
-    holder = {"okta_tokens": set(), "okta_states": {}, "adfs_contexts": set(), "adfs_auth": {}}
+    holder = {"okta_tokens": set(), "okta_states": {}, "adfs_contexts": set(), "adfs_auth": {}, "kc_sessions": {}}
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, fmt, *args):
@@ -165,6 +173,8 @@ def main():
                     holder["okta_tokens"].discard(token)  # one-time, as Okta's session tokens
                     return self.reply(200, self.saml_post_page(self.signed_for(spec["username"], "_" + secrets.token_hex(16))), "text/html; charset=utf-8")
                 return self.reply(200, '<html><body><form method="POST" action="/login/do-login"><input name="username"/><input type="password" name="password"/></form></body></html>', "text/html; charset=utf-8")
+            if url.path == KC_CLIENT:
+                return self.keycloak_login_page(secrets.token_hex(16), "")
             if url.path == ADFS_SIGN_ON and query.get("loginToRp") == [AWS_SP]:
                 cookies = dict(c.strip().split("=", 1) for c in (self.headers.get("Cookie") or "").split(";") if "=" in c)
                 user = holder["adfs_auth"].pop(cookies.get("MSISAuth", ""), None)
@@ -174,6 +184,27 @@ def main():
                 holder["adfs_contexts"].add(context)
                 return self.adfs_login_page(context, "")
             return self.reply(404, "not found", "text/plain")
+
+        def keycloak_login_page(self, session_id, error):
+            code = secrets.token_urlsafe(12)
+            holder["kc_sessions"][session_id] = code
+            base = f"https://127.0.0.1:{self.server.server_address[1]}"
+            action = f"{base}{KC_AUTHENTICATE}?session_code={code}&amp;execution=5e1f-fake&amp;client_id={urllib.parse.quote(AWS_SP)}&amp;tab_id=t1"
+            alert = f'<div class="alert-error"><span id="input-error" class="kc-feedback-text">{html.escape(error)}</span></div>' if error else ""
+            page = ('<!DOCTYPE html><html><head><title>Sign in to corp</title></head><body><div id="kc-content">' + alert +
+                    f'<form id="kc-form-login" onsubmit="login.disabled = true; return true;" action="{action}" method="post">'
+                    '<input tabindex="1" id="username" class="pf-c-form-control" name="username" value="" type="text" autofocus autocomplete="off"/>'
+                    '<input tabindex="2" id="password" class="pf-c-form-control" name="password" type="password" autocomplete="off"/>'
+                    '<input type="hidden" id="id-hidden-input" name="credentialId"/>'
+                    '<input tabindex="4" class="pf-c-button pf-m-primary" name="login" id="kc-login" type="submit" value="Sign In"/>'
+                    '</form></div></body></html>')
+            data = page.encode()
+            self.send_response(200)
+            self.send_header("Set-Cookie", f"AUTH_SESSION_ID={session_id}; Path=/realms/corp/; Secure; HttpOnly")
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
         def adfs_login_page(self, context, error):
             action = f"{ADFS_SIGN_ON}?loginToRp={urllib.parse.quote(AWS_SP)}&amp;client-request-id={context}"
@@ -225,6 +256,20 @@ def main():
                 token = secrets.token_hex(20)
                 holder["okta_tokens"].add(token)
                 return self.reply(200, json.dumps({"status": "SUCCESS", "sessionToken": token}), "application/json")
+            if url.path == KC_AUTHENTICATE:
+                query = urllib.parse.parse_qs(url.query)
+                cookies = dict(c.strip().split("=", 1) for c in (self.headers.get("Cookie") or "").split(";") if "=" in c)
+                session_id = cookies.get("AUTH_SESSION_ID", "")
+                if not session_id or holder["kc_sessions"].get(session_id) != (query.get("session_code") or [""])[0] or query.get("client_id") != [AWS_SP]:
+                    return self.reply(400, "<html><body><p id=\"instruction1\">Cookie not found. Please make sure cookies are enabled in your browser.</p></body></html>", "text/html; charset=utf-8")
+                form = urllib.parse.parse_qs(self.read_body(), keep_blank_values=True)
+                user, password = (form.get("username") or [""])[0], (form.get("password") or [""])[0]
+                if user == spec.get("mfa_user") and password == spec["password"]:
+                    return self.reply(200, f'<html><body><form id="kc-otp-login-form" action="{KC_AUTHENTICATE}?session_code=x&amp;execution=otp" method="post"><input id="otp" name="otp" autocomplete="off" type="text" autofocus/><input name="login" type="submit" value="Sign In"/></form></body></html>', "text/html; charset=utf-8")
+                if not self.good_login(user, password):
+                    return self.keycloak_login_page(session_id, "Invalid username or password.")
+                del holder["kc_sessions"][session_id]
+                return self.reply(200, self.saml_post_page(self.signed_for(user, "_" + secrets.token_hex(16))), "text/html; charset=utf-8")
             if url.path == ADFS_SIGN_ON:
                 query = urllib.parse.parse_qs(url.query)
                 context = (query.get("client-request-id") or [""])[0]

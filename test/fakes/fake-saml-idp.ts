@@ -1,6 +1,6 @@
 /**
  * Starts the FAKE SAML identity provider (fake-saml-idp.py: pysaml2 builds and xmlsec1 signs the
- * responses; SAML 2.0 ECP, Okta's authn API + AWS app embed link, AD FS forms sign-on, over HTTPS) and stops it by pid. Needs Debian's python3-pysaml2 and
+ * responses; SAML 2.0 ECP, Okta's authn API + AWS app embed link, AD FS and Keycloak forms sign-on, over HTTPS) and stops it by pid. Needs Debian's python3-pysaml2 and
  * xmlsec1 (scripts/install-test-deps.sh) under /usr/bin/python3. Start-up (pysaml2 import, a key pair)
  * takes seconds, and was seen past 30 s on the loaded 2-core machine: it waits up to 90 s.
  */
@@ -64,6 +64,11 @@ export class FakeSamlIdp {
   /** Requests the IdP answered (its access log lines). */
   requests(): string[] {
     return this.log.join('').split('\n').filter((l) => l.includes('"POST ') || l.includes('"GET '));
+  }
+
+  /** The Keycloak AWS client's IdP-initiated SSO URL (driver KeyCloak's `url`). */
+  get keycloakClientUrl(): string {
+    return `${this.base}/realms/corp/protocol/saml/clients/amazon-aws`;
   }
 
   /** The Okta AWS app's embed link (driver Okta's `url`). */

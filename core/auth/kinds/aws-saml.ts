@@ -17,8 +17,9 @@ import { htmlForms, samlResponseInput, type HtmlInput } from '../html-form';
  *
  * Drivers: saml2aws has one per IdP product. infrakey runs the ones that need no browser:
  * `ShibbolethECP` (the standard SAML 2.0 ECP profile: SOAP + HTTP Basic), `Okta` (the
- * Authentication API, then the AWS app's embed link) and `ADFS` (the forms login of the
- * IdP-initiated sign-on page). `Browser` (Playwright) and the other vendor drivers (GoogleApps,
+ * Authentication API, then the AWS app's embed link), `ADFS` (the forms login of the
+ * IdP-initiated sign-on page) and `KeyCloak` (the same forms login at the client's IdP-initiated
+ * SSO URL). `Browser` (Playwright) and the other vendor drivers (GoogleApps,
  * ...) fail with AUTH_SAML_DRIVER_UNSUPPORTED naming the driver, instead of a half-working login;
  * a second factor other than an Okta code typed at a terminal fails with AUTH_SAML_MFA_UNSUPPORTED.
  */
@@ -36,7 +37,7 @@ const AWS_ACS = 'https://signin.aws.amazon.com/saml';
 const ROLE_ATTRIBUTE = 'https://aws.amazon.com/SAML/Attributes/Role';
 
 /** The drivers infrakey can run without a browser. */
-export const HEADLESS_SAML_DRIVERS = ['ShibbolethECP', 'Okta', 'ADFS'] as const;
+export const HEADLESS_SAML_DRIVERS = ['ShibbolethECP', 'Okta', 'ADFS', 'KeyCloak'] as const;
 
 /** One role of the assertion (saml2aws `AWSRole`). */
 export interface SamlRole {
@@ -361,18 +362,19 @@ export function adfsSignOnUrl(configured: string): URL {
 }
 
 /**
- * ADFS (saml2aws `adfs`, forms authentication): GET the IdP-initiated sign-on page, fill its login
- * form (visible inputs named like user/email get the username, like pass the password, the others
- * keep their values), POST it to the form's action; the answer page holds the `SAMLResponse`. The
- * login form again means the password was refused; an MFA page is refused headless.
+ * A forms login (saml2aws `adfs` and `keycloak`): GET the IdP-initiated sign-on page, fill its
+ * login form (visible inputs named like user/email get the username, like pass the password, the
+ * others keep their values), POST it to the form's action with the page's cookies; the answer page
+ * (after redirects) holds the `SAMLResponse`. The login form again means the password was refused;
+ * an MFA page is refused headless.
  */
-async function adfsLogin({ provider, username, password, tls }: DriverInput): Promise<string> {
+async function formLogin({ provider, username, password, tls }: DriverInput, product: string, start: URL, isMfaPage: (inputs: HtmlInput[]) => boolean, urlHint: string): Promise<string> {
   const session = new IdpSession(tls);
-  const start = await session.send(adfsSignOnUrl(str(provider.fields.url)!), 'GET', { Accept: 'text/html' });
-  if (start.status >= 400) throw new Error(`the ADFS sign-on page answered HTTP ${start.status}`);
+  const page = await session.send(start, 'GET', { Accept: 'text/html' });
+  if (page.status >= 400) throw new Error(`the ${product} sign-on page answered HTTP ${page.status}`);
   const isSecret = (i: HtmlInput) => i.type !== 'hidden' && i.name.toLowerCase().includes('pass');
-  const form = htmlForms(start.body).find((f) => f.action !== undefined && f.inputs.some(isSecret));
-  if (!form) throw new Error('the ADFS sign-on page holds no login form with a password field (is url the ADFS host?)');
+  const form = htmlForms(page.body).find((f) => f.action !== undefined && f.inputs.some(isSecret));
+  if (!form) throw new Error(`the ${product} sign-on page holds no login form with a password field (${urlHint})`);
   const fields = new URLSearchParams();
   for (const i of form.inputs) {
     const lname = i.name.toLowerCase();
@@ -380,15 +382,31 @@ async function adfsLogin({ provider, username, password, tls }: DriverInput): Pr
     else if (isSecret(i)) fields.append(i.name, password);
     else fields.append(i.name, i.value);
   }
-  const body = Secret.of(fields.toString(), `saml:${provider.name}:adfs-form`);
-  const answer = await session.send(new URL(form.action!, start.url), 'POST', { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' }, unsafeUnwrap(body));
-  if (answer.status >= 400) throw new Error(`ADFS answered the login with HTTP ${answer.status}`);
+  const body = Secret.of(fields.toString(), `saml:${provider.name}:login-form`);
+  const answer = await session.send(new URL(form.action!, page.url), 'POST', { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' }, unsafeUnwrap(body));
+  if (answer.status >= 400) throw new Error(`${product} answered the login with HTTP ${answer.status}`);
   const b64 = samlResponseInput(answer.body);
   if (b64 !== undefined) return decodeSamlResponse(b64);
   const inputs = htmlForms(answer.body).flatMap((f) => f.inputs);
-  if (inputs.some((i) => i.name === 'VerificationCode' || (i.name === 'AuthMethod' && ADFS_MFA_METHODS.includes(i.value)))) throw mfaRequired('ADFS asks for a second factor (MFA)');
-  if (inputs.some(isSecret)) throw loginRefused('ADFS showed the login form again: it did not accept the username and password');
-  throw new Error('the ADFS answer holds no SAMLResponse');
+  if (isMfaPage(inputs)) throw mfaRequired(`${product} asks for a second factor (MFA)`);
+  if (inputs.some(isSecret)) throw loginRefused(`${product} showed the login form again: it did not accept the username and password`);
+  throw new Error(`the ${product} answer holds no SAMLResponse`);
+}
+
+/** ADFS (saml2aws `adfs`, forms authentication) at the IdP-initiated sign-on page. */
+function adfsLogin(input: DriverInput): Promise<string> {
+  const mfa = (inputs: HtmlInput[]) => inputs.some((i) => i.name === 'VerificationCode' || (i.name === 'AuthMethod' && ADFS_MFA_METHODS.includes(i.value)));
+  return formLogin(input, 'ADFS', adfsSignOnUrl(str(input.provider.fields.url)!), mfa, 'is url the ADFS host?');
+}
+
+/**
+ * KeyCloak (saml2aws `keycloak`): `url` is the AWS client's IdP-initiated SSO URL
+ * (`https://<host>/realms/<realm>/protocol/saml/clients/<client>`); its login form (`username`,
+ * `password`) answers the SAMLResponse page; the OTP form (input `otp`/`totp`) is MFA.
+ */
+function keycloakLogin(input: DriverInput): Promise<string> {
+  const mfa = (inputs: HtmlInput[]) => inputs.some((i) => i.name === 'otp' || i.name === 'totp');
+  return formLogin(input, 'KeyCloak', new URL(str(input.provider.fields.url)!), mfa, "is url the AWS client's IdP-initiated SSO URL, https://<host>/realms/<realm>/protocol/saml/clients/<client>?");
 }
 
 /** The drivers infrakey runs, by saml2aws name. */
@@ -396,6 +414,7 @@ const DRIVERS: Record<(typeof HEADLESS_SAML_DRIVERS)[number], (input: DriverInpu
   ShibbolethECP: ecpLogin,
   Okta: oktaLogin,
   ADFS: adfsLogin,
+  KeyCloak: keycloakLogin,
 };
 
 async function loginDetails(provider: ProviderConfig, driver: string, ctx: StepContext): Promise<{ username: string; password: string }> {
@@ -442,7 +461,7 @@ export async function authenticateSaml(provider: ProviderConfig, ctx: StepContex
       throw authError(AUTH_ERROR_CODES.SAML_MFA_UNSUPPORTED, `provider "${provider.name}" (driver ${driver}): ${message}; infrakey answers only an Okta code factor, typed at a terminal`, where, `run \`infrakey auth login\` in a terminal for an Okta code factor; else use an IdP account or app sign-on policy without MFA for automation, or log in with Atmos for this provider`, e);
     }
     const refused = (e as { refused?: boolean }).refused === true;
-    throw fail(`the SAML login (driver ${driver}) failed: ${message}`, refused ? `check ${provider.path}.username and the password` : `check ${provider.path}.url (${driver === 'ShibbolethECP' ? "the IdP's ECP endpoint" : driver === 'Okta' ? "the Okta AWS app's embed link" : 'the ADFS host'}) and the network`, e);
+    throw fail(`the SAML login (driver ${driver}) failed: ${message}`, refused ? `check ${provider.path}.username and the password` : `check ${provider.path}.url (${driver === 'ShibbolethECP' ? "the IdP's ECP endpoint" : driver === 'Okta' ? "the Okta AWS app's embed link" : driver === 'ADFS' ? 'the ADFS host' : "the client's IdP-initiated SSO URL"}) and the network`, e);
   } finally {
     done?.();
   }

@@ -149,6 +149,7 @@ function expectNoLeak(t: AuthTestEnv, err: Error, secret: string): void {
 describe.each([
   ['Okta', (idp: FakeSamlIdp) => idp.oktaAppUrl, ['"POST /api/v1/authn', '"GET /app/amazon_aws/exk1fakeapp/sso/saml?sessionToken=']],
   ['ADFS', (idp: FakeSamlIdp) => idp.base, ['"GET /adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn%3Aamazon%3Awebservices HTTP', '"POST /adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=', '"GET /adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn%3Aamazon%3Awebservices&client-request-id=']],
+  ['KeyCloak', (idp: FakeSamlIdp) => idp.keycloakClientUrl, ['"GET /realms/corp/protocol/saml/clients/amazon-aws', '"POST /realms/corp/login-actions/authenticate?session_code=']],
 ] as const)('aws/saml driver %s (fake IdP pages + moto STS)', (driver, urlOf, expectedRequests) => {
   const f = samlFixture({ username: 'alice', password: PASSWORD, roles: [[DEV, IDP], [ADMIN, IDP]], roleForm: 'repeated', sessionName: 'alice@corp', mfaUser: 'mallory' });
   const config = (extra: { provider?: Record<string, unknown> } = {}) => samlConfig(urlOf(f.idp), f.moto, { provider: { driver, ...extra.provider } });
@@ -158,7 +159,7 @@ describe.each([
     const m = new AuthManager(config(), { env: f.t.env, httpsCa: [f.idp.cert] });
     expect(await providerSessionArn(m, f)).toBe('arn:aws:sts::123456789012:assumed-role/admin/alice@corp');
     const seen = f.idp.requests().slice(before);
-    // Okta: authn, embed link. ADFS: sign-on page, form POST, the redirect's GET with the MSISAuth cookie.
+    // Okta: authn, embed link. ADFS: sign-on page, form POST, the redirect's GET with the MSISAuth cookie. KeyCloak: login page, form POST.
     expect(seen.map((l) => expectedRequests.findIndex((r) => l.includes(r)))).toEqual(expectedRequests.map((_, i) => i));
     // The whole chain too, with the credential files Atmos writes.
     const r = await m.authenticate('admin');
@@ -174,17 +175,17 @@ describe.each([
     const err = await failure(m.authenticate('admin'));
     expect(err.code).toBe('AUTH_SAML_FAILED');
     expect(err.message).toContain(`driver ${driver}`);
-    expect(err.message).toContain(driver === 'Okta' ? 'Okta refused the username and password (HTTP 401: Authentication failed)' : 'ADFS showed the login form again');
+    expect(err.message).toContain(driver === 'Okta' ? 'Okta refused the username and password (HTTP 401: Authentication failed)' : `${driver} showed the login form again`);
     expect(err.message).toContain('auth.providers.corp.username');
     expectNoLeak(f.t, err, wrong);
     expect(f.t.entries()).toEqual([]);
   });
 
-  test('a second factor infrakey cannot answer (Okta push, ADFS Azure MFA) is AUTH_SAML_MFA_UNSUPPORTED', async () => {
+  test('a second factor infrakey cannot answer (Okta push, ADFS Azure MFA, Keycloak OTP) is AUTH_SAML_MFA_UNSUPPORTED', async () => {
     const m = new AuthManager(config({ provider: { username: 'mallory' } }), { env: f.t.env, httpsCa: [f.idp.cert] });
     const err = await failure(m.authenticate('admin'));
     expect(err.code).toBe('AUTH_SAML_MFA_UNSUPPORTED');
-    expect(err.message).toContain(driver === 'Okta' ? 'Okta requires multi-factor authentication (status MFA_REQUIRED) with factors infrakey cannot answer (OKTA push)' : 'ADFS asks for a second factor (MFA)');
+    expect(err.message).toContain(driver === 'Okta' ? 'Okta requires multi-factor authentication (status MFA_REQUIRED) with factors infrakey cannot answer (OKTA push)' : `${driver} asks for a second factor (MFA)`);
     expectNoLeak(f.t, err, PASSWORD);
   });
 

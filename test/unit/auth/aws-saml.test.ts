@@ -23,8 +23,8 @@ describe('aws/saml rules (Atmos saml.go)', () => {
     expect(samlDriver(provider({}))).toBe('Browser');
   });
 
-  test('headless drivers: ShibbolethECP, Okta, ADFS (saml2aws names)', () => {
-    expect([...HEADLESS_SAML_DRIVERS]).toEqual(['ShibbolethECP', 'Okta', 'ADFS']);
+  test('headless drivers: ShibbolethECP, Okta, ADFS, KeyCloak (saml2aws names)', () => {
+    expect([...HEADLESS_SAML_DRIVERS]).toEqual(['ShibbolethECP', 'Okta', 'ADFS', 'KeyCloak']);
   });
 
   test('ADFS sign-on URL: saml2aws appends the IdP-initiated page to the host URL; a URL naming the page is kept', () => {

@@ -206,11 +206,14 @@ class IdpSession {
     let target = url;
     let m = method;
     let payload = body;
+    let sent = headers;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       if (target.protocol !== 'https:') throw new Error(`the IdP URL must be https (got ${target.protocol}//${target.host})`);
-      const res = await this.once(target, m, headers, payload);
+      const res = await this.once(target, m, sent, payload);
       if (res.status >= 300 && res.status < 400 && res.location) {
         target = new URL(res.location, target);
+        // As Go's client (saml2aws): the HTTP Basic credentials do not follow a redirect to another host.
+        if (target.origin !== url.origin) sent = Object.fromEntries(Object.entries(sent).filter(([k]) => k.toLowerCase() !== 'authorization'));
         if (res.status !== 307 && res.status !== 308) {
           m = 'GET';
           payload = undefined;

@@ -75,6 +75,8 @@ export const AUTH_ERROR_CODES = {
   SAML_FAILED: 'AUTH_SAML_FAILED',
   /** aws/saml: a `driver` infrakey cannot run (browser-only, or a vendor flow not implemented). */
   SAML_DRIVER_UNSUPPORTED: 'AUTH_SAML_DRIVER_UNSUPPORTED',
+  /** aws/saml: the IdP asks for a second factor infrakey cannot answer (Okta push/SMS, a code factor without a terminal, an ADFS MFA page, the Keycloak OTP form). */
+  SAML_MFA_UNSUPPORTED: 'AUTH_SAML_MFA_UNSUPPORTED',
   /** aws/ambient: no AWS credentials in the environment (variables, shared files, container or instance role). */
   AMBIENT_NOT_FOUND: 'AUTH_AMBIENT_NOT_FOUND',
   /** An integration (aws/ecr, aws/eks) failed: config, cloud call or the file it writes. */

@@ -1,5 +1,5 @@
 import { parseAuthConfig } from '../../../core/auth/auth-config';
-import { samlDriver, samlSessionSeconds, selectSamlRole } from '../../../core/auth/kinds/aws-saml';
+import { adfsSignOnUrl, HEADLESS_SAML_DRIVERS, samlDriver, samlSessionSeconds, selectSamlRole } from '../../../core/auth/kinds/aws-saml';
 import { validateAuthConfig } from '../../../core/auth/validate-auth';
 
 function provider(fields: Record<string, unknown>) {
@@ -21,6 +21,16 @@ describe('aws/saml rules (Atmos saml.go)', () => {
     expect(samlDriver(provider({ url: 'https://acme.okta.com/home/amazon_aws/1' }))).toBe('Okta');
     expect(samlDriver(provider({ url: 'https://adfs.acme.com/adfs/ls/IdpInitiatedSignOn.aspx' }))).toBe('ADFS');
     expect(samlDriver(provider({}))).toBe('Browser');
+  });
+
+  test('headless drivers: ShibbolethECP, Okta, ADFS, KeyCloak (saml2aws names)', () => {
+    expect([...HEADLESS_SAML_DRIVERS]).toEqual(['ShibbolethECP', 'Okta', 'ADFS', 'KeyCloak']);
+  });
+
+  test('ADFS sign-on URL: saml2aws appends the IdP-initiated page to the host URL; a URL naming the page is kept', () => {
+    expect(adfsSignOnUrl('https://adfs.acme.com').href).toBe('https://adfs.acme.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn%3Aamazon%3Awebservices');
+    expect(adfsSignOnUrl('https://sts.acme.com/base/').href).toBe('https://sts.acme.com/base/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn%3Aamazon%3Awebservices');
+    expect(adfsSignOnUrl('https://adfs.acme.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:acme').href).toBe('https://adfs.acme.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:acme');
   });
 
   test('role choice: case-insensitive substring of role or provider ARN, else the first', () => {

@@ -7,7 +7,7 @@ describe('infrakey program', () => {
   it('prints help and exits 0', async () => {
     const io = captureIO();
     expect(await run(['--help'], { io, env: {} })).toBe(0);
-    expect(io.stdout).toMatch(/^USAGE\n\n  infrakey /);
+    expect(io.stdout).toMatch(/^USAGE\n\n {2}infrakey /);
   });
 
   it('prints the version', async () => {

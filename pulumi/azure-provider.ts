@@ -1,17 +1,36 @@
 import { createRequire } from 'node:module';
 import * as pulumi from '@pulumi/pulumi';
-import type { Provider, ProviderArgs } from '@pulumi/azure-native/provider';
 import { UsageError, type IdentityAzureSettings } from '../core/index';
 import { pulumiError } from './pulumi-error';
 import { locateWorkspace, type WorkspaceOptions } from './workspace-locator';
 
 /**
+ * The `azure-native` provider's arguments and class as infrakey uses them, typed here rather than
+ * imported from `@pulumi/azure-native`: the package is an optional peer, and the declarations a
+ * program without it compiles against must not name it.
+ */
+export interface AzureNativeProviderArgs {
+  readonly subscriptionId?: pulumi.Input<string | undefined>;
+  readonly tenantId?: pulumi.Input<string | undefined>;
+  readonly environment?: pulumi.Input<string | undefined>;
+  readonly useOidc?: pulumi.Input<boolean | undefined>;
+  readonly clientId?: pulumi.Input<string | undefined>;
+  readonly oidcTokenFilePath?: pulumi.Input<string | undefined>;
+  readonly location?: pulumi.Input<string | undefined>;
+  /** Any other argument of `azure-native`'s Provider. */
+  readonly [arg: string]: unknown;
+}
+type ProviderArgs = AzureNativeProviderArgs;
+type Provider = pulumi.ProviderResource;
+type ProviderClass = new (name: string, args: ProviderArgs, opts?: pulumi.CustomResourceOptions) => Provider;
+
+/**
  * `@pulumi/azure-native/provider`, loaded on first use: the package is an optional peer (a program
  * that uses only AWS need not install it), and deep-imported because its root loads every module.
  */
-function azureNativeProviderClass(): typeof Provider {
+function azureNativeProviderClass(): ProviderClass {
   try {
-    return (createRequire(__filename)('@pulumi/azure-native/provider') as { Provider: typeof Provider }).Provider;
+    return (createRequire(__filename)('@pulumi/azure-native/provider') as { Provider: ProviderClass }).Provider;
   } catch (e) {
     throw new UsageError({ code: 'PULUMI_PEER_MISSING', message: 'azureNativeProvider needs the package @pulumi/azure-native, which is not installed', where: 'azureNativeProvider', fix: 'npm install @pulumi/azure-native', cause: e });
   }
@@ -64,7 +83,7 @@ export function azureNativeProvider(identity: string, opts: AzureNativeProviderO
     throw pulumiError(`azureNativeProvider(${JSON.stringify(identity)})`, e);
   });
   const out = pulumi.output(settings);
-  const args = (k: keyof ProviderArgs) => out.apply((s) => (azureNativeArgs(s)[k] as string | boolean | undefined) ?? undefined);
+  const args = (k: Exclude<keyof ProviderArgs, number>) => out.apply((s) => (azureNativeArgs(s)[k] as string | boolean | undefined) ?? undefined);
   const AzureProvider = azureNativeProviderClass();
   return new AzureProvider(
     opts.name ?? `infrakey-${identity}`,

@@ -1,6 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
 import { createRequire } from 'node:module';
-import type { Provider, ProviderArgs } from '@pulumi/gcp/provider';
 import { UsageError, unsafeUnwrap, type IdentityGcpSession } from '../core/index';
 import { pulumiError } from './pulumi-error';
 import { locateWorkspace, type WorkspaceOptions } from './workspace-locator';
@@ -8,13 +7,31 @@ import { locateWorkspace, type WorkspaceOptions } from './workspace-locator';
 const load = createRequire(__filename);
 
 /**
+ * The `gcp.Provider` arguments and class as infrakey uses them, typed here rather than imported
+ * from `@pulumi/gcp`: the package is an optional peer, and the declarations a program without it
+ * compiles against must not name it.
+ */
+export interface GcpProviderArgs {
+  readonly accessToken?: pulumi.Input<string | undefined>;
+  readonly credentials?: pulumi.Input<string | undefined>;
+  readonly project?: pulumi.Input<string | undefined>;
+  readonly region?: pulumi.Input<string | undefined>;
+  readonly zone?: pulumi.Input<string | undefined>;
+  /** Any other argument of `gcp.Provider` (default labels, batching, endpoints, ...). */
+  readonly [arg: string]: unknown;
+}
+type ProviderArgs = GcpProviderArgs;
+type Provider = pulumi.ProviderResource;
+type ProviderClass = new (name: string, args: ProviderArgs, opts?: pulumi.CustomResourceOptions) => Provider;
+
+/**
  * `gcp.Provider`, loaded on first use: @pulumi/gcp is an optional peer (programs without GCP
  * identities need not install it), deep-imported because its package root loads every service
  * module (seconds, hundreds of MB).
  */
-function gcpProviderClass(): typeof Provider {
+function gcpProviderClass(): ProviderClass {
   try {
-    return (load('@pulumi/gcp/provider') as { Provider: typeof Provider }).Provider;
+    return (load('@pulumi/gcp/provider') as { Provider: ProviderClass }).Provider;
   } catch (e) {
     if ((e as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw e;
     throw pulumiError('gcpProvider', new UsageError({ code: 'PULUMI_GCP_MISSING', message: 'gcpProvider needs @pulumi/gcp, which is not installed', where: 'package.json', fix: 'npm install @pulumi/gcp', cause: e }));

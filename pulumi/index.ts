@@ -10,9 +10,9 @@ export type { ComponentConfig, ComponentConfigOptions } from './component-config
 export { awsProvider } from './aws-provider';
 export type { AwsProviderOptions, IdentityFiles } from './aws-provider';
 export { azureNativeProvider, azureNativeArgs } from './azure-provider';
-export type { AzureNativeProviderOptions } from './azure-provider';
+export type { AzureNativeProviderArgs, AzureNativeProviderOptions } from './azure-provider';
 export { gcpProvider } from './gcp-provider';
-export type { GcpProviderOptions } from './gcp-provider';
+export type { GcpProviderArgs, GcpProviderOptions } from './gcp-provider';
 export { ManagedSecret, managedSecretProvider, runtimeSpecifier } from './managed-secret';
 export type { ManagedSecretArgs, ManagedSecretOptions } from './managed-secret';
 export { managedSecretRuntime } from './managed-secret-runtime';

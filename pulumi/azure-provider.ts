@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import * as pulumi from '@pulumi/pulumi';
-import { UsageError, type IdentityAzureSettings } from '../core/index';
+import type { IdentityAzureSettings } from '../core/index';
+import { requireOptionalPeer } from './optional-peer';
 import { pulumiError } from './pulumi-error';
 import { locateWorkspace, type WorkspaceOptions } from './workspace-locator';
 
@@ -29,11 +29,7 @@ type ProviderClass = new (name: string, args: ProviderArgs, opts?: pulumi.Custom
  * that uses only AWS need not install it), and deep-imported because its root loads every module.
  */
 function azureNativeProviderClass(): ProviderClass {
-  try {
-    return (createRequire(__filename)('@pulumi/azure-native/provider') as { Provider: ProviderClass }).Provider;
-  } catch (e) {
-    throw new UsageError({ code: 'PULUMI_PEER_MISSING', message: 'azureNativeProvider needs the package @pulumi/azure-native, which is not installed', where: 'azureNativeProvider', fix: 'npm install @pulumi/azure-native', cause: e });
-  }
+  return requireOptionalPeer<{ Provider: ProviderClass }>('@pulumi/azure-native/provider', { code: 'PULUMI_PEER_MISSING', message: 'azureNativeProvider needs the package @pulumi/azure-native, which is not installed', where: 'azureNativeProvider', fix: 'npm install @pulumi/azure-native' }).Provider;
 }
 
 /** Provider arguments infrakey sets itself (and that must never carry a secret). */

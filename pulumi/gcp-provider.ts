@@ -1,10 +1,9 @@
 import * as pulumi from '@pulumi/pulumi';
-import { createRequire } from 'node:module';
 import { UsageError, unsafeUnwrap, type IdentityGcpSession } from '../core/index';
+import { requireOptionalPeer } from './optional-peer';
 import { pulumiError } from './pulumi-error';
 import { locateWorkspace, type WorkspaceOptions } from './workspace-locator';
 
-const load = createRequire(__filename);
 
 /**
  * The `gcp.Provider` arguments and class as infrakey uses them, typed here rather than imported
@@ -31,10 +30,9 @@ type ProviderClass = new (name: string, args: ProviderArgs, opts?: pulumi.Custom
  */
 function gcpProviderClass(): ProviderClass {
   try {
-    return (load('@pulumi/gcp/provider') as { Provider: ProviderClass }).Provider;
+    return requireOptionalPeer<{ Provider: ProviderClass }>('@pulumi/gcp/provider', { code: 'PULUMI_GCP_MISSING', message: 'gcpProvider needs @pulumi/gcp, which is not installed', where: 'package.json', fix: 'npm install @pulumi/gcp' }).Provider;
   } catch (e) {
-    if ((e as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw e;
-    throw pulumiError('gcpProvider', new UsageError({ code: 'PULUMI_GCP_MISSING', message: 'gcpProvider needs @pulumi/gcp, which is not installed', where: 'package.json', fix: 'npm install @pulumi/gcp', cause: e }));
+    throw e instanceof UsageError ? pulumiError('gcpProvider', e) : e;
   }
 }
 

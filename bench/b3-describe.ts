@@ -1,6 +1,8 @@
 /**
  * Benchmark B3 (DESIGN.md §8): describe every component of N generated stack manifests (imports,
  * inheritance) for N = 200 and N = 2,000; target: time grows linearly (10× input ≤ 11× time).
+ * The same runs again with the provenance view (`describe component`'s default YAML output: the
+ * merged section, each value traced to its manifest and line, rendered), side by side.
  * Each measurement runs in a fresh Node process so that peak memory is that run's own.
  * Build: `tsc -p tsconfig.bench.json`; run: `npm run bench:b3`; writes bench/results/b3.json.
  */
@@ -10,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Workspace } from '../core/index';
+import { renderProvenanceView } from '../cli/provenance-view';
 import { generateB3Project } from './b3-generator';
 
 interface Run {
@@ -21,7 +24,9 @@ interface Run {
   peakRssMb: number;
 }
 
-async function child(n: number): Promise<void> {
+type Mode = 'plain' | 'provenance';
+
+async function child(n: number, mode: Mode): Promise<void> {
   const root = join(tmpdir(), `infrakey-b3-${process.pid}-${n}`);
   const gen = generateB3Project(root, n);
   const start = performance.now();
@@ -30,7 +35,11 @@ async function child(n: number): Promise<void> {
   for (const stack of ws.listStacks()) {
     for (const name of stack.components.terraform ?? []) {
       if (name.startsWith('base-') || name.startsWith('mid-')) continue; // abstract bases
-      await ws.describeComponent(name, stack.name);
+      if (mode === 'plain') await ws.describeComponent(name, stack.name);
+      else {
+        const { section, provenance } = await ws.describeComponentWithProvenance(name, stack.name);
+        if (renderProvenanceView(section, provenance).length === 0) throw new Error('empty provenance view');
+      }
       components++;
     }
   }
@@ -47,10 +56,10 @@ async function child(n: number): Promise<void> {
   rmSync(root, { recursive: true, force: true });
 }
 
-function measure(n: number, repeats: number): Run {
+function measure(n: number, repeats: number, mode: Mode = 'plain'): Run {
   const runs: Run[] = [];
   for (let i = 0; i < repeats; i++) {
-    const out = execFileSync(process.execPath, [__filename, '--child', String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const out = execFileSync(process.execPath, [__filename, '--child', String(n), mode], { encoding: 'utf8', maxBuffer: 1 << 20 });
     runs.push(JSON.parse(out) as Run);
   }
   runs.sort((a, b) => a.milliseconds - b.milliseconds);
@@ -59,11 +68,14 @@ function measure(n: number, repeats: number): Run {
 
 async function main(): Promise<void> {
   const i = process.argv.indexOf('--child');
-  if (i >= 0) return child(Number(process.argv[i + 1]));
+  if (i >= 0) return child(Number(process.argv[i + 1]), process.argv[i + 2] as Mode);
   const repeats = Number(process.env.B3_REPEATS ?? 3);
   const small = measure(200, repeats);
   const large = measure(2000, repeats);
   const ratio = Math.round((large.milliseconds / small.milliseconds) * 100) / 100;
+  const provSmall = measure(200, repeats, 'provenance');
+  const provLarge = measure(2000, repeats, 'provenance');
+  const overhead = (a: Run, b: Run) => Math.round((b.milliseconds / a.milliseconds) * 100) / 100;
   const result = {
     benchmark: 'B3',
     work: 'describe every component of N stack manifests (imports, inheritance)',
@@ -74,6 +86,12 @@ async function main(): Promise<void> {
     inputRatio: large.n / small.n,
     target: '10x input <= 11x time',
     pass: ratio <= 11,
+    provenance: {
+      work: 'the same, each component traced and rendered as the provenance view',
+      runs: [provSmall, provLarge],
+      timeRatio: Math.round((provLarge.milliseconds / provSmall.milliseconds) * 100) / 100,
+      overVersusPlain: [overhead(small, provSmall), overhead(large, provLarge)],
+    },
   };
   const dir = resolve(__dirname.includes('.cache') ? join(__dirname, '../../../bench/results') : join(__dirname, 'results'));
   mkdirSync(dir, { recursive: true });

@@ -262,7 +262,7 @@ export const ERROR_REFERENCE: readonly ErrorCodeGroup[] = [
       EXEC_ENV_INVALID: 'a variable for the child (a secret\'s value) holds a NUL byte, which no program can receive; names the variable only',
       USAGE_BOOLEAN: 'a boolean flag got something other than true/false (exit 2)',
       USAGE_FORMAT: 'unsupported `--format` for this command (exit 2)',
-      USAGE_PROVENANCE_UNSUPPORTED: '`describe --provenance` — infrakey does not track provenance (exit 2)',
+      USAGE_PROVENANCE_UNSUPPORTED: '`describe stacks --provenance` — Atmos has the provenance view on `describe component` only (exit 2)',
       USAGE_STACK_REQUIRED: '`-s/--stack` missing (exit 2)',
       USAGE_COMPONENT_REQUIRED: '`-c/--component` missing (exit 2)',
       USAGE_COMMAND_REQUIRED: 'no command after `--` (exit 2)',

@@ -23,6 +23,7 @@ export type { DeprecatedField } from './stacks/deprecated-fields';
 export type { ResolvedComponent } from './stacks/component-resolver';
 export type { ComponentType } from './stacks/stack-processor';
 export type { YamlMap } from './stacks/deep-merge';
+export type { ComponentProvenance, ValueOrigin } from './stacks/provenance';
 export type { YamlFunctionResolver } from './yaml/resolve-functions';
 export type { SecretsService } from './secrets/secrets-service';
 export type { AuthManager, AuthResult, WhoamiInfo, LogoutResult } from './auth/auth-manager';

@@ -9,6 +9,8 @@ import { relativeComponentPath, type ComponentMergeSettings, type ResolvedCompon
 import type { DeprecatedField } from './stacks/deprecated-fields';
 import { StackEngine, type ResolveComponentOptions, type StackSummary } from './stacks/stack-engine';
 import type { ComponentType } from './stacks/stack-processor';
+import type { ComponentProvenance } from './stacks/provenance';
+import { editionDefault } from './config/edition';
 import { containsYamlFunctions, decodeExecOutput, resolveYamlFunctions, type YamlFunctionResolver } from './yaml/resolve-functions';
 import { YamlFunction } from './yaml/yaml-function';
 import type { Secret } from './secret';
@@ -211,23 +213,66 @@ export class Workspace {
    * The result is a fresh object the caller may change.
    */
   async describeComponent(component: string, stack: string, opts: DescribeComponentOptions = {}): Promise<YamlMap> {
+    return (await this.describeComponentTraced(component, stack, opts)).section;
+  }
+
+  /**
+   * {@link describeComponent} with where each value comes from: the manifest, line and import
+   * depth that wrote it (Atmos's `describe component --provenance`).
+   */
+  async describeComponentWithProvenance(component: string, stack: string, opts: DescribeComponentOptions = {}): Promise<{ section: YamlMap; provenance: ComponentProvenance }> {
+    const { section, resolved } = await this.describeComponentTraced(component, stack, opts);
+    return { section, provenance: this.stacks.provenance(resolved, section) };
+  }
+
+  private async describeComponentTraced(component: string, stack: string, opts: DescribeComponentOptions): Promise<{ section: YamlMap; resolved: ResolvedComponent }> {
     // A path (`.`, `components/terraform/vpc`) names the component that uses that folder.
     const target = this.stacks.componentFromArgument(component, stack, opts.cwd ?? this.cwd, opts.type);
     const resolved = this.stacks.resolveComponent(target.component, stack, { type: target.type ?? opts.type });
-    if (opts.processFunctions === false) return replaceFunctions(resolved.section) as YamlMap;
-    return this.evaluate(resolved, opts.mask ?? true);
+    if (opts.processFunctions === false) return { section: replaceFunctions(resolved.section) as YamlMap, resolved };
+    return { section: await this.evaluate(resolved, opts.mask ?? true), resolved };
   }
 
   /**
    * Atmos's `describe.component.filter` (`ATMOS_DESCRIBE_COMPONENT_FILTER` first): `schema` keeps
-   * only the sections a stack manifest can define, `full` everything. Unset is `full` in infrakey
-   * (Atmos's default is `schema`); any other value set is `schema`, as in Atmos.
+   * only the sections a stack manifest can define, `full` everything. Unset, Atmos's default for
+   * the project's `edition` (`schema`; `full` before 2026-07-17); any other value is `schema`.
    */
   describeComponentFilter(): 'schema' | 'full' {
     const describe = isMap(this.config.raw.describe) ? this.config.raw.describe : {};
     const component = isMap(describe.component) ? describe.component : {};
     const value = this.env.ATMOS_DESCRIBE_COMPONENT_FILTER || (typeof component.filter === 'string' ? component.filter : '');
-    return value === '' || value === 'full' ? 'full' : 'schema';
+    if (value === '') return editionDefault('describe.component.filter', this.edition(), this.editionWhere()) === 'full' ? 'full' : 'schema';
+    return value === 'full' ? 'full' : 'schema';
+  }
+
+  /**
+   * Atmos's `describe.provenance` (`ATMOS_DESCRIBE_PROVENANCE` first): whether `describe
+   * component` annotates its YAML output with where each value comes from when `--provenance` is
+   * not given. Unset, Atmos's default for the project's `edition` (on; off before 2026-07-16).
+   */
+  describeProvenance(): boolean {
+    const env = this.env.ATMOS_DESCRIBE_PROVENANCE;
+    if (env !== undefined && env !== '') return parseSetting(env, 'ATMOS_DESCRIBE_PROVENANCE');
+    const describe = isMap(this.config.raw.describe) ? this.config.raw.describe : {};
+    const value = describe.provenance;
+    if (typeof value === 'boolean') return value;
+    if (typeof value === 'string' && value !== '') return parseSetting(value, this.config.locate('describe.provenance'));
+    if (value !== undefined && value !== null) {
+      throw new ConfigError({ code: 'CONFIG_INVALID', message: 'describe.provenance must be true or false', where: this.config.locate('describe.provenance'), fix: 'write `describe: { provenance: false }` (or true)' });
+    }
+    return editionDefault('describe.provenance', this.edition(), this.editionWhere()) === true;
+  }
+
+  private edition(): string | undefined {
+    const env = this.env.ATMOS_EDITION;
+    if (env !== undefined && env !== '') return env.trim();
+    const value = this.config.raw.edition;
+    return value === undefined || value === null ? undefined : String(value).trim();
+  }
+
+  private editionWhere(): string {
+    return this.env.ATMOS_EDITION ? 'ATMOS_EDITION (environment)' : this.config.locate('edition');
   }
 
   /**
@@ -411,4 +456,12 @@ function mergeSettings(config: AtmosConfig, env: NodeJS.ProcessEnv): ComponentMe
     projectBasePath: config.basePath,
     componentBasePaths,
   };
+}
+
+/** A boolean setting given as text (environment, or a quoted atmos.yaml value). */
+function parseSetting(value: string, where: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on', 't'].includes(v)) return true;
+  if (['false', '0', 'no', 'off', 'f'].includes(v)) return false;
+  throw new ConfigError({ code: 'CONFIG_INVALID', message: `${where} must be true or false, got ${JSON.stringify(value)}`, where, fix: `set ${where} to true or false` });
 }

@@ -1,8 +1,9 @@
 import { Option, type Command } from 'commander';
-import { COMPONENT_TYPES, parseBooleanFlag, parseQueryPath, redactor, schemaSections, UsageError, Workspace, type ComponentType } from '../../core/internal';
+import { COMPONENT_TYPES, parseBooleanFlag, parseQueryPath, redactor, schemaSections, UsageError, Workspace, type ComponentProvenance, type ComponentType } from '../../core/internal';
 import type { CliIO } from '../io';
 import type { CliContext } from '../context';
 import { checkFormat, printData } from '../output';
+import { renderProvenanceView } from '../provenance-view';
 
 const FORMATS = ['yaml', 'json'] as const;
 
@@ -19,17 +20,28 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
     .addOption(new Option('--type <type>', 'component type, when the name exists under several').choices([...COMPONENT_TYPES]))
     .option('--process-functions [bool]', 'evaluate YAML functions (!env, !exec, !template, !store; !secret is masked)', parseProcessFunctions, true)
     .option('-q, --query <expression>', 'print only this part of the result (a yq path such as .vars.region)')
-    .option('--provenance [bool]', 'not supported: infrakey does not record where each value came from (--provenance=false is accepted)', parseProvenance)
+    .option('--provenance [bool]', 'annotate the YAML with the manifest, line and import depth of each value (default: describe.provenance in atmos.yaml, on)', parseProvenance)
     .action(async (component: string, opts: DescribeOptions & { stack: string; type?: ComponentType }, cmd: Command) => {
       const format = checkFormat(opts.format, FORMATS, 'yaml');
-      refuseProvenance(opts);
+      const explicitFormat = cmd.getOptionValueSource('format') === 'cli';
+      if (opts.provenance === true && explicitFormat && format === 'json') {
+        throw new UsageError({
+          code: 'USAGE_FORMAT',
+          message: '--provenance prints YAML with comments; it cannot be combined with --format json',
+          fix: 'drop --format json (or pass --provenance=false for JSON)',
+        });
+      }
       const ws = await Workspace.load(ctx.workspaceOptions(cmd));
-      const section = await ws.describeComponent(component, opts.stack, {
-        mask: ctx.globals(cmd).mask,
-        type: opts.type,
-        processFunctions: opts.processFunctions,
-        cwd: ctx.cwd,
-      });
+      // As Atmos: an explicit --provenance decides; otherwise describe.provenance applies to the
+      // YAML output of a whole component (a query result or JSON is for programs).
+      const provenance = opts.provenance ?? (format === 'yaml' && opts.query === undefined && ws.describeProvenance());
+      const describeOpts = { mask: ctx.globals(cmd).mask, type: opts.type, processFunctions: opts.processFunctions, cwd: ctx.cwd };
+      if (provenance) {
+        const { section, provenance: trace } = await ws.describeComponentWithProvenance(component, opts.stack, describeOpts);
+        printProvenance(ctx.io, sortKeys(section), trace, opts.query, ws.describeComponentFilter() === 'schema');
+        return;
+      }
+      const section = await ws.describeComponent(component, opts.stack, describeOpts);
       // Atmos records the command that produced the description.
       let described = sortKeys({ ...section, cli_args: ['describe', 'component'] });
       // `describe.component.filter: schema` shapes the printed result; a query sees everything (as Atmos).
@@ -44,7 +56,7 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('yaml'))
     .option('--process-functions [bool]', 'evaluate YAML functions (!secret is masked)', parseProcessFunctions, true)
     .option('-q, --query <expression>', 'print only this part of the result (a yq path such as .dev.components)')
-    .option('--provenance [bool]', 'not supported: infrakey does not record where each value came from (--provenance=false is accepted)', parseProvenance)
+    .option('--provenance [bool]', 'not supported for describe stacks (Atmos has it on describe component only); --provenance=false is accepted', parseProvenance)
     .action(async (opts: DescribeOptions & { stack?: string }, cmd: Command) => {
       const format = checkFormat(opts.format, FORMATS, 'yaml');
       refuseProvenance(opts);
@@ -65,9 +77,33 @@ function refuseProvenance(opts: DescribeOptions): void {
   if (!opts.provenance) return;
   throw new UsageError({
     code: 'USAGE_PROVENANCE_UNSUPPORTED',
-    message: '--provenance is not supported: infrakey does not record which manifest and line each value came from',
-    fix: 'drop --provenance; `deps` and `imports` in the output list the manifests that contribute to the component',
+    message: '--provenance is not supported by describe stacks (Atmos has it on describe component only)',
+    fix: 'run `infrakey describe component <component> -s <stack> --provenance` for the component whose values you want to trace',
   });
+}
+
+/**
+ * The provenance view of a described component, or of the map `-q` selects in it. Under
+ * `describe.component.filter: schema` only the sections a manifest can define are candidates, as
+ * Atmos; the view then keeps those a manifest of the stack writes.
+ */
+function printProvenance(io: CliIO, section: Record<string, unknown>, trace: ComponentProvenance, query: string | undefined, schemaOnly: boolean): void {
+  const masked = (io.masking ? redactor.maskDeep(section) : section) as Record<string, unknown>;
+  if (query === undefined) {
+    io.outMasked(renderProvenanceView(schemaOnly ? schemaSections(masked) : masked, trace));
+    return;
+  }
+  const path = parseQueryPath(query);
+  let value: unknown = masked;
+  for (const seg of path) value = value !== null && typeof value === 'object' ? (value as Record<string | number, unknown>)[seg] : undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UsageError({
+      code: 'USAGE_FORMAT',
+      message: `--provenance annotates a map; ${query} selects ${Array.isArray(value) ? 'a list' : value === undefined || value === null ? 'nothing' : 'a single value'}`,
+      fix: 'query a map (such as .vars), or pass --provenance=false to print the value alone',
+    });
+  }
+  io.outMasked(renderProvenanceView(value as Record<string, unknown>, trace, path));
 }
 
 /** The result, or the part `-q` selects (a missing path is `null`, as yq); scalars print bare, as yq. */

@@ -7,6 +7,7 @@ import { YamlFunction } from '../yaml/yaml-function';
 import { cloneValue, deepMerge, isMap, LIST_MERGE_STRATEGIES, setKey, type ListMergeStrategy, type YamlMap } from './deep-merge';
 import { mergeSecretsLayers, type SecretDeclarationSource, type SecretsLayer } from './secrets-scope';
 import type { ComponentOccurrence, ComponentType, ProcessedStack } from './stack-processor';
+import { traceComponentProvenance, type ComponentProvenance } from './provenance';
 
 /** Settings of the component merge that come from atmos.yaml. */
 export interface ComponentMergeSettings {
@@ -99,6 +100,29 @@ export class ComponentResolver {
   isAbstract(type: ComponentType, name: string): boolean {
     const def = this.definition(type, name);
     return isMap(def?.section.metadata) && def.section.metadata.type === 'abstract';
+  }
+
+  /**
+   * Where each value of a resolved component comes from: `section` is what `resolve` returned,
+   * possibly with YAML functions resolved and secrets masked since.
+   */
+  provenance(type: ComponentType, name: string, section: YamlMap): ComponentProvenance {
+    const def = this.definition(type, name);
+    const bases = def ? [...new Set(this.baseChain(type, def, [name]))] : [];
+    const settings = isMap(section.settings) ? section.settings : {};
+    const strategy = LIST_MERGE_STRATEGIES.includes(settings.list_merge_strategy as ListMergeStrategy)
+      ? (settings.list_merge_strategy as ListMergeStrategy)
+      : this.settings.listMergeStrategy;
+    const templates = this.settings.templates;
+    return traceComponentProvenance({
+      stack: this.stack,
+      type,
+      name,
+      bases,
+      strategy,
+      section,
+      templateLeft: templates?.enabled ? (templates.delimiters?.[0] ?? '{{') : undefined,
+    });
   }
 
   /** Merges the component. Throws STACK_COMPONENT_NOT_FOUND, STACK_INHERITS_MISSING, STACK_INHERITS_CYCLE. */

@@ -2,7 +2,9 @@ import { isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
 import { formatLocation, StackError, UsageError } from '../errors';
 import { deprecatedFields, type DeprecatedField } from './deprecated-fields';
 import { ComponentResolver, type ComponentMergeSettings, type ResolvedComponent } from './component-resolver';
+import type { YamlMap } from './deep-merge';
 import { ManifestCache } from './manifest-cache';
+import type { ComponentProvenance } from './provenance';
 import { discoverStackFiles } from './stack-files';
 import { resolveStackName, type StackNaming } from './stack-name';
 import { COMPONENT_TYPES, processStack, type ComponentType, type ProcessedStack } from './stack-processor';
@@ -124,6 +126,16 @@ export class StackEngine {
       return resolved[0];
     }
     return this.resolveIn(candidates[0] ?? this.entry(stack), component, opts);
+  }
+
+  /**
+   * Where each value of a resolved component comes from (`describe component --provenance`);
+   * `section` is the resolved section, possibly evaluated and masked since.
+   */
+  provenance(resolved: ResolvedComponent, section: YamlMap): ComponentProvenance {
+    const entry = this.load().find((e) => e.stack.file === resolved.stackFile);
+    if (!entry) throw new Error(`internal: no stack for ${resolved.stackFile}`);
+    return entry.resolver.provenance(resolved.type, resolved.component, section);
   }
 
   private resolveIn(entry: StackEntry, component: string, opts: ResolveComponentOptions): ResolvedComponent {

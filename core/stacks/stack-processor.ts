@@ -18,6 +18,31 @@ const NON_SECTION_KEYS: ReadonlySet<string> = new Set(['import', 'components', '
 /** Locates a path inside one manifest. */
 export type Locator = (path: readonly (string | number)[]) => SourceLocation | undefined;
 
+/** One manifest of a stack's import tree, as the provenance view names it. */
+export interface ManifestRef {
+  /** Path relative to the stacks base, with its extension (`orgs/acme/dev.yaml`). */
+  relativeFile: string;
+  /** Import depth: 1 for the stack manifest, 2 for what it imports, and so on. */
+  depth: number;
+  /** Locates the value at a path of the manifest (a block map or list: its first entry). */
+  locateValue: Locator;
+}
+
+/** A manifest's content in merge order, with where it sits in the import tree. */
+export interface ManifestLayer extends ManifestRef {
+  /** Path relative to the stacks base, without extension. */
+  fileName: string;
+  value: YamlMap;
+}
+
+/** An `overrides` map (stack-wide or `<type>.overrides`) that applies to a component, with its manifest. */
+export interface OverridesSource {
+  value: YamlMap;
+  /** Where the map sits in its manifest: `['overrides']` or `[type, 'overrides']`. */
+  path: string[];
+  ref: ManifestRef;
+}
+
 /** One `components.<type>.<name>` block in one manifest of a stack's import tree. */
 export interface ComponentOccurrence {
   section: YamlMap;
@@ -26,6 +51,10 @@ export interface ComponentOccurrence {
   file: string;
   /** Locates a path relative to the component block. */
   locate: Locator;
+  /** The manifest of this block. */
+  ref: ManifestRef;
+  /** The `overrides` maps behind `overrides`, lowest priority first. */
+  overrideSources?: OverridesSource[];
 }
 
 /** A stack manifest with its imports merged (atmos-semantics §7.2). */
@@ -48,8 +77,10 @@ export interface ProcessedStack {
   stackSecretOrigins: Map<string, { file: string; locate: Locator }>;
   /** Locates a path in the root manifest. */
   locate: Locator;
-  /** Each manifest's own content in merge order (lowest priority first), for `deps`/`deps_all`. */
-  layers: { fileName: string; value: YamlMap }[];
+  /** Each manifest's own content in merge order (lowest priority first), for `deps`/`deps_all` and provenance. */
+  layers: ManifestLayer[];
+  /** For each imported manifest (as in `imports`), the `import:` entry that first brought it in, and that manifest. */
+  importedAt: Map<string, { ref: ManifestRef; path: (string | number)[] }>;
 }
 
 /** One entry of an `import:` list, normalised. */
@@ -67,6 +98,7 @@ interface OverridesChain {
   global?: unknown;
   byType?: YamlMap;
   parent?: OverridesChain;
+  ref: ManifestRef;
 }
 
 const REMOTE_IMPORT = /^(https?:\/\/|github\.com\/|git::|s3::|gcs::|file:\/\/|git@)/i;
@@ -88,6 +120,7 @@ export function processStack(rootFile: string, basePath: string, cache: Manifest
     stackSecretOrigins: new Map(),
     locate: root.locate,
     layers: [],
+    importedAt: new Map(),
   };
   const imported = new Set<string>();
   const visit = (file: string, loaded: LoadedYaml, chain: readonly string[], context: YamlMap | undefined, parentOverrides: OverridesChain | undefined): void => {
@@ -101,8 +134,15 @@ export function processStack(rootFile: string, basePath: string, cache: Manifest
         fix: 'make the top level of the file a map, e.g. `vars: {}` and `components: {}`',
       });
     }
-    const overrides = ownOverrides(value, parentOverrides);
-    for (const entry of parseImports(value.import, loaded)) {
+    const ref: ManifestRef = {
+      relativeFile: relative(basePath, file).split(sep).join('/'),
+      depth: chain.length,
+      locateValue: (path) => loaded.locate(path, { value: true }),
+    };
+    const overrides = ownOverrides(value, parentOverrides, ref);
+    const entries = parseImports(value.import, loaded);
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
       const entryContext = entry.context ? deepMerge([context, entry.context]) : context;
       for (const target of resolveImport(entry, file, basePath, loaded)) {
         if (chain.includes(target)) {
@@ -113,13 +153,15 @@ export function processStack(rootFile: string, basePath: string, cache: Manifest
             fix: 'remove one of these imports so that no manifest imports itself, directly or indirectly',
           });
         }
-        imported.add(stackRelativeName(basePath, target));
+        const importedName = stackRelativeName(basePath, target);
+        imported.add(importedName);
+        if (!state.importedAt.has(importedName)) state.importedAt.set(importedName, { ref, path: ['import', i] });
         const template = templateRequest(target, entryContext, entry);
         visit(target, cache.load(target, template, entry.at), [...chain, target], entryContext, overrides);
       }
     }
-    mergeOwnSections(state, value, file, loaded, overrides, strategy);
-    state.layers.push({ fileName: stackRelativeName(basePath, file), value });
+    mergeOwnSections(state, value, file, loaded, overrides, strategy, ref);
+    state.layers.push({ ...ref, fileName: stackRelativeName(basePath, file), value });
   };
   visit(rootFile, root, [rootFile], undefined, undefined);
   if (isMap(root.value) && typeof root.value.name === 'string' && root.value.name !== '') state.explicitName = root.value.name;
@@ -132,7 +174,7 @@ function relativeToBase(basePath: string, file: string): string {
   return rel.startsWith('..') ? file : rel;
 }
 
-function ownOverrides(value: YamlMap, parent: OverridesChain | undefined): OverridesChain | undefined {
+function ownOverrides(value: YamlMap, parent: OverridesChain | undefined, ref: ManifestRef): OverridesChain | undefined {
   const global = value.overrides;
   let byType: YamlMap | undefined;
   for (const type of COMPONENT_TYPES) {
@@ -140,7 +182,18 @@ function ownOverrides(value: YamlMap, parent: OverridesChain | undefined): Overr
     if (isMap(section) && isMap(section.overrides)) (byType ??= {})[type] = section.overrides;
   }
   if (!isMap(global) && !byType) return parent;
-  return { global: isMap(global) ? global : undefined, byType, parent };
+  return { global: isMap(global) ? global : undefined, byType, parent, ref };
+}
+
+/** The maps {@link effectiveOverrides} merges, in the same order, with their manifests (for provenance). */
+function overridesSources(chain: OverridesChain | undefined, type: ComponentType): OverridesSource[] {
+  const out: OverridesSource[] = [];
+  for (let c: OverridesChain | undefined = chain; c; c = c.parent) {
+    if (isMap(c.global)) out.push({ value: c.global, path: ['overrides'], ref: c.ref });
+    const byType = c.byType?.[type];
+    if (isMap(byType)) out.push({ value: byType, path: [type, 'overrides'], ref: c.ref });
+  }
+  return out;
 }
 
 /** The overrides for a component of `type` in a manifest: own global, own type, then each importer's (importers win). */
@@ -153,7 +206,7 @@ function effectiveOverrides(chain: OverridesChain | undefined, type: ComponentTy
   return Object.keys(merged).length > 0 ? merged : undefined;
 }
 
-function mergeOwnSections(state: ProcessedStack, value: YamlMap, file: string, loaded: LoadedYaml, overrides: OverridesChain | undefined, strategy: ListMergeStrategy): void {
+function mergeOwnSections(state: ProcessedStack, value: YamlMap, file: string, loaded: LoadedYaml, overrides: OverridesChain | undefined, strategy: ListMergeStrategy, ref: ManifestRef): void {
   for (const key of Object.keys(value)) {
     if (NON_SECTION_KEYS.has(key)) continue;
     const section = value[key];
@@ -195,6 +248,8 @@ function mergeOwnSections(state: ProcessedStack, value: YamlMap, file: string, l
         overrides: effective,
         file,
         locate: (path) => loaded.locate([...prefix, ...path]),
+        ref: { ...ref, locateValue: (path) => loaded.locate([...prefix, ...path], { value: true }) },
+        ...(effective ? { overrideSources: overridesSources(overrides, type) } : {}),
       };
       const list = map.get(name);
       if (list) list.push(occurrence);

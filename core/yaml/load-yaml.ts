@@ -47,9 +47,11 @@ export interface LoadedYaml {
   /**
    * The source location of the value (for a map key, the key) at `path`, or undefined if absent.
    * With `nearest`, the deepest existing ancestor's location instead of undefined (useful for a
-   * path that continues inside an included file or a value added by a merge).
+   * path that continues inside an included file or a value added by a merge). With `value`, the
+   * location of the value itself (a block map or list starts at its first entry), as Atmos's
+   * provenance view numbers lines.
    */
-  locate(path: readonly (string | number)[], opts?: { nearest?: boolean }): SourceLocation | undefined;
+  locate(path: readonly (string | number)[], opts?: { nearest?: boolean; value?: boolean }): SourceLocation | undefined;
 }
 
 /** Options for {@link loadYamlFile} and {@link parseYaml}. */
@@ -148,7 +150,7 @@ export function parseYaml(text: string, file: string, opts: LoadYamlOptions = {}
     value,
     document,
     file,
-    locate: (path, o) => locateIn(document, lineCounter, file, path, o?.nearest === true),
+    locate: (path, o) => locateIn(document, lineCounter, file, path, o?.nearest === true, o?.value === true),
   };
 }
 
@@ -639,6 +641,7 @@ function locateIn(
   file: string,
   path: readonly (string | number)[],
   nearest: boolean,
+  valueNode = false,
 ): SourceLocation | undefined {
   let node = doc.contents as YamlNode | null;
   let at: YamlNode | null = node;
@@ -667,5 +670,7 @@ function locateIn(
       return nearest ? here() : undefined;
     }
   }
+  // An empty value (`key:`) has no node of its own: its key is where it is written.
+  if (valueNode && node?.range) at = node;
   return here();
 }

@@ -1,3 +1,4 @@
+import YAML from 'yaml';
 import { join } from 'node:path';
 import { captureIO } from '../../cli/io';
 import { run } from '../../cli/program';
@@ -142,26 +143,55 @@ describe('describe component: describe.component.filter and --provenance', () =>
     'atmos.yaml': atmosYaml(),
     'stacks/dev.yaml': 'components:\n  terraform:\n    app: { vars: { a: 1 }, settings: { s: true } }\n',
   };
+  const withDescribe = (describe: string) => ({ ...files, 'atmos.yaml': `${atmosYaml()}describe:\n${describe}` });
 
-  it('schema (atmos.yaml or ATMOS_DESCRIBE_COMPONENT_FILTER) keeps the manifest sections; unset or full prints everything; a query sees everything', async () => {
-    const full = await cli(['describe', 'component', 'app', '-s', 'dev', '--format', 'json'], files);
-    expect(JSON.parse(full.out)).toHaveProperty('atmos_stack', 'dev');
-    const schema = await cli(['describe', 'component', 'app', '-s', 'dev', '--format', 'json'], { ...files, 'atmos.yaml': `${atmosYaml()}describe:\n  component:\n    filter: schema\n` });
+  it('schema by default (Atmos 2026-07-17 edition), full from atmos.yaml, ATMOS_DESCRIBE_COMPONENT_FILTER or an earlier edition; a query sees everything', async () => {
+    const schema = await cli(['describe', 'component', 'app', '-s', 'dev', '--format', 'json'], files);
     expect(Object.keys(JSON.parse(schema.out)).sort()).toEqual(['backend', 'component', 'env', 'hooks', 'imports', 'metadata', 'overrides', 'providers', 'settings', 'vars']);
-    const queried = await cli(['describe', 'component', 'app', '-s', 'dev', '-q', '.atmos_stack'], { ...files, 'atmos.yaml': `${atmosYaml()}describe:\n  component:\n    filter: schema\n` });
+    const full = await cli(['describe', 'component', 'app', '-s', 'dev', '--format', 'json'], withDescribe('  component:\n    filter: full\n'));
+    expect(JSON.parse(full.out)).toHaveProperty('atmos_stack', 'dev');
+    const pinned = await cli(['describe', 'component', 'app', '-s', 'dev', '--format', 'json'], { ...files, 'atmos.yaml': `edition: "2026-07-16"\n${atmosYaml()}` });
+    expect(JSON.parse(pinned.out)).toHaveProperty('atmos_stack', 'dev');
+    const queried = await cli(['describe', 'component', 'app', '-s', 'dev', '-q', '.atmos_stack'], files);
     expect(queried.out.trim()).toBe('dev');
-    const root = writeProject(files);
+    const root = writeProject(withDescribe('  component:\n    filter: schema\n'));
     const io = captureIO();
-    expect(await run(['describe', 'component', 'app', '-s', 'dev', '--format', 'json'], { io, cwd: root, env: { ATMOS_DESCRIBE_COMPONENT_FILTER: 'schema' } })).toBe(0);
-    expect(JSON.parse(io.stdout)).not.toHaveProperty('atmos_stack');
+    expect(await run(['describe', 'component', 'app', '-s', 'dev', '--format', 'json'], { io, cwd: root, env: { ATMOS_DESCRIBE_COMPONENT_FILTER: 'full' } })).toBe(0);
+    expect(JSON.parse(io.stdout)).toHaveProperty('atmos_stack', 'dev');
   });
 
-  it('--provenance is refused with a coded usage error; --provenance=false is accepted', async () => {
-    const on = await cli(['describe', 'component', 'app', '-s', 'dev', '--provenance'], files);
-    expect(on.code).toBe(2);
-    expect(on.err).toContain('USAGE_PROVENANCE_UNSUPPORTED');
-    const off = await cli(['describe', 'component', 'app', '-s', 'dev', '--provenance=false', '--format', 'json'], files);
-    expect(off.code).toBe(0);
-    expect(JSON.parse(off.out).vars).toEqual({ a: 1 });
+  it('YAML without a query is the provenance view by default; describe.provenance, ATMOS_DESCRIBE_PROVENANCE, --provenance=false and an edition before 2026-07-16 turn it off', async () => {
+    const on = await cli(['describe', 'component', 'app', '-s', 'dev'], files);
+    expect(on.code).toBe(0);
+    expect(on.out).toContain('# Provenance Legend:');
+    expect(on.out).toContain('# Stack: dev\n');
+    expect(on.out).toMatch(/^ {2}a: 1 +# ● \[1\] dev\.yaml:3$/m);
+    expect(YAML.parse(on.out)).toEqual({ settings: { s: true }, vars: { a: 1 } });
+    for (const off of [
+      await cli(['describe', 'component', 'app', '-s', 'dev', '--provenance=false'], files),
+      await cli(['describe', 'component', 'app', '-s', 'dev'], withDescribe('  provenance: false\n')),
+      await cli(['describe', 'component', 'app', '-s', 'dev'], { ...files, 'atmos.yaml': `edition: "2026-06"\n${atmosYaml()}` }),
+    ]) {
+      expect(off.code).toBe(0);
+      expect(off.out).not.toContain('Provenance');
+      expect(YAML.parse(off.out).vars).toEqual({ a: 1 });
+    }
+    const root = writeProject(files);
+    const io = captureIO();
+    expect(await run(['describe', 'component', 'app', '-s', 'dev'], { io, cwd: root, env: { ATMOS_DESCRIBE_PROVENANCE: 'false' } })).toBe(0);
+    expect(io.stdout).not.toContain('Provenance');
+  });
+
+  it('--provenance with --format json is a usage error; describe stacks refuses --provenance; a bad edition names atmos.yaml', async () => {
+    const json = await cli(['describe', 'component', 'app', '-s', 'dev', '--provenance', '--format', 'json'], files);
+    expect(json.code).toBe(2);
+    expect(json.err).toContain('USAGE_FORMAT');
+    const stacks = await cli(['describe', 'stacks', '--provenance'], files);
+    expect(stacks.code).toBe(2);
+    expect(stacks.err).toContain('USAGE_PROVENANCE_UNSUPPORTED');
+    const bad = await cli(['describe', 'component', 'app', '-s', 'dev'], { ...files, 'atmos.yaml': `edition: "2026-13"\n${atmosYaml()}` });
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/CONFIG_INVALID.*edition "2026-13" is not a date/);
+    expect(bad.err).toContain('atmos.yaml');
   });
 });

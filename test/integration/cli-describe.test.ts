@@ -24,14 +24,19 @@ async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
 
 describe('infrakey describe / list / validate', () => {
   it('describe component prints the merged section as YAML (default) and JSON', async () => {
+    // Atmos's defaults: the provenance view of the manifest sections (YAML), the manifest sections (JSON).
     const yaml = await cli(['describe', 'component', 'secret-consumer', '-s', 'dev'], fixture('aws-secrets-floci'));
     expect(yaml.code).toBe(0);
+    expect(yaml.out).toMatch(/^ {2}ssm_stack_token: <MASKED> +# [●○∴] \[\d\] /m);
     const parsed = YAML.parse(yaml.out);
-    expect(parsed.atmos_stack).toBe('dev');
     expect(parsed.vars.ssm_stack_token).toBe('<MASKED>');
     const json = await cli(['describe', 'component', 'secret-consumer', '-s', 'prod', '--format', 'json'], fixture('aws-secrets-floci'));
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.out).secrets.vars.SSM_STACK_TOKEN.scope).toBe('stack');
+    expect(JSON.parse(json.out).vars.ssm_stack_token).toBe('<MASKED>');
+    // Everything, infrakey's `secrets` section included, with `describe.component.filter: full`.
+    const full = await cli(['describe', 'component', 'secret-consumer', '-s', 'prod', '--format', 'json'], fixture('aws-secrets-floci'), { ATMOS_DESCRIBE_COMPONENT_FILTER: 'full' });
+    expect(JSON.parse(full.out).atmos_stack).toBe('prod');
+    expect(JSON.parse(full.out).secrets.vars.SSM_STACK_TOKEN.scope).toBe('stack');
   });
 
   it('list stacks prints names one per line as Atmos does, or a table, or JSON', async () => {
@@ -92,7 +97,7 @@ describe('infrakey describe / list / validate', () => {
       expect(r.err).not.toBe('');
     }
     expect((await cli(['help'], fixture('atmos-auth'))).code).toBe(0);
-    expect((await cli(['describe', 'component', 'mycomponent', '-s', 'component-auth', '--provenance'], fixture('atmos-auth'))).code).toBe(2);
+    expect((await cli(['describe', 'component', 'mycomponent', '-s', 'component-auth', '--provenance', '--format', 'json'], fixture('atmos-auth'))).code).toBe(2);
   });
 
   it('validate stacks reports the problems the secret verbs report (both store and sops; secret: true on redis)', async () => {

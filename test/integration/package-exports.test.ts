@@ -272,8 +272,9 @@ describe('the published package (dist/ through node_modules/infrakey)', () => {
     const r = node([join(pkgDir, 'dist/cli/infrakey.js'), 'describe', 'component', 'api', '-s', 'dev', '--format', 'json'], project, app);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
+    // Atmos's default `describe.component.filter: schema`: the sections a manifest can define.
     const section = JSON.parse(r.stdout) as { vars: Record<string, unknown>; atmos_stack?: string };
-    expect(section.atmos_stack).toBe('dev');
+    expect(section.atmos_stack).toBeUndefined();
     expect(section.vars).toMatchObject({ region: 'us-east-1', log_level: 'debug', stage: 'dev', db_password: '<MASKED>' });
     const version = node([join(pkgDir, 'dist/cli/infrakey.js'), '--version'], project, app);
     expect([version.status, version.stdout.trim()]).toEqual([0, pkg.version]);

@@ -182,6 +182,16 @@ describe('describe component: describe.component.filter and --provenance', () =>
     expect(io.stdout).not.toContain('Provenance');
   });
 
+  it('--provenance with a query annotates the map it selects; a single value is a usage error', async () => {
+    const vars = await cli(['describe', 'component', 'app', '-s', 'dev', '-q', '.vars', '--provenance'], files);
+    expect(vars.code).toBe(0);
+    expect(vars.out).toMatch(/^a: 1 +# ● \[1\] dev\.yaml:3$/m);
+    expect(YAML.parse(vars.out)).toEqual({ a: 1 });
+    const scalar = await cli(['describe', 'component', 'app', '-s', 'dev', '-q', '.vars.a', '--provenance'], files);
+    expect(scalar.code).toBe(2);
+    expect(scalar.err).toContain('USAGE_FORMAT');
+  });
+
   it('--provenance with --format json is a usage error; describe stacks refuses --provenance; a bad edition names atmos.yaml', async () => {
     const json = await cli(['describe', 'component', 'app', '-s', 'dev', '--provenance', '--format', 'json'], files);
     expect(json.code).toBe(2);

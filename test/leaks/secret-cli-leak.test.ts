@@ -45,6 +45,8 @@ describe('secret CLI leak hunt', () => {
       await cli(['secret', 'exec', ...T, '--', 'sh', '-c', `test "$DB_PASSWORD" = "${'$'}EXPECTED" || true`]),
       await cli(['secret', 'exec', ...T, '--mask', '--', 'sh', '-c', 'echo "$DB_PASSWORD"; echo "$DB_PASSWORD" | base64; echo "$DB_PASSWORD" >&2']),
       await cli(['secret', 'set', 'DB_PASSWORD', ...T], VALUE),
+      // The provenance view (the default above) also for the map a query selects.
+      await cli(['describe', 'component', 'api', '-s', 'dev', '--provenance', '-q', '.vars']),
     ];
     for (const r of runs) {
       expect(r.out + r.err).not.toContain(VALUE);

@@ -89,27 +89,27 @@ export function traceComponentProvenance(input: ProvenanceInput): ComponentProve
       return;
     }
     if (Array.isArray(value)) {
+      // Replay deep-merge.ts's list rules: a list replaces (`replace`), adds to (`append`, or a
+      // `!append` list) or merges by index into (`merge`) what came before it.
+      let items: Candidate[][] = [];
+      let startedAt = 0;
       const lists = live.filter((c) => Array.isArray(c.value));
-      const appended = input.strategy === 'append' || lists.some((c) => c.value instanceof AppendList);
-      if (input.strategy === 'replace' && !appended) {
-        const winner = lists[lists.length - 1] ?? live[live.length - 1];
-        record(path, winner);
-        if (Array.isArray(winner.value)) value.forEach((item, i) => walk(item, [...path, i], [{ ...winner, value: (winner.value as unknown[])[i], path: [...winner.path, i] }]));
-        return;
-      }
-      record(path, lists.find((c) => c.own) ?? lists[0] ?? live[0]);
-      if (appended) {
-        // Later lists follow earlier ones (a replacing list starts over: `effective` dropped those before it).
-        const items: Candidate[] = [];
-        for (const c of lists) (c.value as unknown[]).forEach((item, i) => items.push({ ...c, value: item, path: [...c.path, i] }));
-        value.forEach((item, i) => walk(item, [...path, i], items[i] ? [items[i]] : []));
-        return;
-      }
-      // `merge`: items at the same index merge, later lists win.
-      value.forEach((item, i) => {
-        const atIndex = lists.filter((c) => (c.value as unknown[]).length > i).map((c) => ({ ...c, value: (c.value as unknown[])[i], path: [...c.path, i] }));
-        walk(item, [...path, i], atIndex);
+      lists.forEach((c, n) => {
+        const mine = (c.value as unknown[]).map((item, i): Candidate => ({ ...c, value: item, path: [...c.path, i] }));
+        if (n > 0 && (c.value instanceof AppendList || input.strategy === 'append')) items = [...items, ...mine.map((m) => [m])];
+        else if (n > 0 && input.strategy === 'merge') {
+          mine.forEach((m, i) => {
+            const before = items[i];
+            items[i] = before && isMap(m.value) && isMap(before[before.length - 1].value) ? [...before, m] : [m];
+          });
+        } else {
+          items = mine.map((m) => [m]);
+          startedAt = n;
+        }
       });
+      const contributing = lists.slice(startedAt);
+      record(path, contributing.find((c) => c.own) ?? contributing[0] ?? live[live.length - 1]);
+      value.forEach((item, i) => walk(item, [...path, i], items[i] ?? []));
       return;
     }
     record(path, live[live.length - 1]);

@@ -81,6 +81,15 @@ describe('component provenance', () => {
     expect(at(append.p, 'vars', 'zones', 1)).toBe('[2] catalog/base.yaml:5');
     expect(at(append.p, 'vars', 'zones', 2)).toBe('[1] dev.yaml:6');
 
+    // `!append` adds to the inherited list whatever the strategy.
+    const tagged = await trace({
+      ...files('replace'),
+      'stacks/dev.yaml': ['import: [catalog/base]', 'components:', '  terraform:', '    app:', '      vars:', '        zones: !append [c]'].join('\n'),
+    });
+    expect(tagged.section.vars).toMatchObject({ zones: ['a', 'b', 'c'] });
+    expect(at(tagged.p, 'vars', 'zones', 0)).toBe('[2] catalog/base.yaml:5');
+    expect(at(tagged.p, 'vars', 'zones', 2)).toBe('[1] dev.yaml:6');
+
     const merge = await trace(files('merge'));
     expect(merge.section.vars).toMatchObject({ rules: [{ port: 2, open: true }] });
     expect(at(merge.p, 'vars', 'rules', 0, 'port')).toBe('[1] dev.yaml:8');

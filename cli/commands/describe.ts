@@ -23,8 +23,7 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
     .option('--provenance [bool]', 'annotate the YAML with the manifest, line and import depth of each value (default: describe.provenance in atmos.yaml, on)', parseProvenance)
     .action(async (component: string, opts: DescribeOptions & { stack: string; type?: ComponentType }, cmd: Command) => {
       const format = checkFormat(opts.format, FORMATS, 'yaml');
-      const explicitFormat = cmd.getOptionValueSource('format') === 'cli';
-      if (opts.provenance === true && explicitFormat && format === 'json') {
+      if (opts.provenance === true && format === 'json') {
         throw new UsageError({
           code: 'USAGE_FORMAT',
           message: '--provenance prints YAML with comments; it cannot be combined with --format json',

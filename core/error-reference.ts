@@ -240,9 +240,8 @@ export const ERROR_REFERENCE: readonly ErrorCodeGroup[] = [
   {
     title: 'Pulumi and CDKTF',
     codes: {
-      PULUMI_GCP_MISSING: '`gcpProvider` without @pulumi/gcp installed (an optional peer)',
       PULUMI_ADAPTER_FAILED: 'a Pulumi adapter failure whose cause is not an infrakey error',
-      PULUMI_PEER_MISSING: '`azureNativeProvider` without the optional peer `@pulumi/azure-native` installed',
+      PULUMI_PEER_MISSING: '`azureNativeProvider` or `gcpProvider` without its optional peer (`@pulumi/azure-native`, `@pulumi/gcp`) installed',
       CDKTF_ENGINE_UNKNOWN: 'no cdktf/cdktn engine found above the construct while both are installed',
       CDKTF_ENGINE_MISSING: 'the app\'s engine or its AWS (or, for `IdentityAzurermProvider`, AzureRM) provider package is not installed',
       CDKTF_CONTEXT_MISSING: 'no stack or component given or set (`infrakeyContext`, cdktf.json context)',

@@ -29,7 +29,7 @@ type ProviderClass = new (name: string, args: ProviderArgs, opts?: pulumi.Custom
  * that uses only AWS need not install it), and deep-imported because its root loads every module.
  */
 function azureNativeProviderClass(): ProviderClass {
-  return requireOptionalPeer<{ Provider: ProviderClass }>('@pulumi/azure-native/provider', { code: 'PULUMI_PEER_MISSING', message: 'azureNativeProvider needs the package @pulumi/azure-native, which is not installed', where: 'azureNativeProvider', fix: 'npm install @pulumi/azure-native' }).Provider;
+  return requireOptionalPeer<{ Provider: ProviderClass }>('@pulumi/azure-native', '/provider', 'azureNativeProvider').Provider;
 }
 
 /** Provider arguments infrakey sets itself (and that must never carry a secret). */

@@ -1,9 +1,8 @@
 import * as pulumi from '@pulumi/pulumi';
-import { UsageError, unsafeUnwrap, type IdentityGcpSession } from '../core/index';
+import { unsafeUnwrap, type IdentityGcpSession } from '../core/index';
 import { requireOptionalPeer } from './optional-peer';
 import { pulumiError } from './pulumi-error';
 import { locateWorkspace, type WorkspaceOptions } from './workspace-locator';
-
 
 /**
  * The `gcp.Provider` arguments and class as infrakey uses them, typed here rather than imported
@@ -29,11 +28,7 @@ type ProviderClass = new (name: string, args: ProviderArgs, opts?: pulumi.Custom
  * module (seconds, hundreds of MB).
  */
 function gcpProviderClass(): ProviderClass {
-  try {
-    return requireOptionalPeer<{ Provider: ProviderClass }>('@pulumi/gcp/provider', { code: 'PULUMI_GCP_MISSING', message: 'gcpProvider needs @pulumi/gcp, which is not installed', where: 'package.json', fix: 'npm install @pulumi/gcp' }).Provider;
-  } catch (e) {
-    throw e instanceof UsageError ? pulumiError('gcpProvider', e) : e;
-  }
+  return requireOptionalPeer<{ Provider: ProviderClass }>('@pulumi/gcp', '/provider', 'gcpProvider').Provider;
 }
 
 /** Provider arguments infrakey sets itself (credentials never come from the caller here). */

@@ -8,6 +8,7 @@ import { AwsConnector } from './aws-connection';
 import type { AwsClientConfig, AwsStoreSetup } from './aws-connection';
 import type { StoreAuthResolver } from './store';
 import { backendError } from './store-errors';
+import { isHttpUrl } from './store-http';
 import type { StoreOptionsInput, StoreSetup } from './store-kind';
 
 /** Options every AWS kind reads. */
@@ -78,15 +79,5 @@ export abstract class AwsBackend<C extends { destroy(): void }> {
     } catch (e) {
       throw backendError(this.store, 'connect', undefined, this.endpointLabel(), e);
     }
-  }
-}
-
-function isHttpUrl(s: string): boolean {
-  if (!/^https?:\/\//.test(s)) return false;
-  try {
-    new URL(s);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,11 +1,22 @@
 /**
- * The one HTTP request helper of the store kinds that speak REST themselves (Artifactory) or hand
+ * The one HTTP request helper of the store kinds that speak REST themselves (Artifactory, Vault) or hand
  * a `fetch` to their vendor client (GitHub's Octokit): every request is bounded in time
  * ({@link STORE_HTTP_LIMITS}) and in the size of the answer it reads, so a server that accepts and
  * never answers, or answers without end, fails instead of holding a command. Failures are reduced
  * to what {@link describeFailure} reads (network code, HTTP status); the server's own text is
  * never kept.
  */
+
+/** True for an absolute `http://` or `https://` URL (a store's address or endpoint option). */
+export function isHttpUrl(s: string): boolean {
+  if (!/^https?:\/\//.test(s)) return false;
+  try {
+    new URL(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Time limits of one store HTTP request. */
 export const STORE_HTTP_LIMITS = {

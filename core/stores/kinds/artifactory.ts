@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { Secret } from '../../secret';
 import { keyInvalid, backendError } from '../store-errors';
-import { HttpStatusError, httpFailure, storeFetch } from '../store-http';
+import { HttpStatusError, httpFailure, isHttpUrl, storeFetch } from '../store-http';
 import type { RawRead, StoreBackend } from '../store-kind';
 import { defineStoreKind } from '../store-kind';
 import { jsonCodec } from '../value-codec';
@@ -195,14 +195,5 @@ function parseJson(body: Buffer): unknown {
     return JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
-  }
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
   }
 }

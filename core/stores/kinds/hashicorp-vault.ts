@@ -25,6 +25,7 @@ import { mapLimit } from '../kind-store';
 import { backendError, keyInvalid, STORE_ERROR_CODES, storeWhere } from '../store-errors';
 import { defineStoreKind, type RawRead, type StoreBackend } from '../store-kind';
 import { goJson, type ValueCodec } from '../value-codec';
+import { isHttpUrl, ResponseTooLargeError, storeFetch } from '../store-http';
 
 /**
  * Vault `GetKey`: `trimRight(prefix, "/") + "/" + trimLeft(raw, "/")` when a prefix is set, else
@@ -278,9 +279,10 @@ class VaultBackend implements StoreBackend {
     if (this.options.token) headers['x-vault-token'] = this.options.token;
     if (this.options.namespace) headers['x-vault-namespace'] = this.options.namespace;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    // The signal bounds the whole exchange, reading the body included.
-    const response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(VAULT_LIMITS.requestTimeoutMs) });
-    const text = await readLimited(response, VAULT_LIMITS.maxResponseBytes);
+    // storeFetch bounds the whole exchange and the answer's size, and refuses redirects (the token
+    // is never sent to another address).
+    const response = await storeFetch(url, { method, headers, body, maxResponseBytes: VAULT_LIMITS.maxResponseBytes, timeoutMs: VAULT_LIMITS.requestTimeoutMs });
+    const text = response.body.toString('utf8');
     let parsed: unknown;
     if (text !== '') {
       try {
@@ -302,7 +304,7 @@ class VaultBackend implements StoreBackend {
         fix: `set VAULT_TOKEN (or stores.${this.name}.options.token) to a token that may use ${this.options.mount}/`,
       });
     }
-    if (err instanceof Error && err.name === 'VaultResponseTooLarge') {
+    if (err instanceof ResponseTooLargeError) {
       return new StoreError({
         code: STORE_ERROR_CODES.REQUEST_FAILED,
         message: `store "${this.name}": ${operation} key "${path}": the answer of ${this.options.address} is larger than ${VAULT_LIMITS.maxResponseBytes} bytes`,
@@ -323,31 +325,12 @@ class VaultBackend implements StoreBackend {
   }
 }
 
-/** Reads a response body up to `max` bytes; more fails (nothing unbounded is buffered). */
-async function readLimited(response: Response, max: number): Promise<string> {
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      throw Object.assign(new Error('response too large'), { name: 'VaultResponseTooLarge' });
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /**
  * fetch reports network failures as `TypeError: fetch failed` with the cause carrying the code
  * (ECONNREFUSED, a TLS code, ...): the code becomes the error's name, nothing else of it is kept.
  */
 function fetchFailure(e: unknown): unknown {
-  if (e instanceof Error && e.name === 'VaultResponseTooLarge') return e;
+  if (e instanceof ResponseTooLargeError) return e;
   const err = e as { name?: unknown; cause?: { code?: unknown; name?: unknown } };
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return { name: 'TimeoutError', code: 'ETIMEDOUT' };
   const code = typeof err?.cause?.code === 'string' ? err.cause.code : undefined;
@@ -360,13 +343,4 @@ function fetchFailure(e: unknown): unknown {
 /** No empty, `.` or `..` segment (they would change which endpoint the URL reaches). */
 function safeSegments(path: string): boolean {
   return path.split('/').every((s) => s !== '' && s !== '.' && s !== '..' && !/^(%2e|\.){1,2}$/i.test(s));
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }

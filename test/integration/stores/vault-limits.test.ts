@@ -103,3 +103,25 @@ describe('hashicorp/vault against a server that answers one byte at a time', () 
     }
   }, 60_000);
 });
+
+describe('hashicorp/vault against a server that redirects', () => {
+  it('refuses the redirect: the token never reaches the other address', async () => {
+    const seen: (string | undefined)[] = [];
+    const other = createServer((req, res) => {
+      seen.push(req.headers['x-vault-token'] as string | undefined);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"data":{"value":"x"}}}');
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', () => r()));
+    const target = `http://127.0.0.1:${(other.address() as { port: number }).port}`;
+    const redirecting = createServer((req, res) => res.writeHead(307, { location: `${target}${req.url}` }).end());
+    await new Promise<void>((r) => redirecting.listen(0, '127.0.0.1', () => r()));
+    try {
+      const s = vaultStore(`http://127.0.0.1:${(redirecting.address() as { port: number }).port}`, 'redirect');
+      await expect(s.get('dev', 'app', 'k')).rejects.toMatchObject({ code: expect.stringMatching(/^STORE_/) });
+      expect(seen).toEqual([]);
+    } finally {
+      await new Promise<void>((r) => redirecting.close(() => r()));
+      await new Promise<void>((r) => other.close(() => r()));
+    }
+  });
+});

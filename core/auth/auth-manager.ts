@@ -165,7 +165,9 @@ export class AuthManager {
   /** `auth env`: what points tools at the identity's session (files, profile, region, its `env:`). Never keys. */
   environment(name: string): Record<string, string> {
     const chain = this.chain(name);
-    return { ...this.sessionsOf(chain.target).cloud.environment(this.location(chain, chain.target), chainRegion(chain), chain.target.env), ...this.integrationEnvironment(chain) };
+    const vars = { ...this.sessionsOf(chain.target).cloud.environment(this.location(chain, chain.target), chainRegion(chain)) };
+    for (const e of chain.target.env) vars[e.key] = e.value;
+    return { ...vars, ...this.integrationEnvironment(chain) };
   }
 
   /** The environment for a child process run as the identity (§2.4). */

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { xdgConfigHome } from '../../config/xdg';
 import type { CredentialsBase } from '../credentials';
-import type { CloudSessions, SessionLocation } from '../kinds/kind';
+import type { CloudSessions } from '../kinds/kind';
 
 /**
  * The credentials of the generic `ambient` identity: none. Atmos's `ambient` kind returns no
@@ -28,7 +28,7 @@ export const ambientSessions: CloudSessions = {
   persist: async () => undefined,
   load: async () => undefined,
   remove: async () => false,
-  environment: (_l: SessionLocation, _region, extra) => Object.fromEntries(extra.map((e) => [e.key, e.value])),
+  environment: () => ({}),
   prepareEnvironment: (base) => ({ ...base }),
   describe: () => ({}),
   whoami: async () => ({}),

@@ -10,7 +10,7 @@ import { awsSessions } from './aws-sessions';
 export const awsAmbientSessions: CloudSessions = {
   ...ambientSessions,
   cloud: 'aws-ambient',
-  environment: (l, region, extra) => ({ ...(region ? { AWS_REGION: region, AWS_DEFAULT_REGION: region } : {}), ...ambientSessions.environment(l, region, extra) }),
+  environment: (l, region) => ({ ...(region ? { AWS_REGION: region, AWS_DEFAULT_REGION: region } : {}), ...ambientSessions.environment(l, region) }),
   prepareEnvironment: (base, _l, region) => ({ ...base, ...(region ? { AWS_REGION: region, AWS_DEFAULT_REGION: region } : {}) }),
   whoami: (c, ctx) => awsSessions.whoami(c, ctx),
   consoleUrl: (c, opts) => awsSessions.consoleUrl!(c, opts),

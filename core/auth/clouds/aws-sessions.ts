@@ -38,7 +38,7 @@ export const awsSessions: CloudSessions<CredentialFilePaths> = {
 
   remove: (paths) => removeAwsProfile(paths),
 
-  environment: (paths, region, extra) => identityEnvironment(paths, region, extra),
+  environment: (paths, region) => identityEnvironment(paths, region),
 
   prepareEnvironment: (base, paths, region) => prepareChildEnvironment(base, paths, region),
 

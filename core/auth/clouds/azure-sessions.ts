@@ -330,11 +330,7 @@ export const azureSessions: CloudSessions<AzureSessionLocation> = {
     return true;
   },
 
-  environment(loc, _region, extra) {
-    const vars = sessionVariables(loc);
-    for (const e of extra) vars[e.key] = e.value;
-    return vars;
-  },
+  environment: (loc) => sessionVariables(loc),
 
   prepareEnvironment(base, loc) {
     const env: NodeJS.ProcessEnv = { ...base };

@@ -76,12 +76,8 @@ export const gcpSessions: CloudSessions<GcpSessionLocation> = {
   remove: (loc) => removeGcpSession(loc),
 
   // Atmos `Environment()` of the GCP identities: the project (and, for gcp/project, region and
-  // zone) variables and the identity's `env:`; never a token or a path that holds one.
-  environment(loc, _region, extra) {
-    const vars = gcpContextVars(loc);
-    for (const e of extra) vars[e.key] = e.value;
-    return vars;
-  },
+  // zone) variables; never a token or a path that holds one.
+  environment: (loc) => gcpContextVars(loc),
 
   prepareEnvironment(base, loc) {
     const env: NodeJS.ProcessEnv = { ...base };

@@ -23,7 +23,7 @@ export const mockSessions: CloudSessions<CredentialFilePaths> = {
   load: async () => undefined,
   remove: async () => false,
 
-  environment: (paths, _region, extra) => identityEnvironment(paths, MOCK_REGION, [{ key: 'MOCK_IDENTITY', value: paths.profile }, ...extra]),
+  environment: (paths) => identityEnvironment(paths, MOCK_REGION, [{ key: 'MOCK_IDENTITY', value: paths.profile }]),
 
   prepareEnvironment: (base, paths) => ({ ...prepareChildEnvironment(base, paths, MOCK_REGION), ATMOS_IDENTITY: paths.profile }),
 

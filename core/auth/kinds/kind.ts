@@ -132,8 +132,11 @@ export interface CloudSessions<L extends SessionLocation = SessionLocation> {
   load(location: L, label: string): Promise<Credentials | undefined>;
   /** Removes the session; true when anything was removed. */
   remove(location: L): Promise<boolean>;
-  /** Variables that point a tool at the session (`auth env`); never key material. */
-  environment(location: L, region: string | undefined, extra: readonly { key: string; value: string }[]): Record<string, string>;
+  /**
+   * Variables that point a tool at the session (`auth env`); never key material. The identity's
+   * own `env:` is added over them by the auth manager, for every cloud alike.
+   */
+  environment(location: L, region: string | undefined): Record<string, string>;
   /** A child's environment: ambient credentials of the cloud removed, the session's variables set. */
   prepareEnvironment(base: NodeJS.ProcessEnv, location: L, region: string | undefined): NodeJS.ProcessEnv;
   /** The files and profile `auth whoami` shows. */

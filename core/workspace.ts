@@ -11,6 +11,7 @@ import { StackEngine, type ResolveComponentOptions, type StackSummary } from './
 import type { ComponentType } from './stacks/stack-processor';
 import type { ComponentProvenance } from './stacks/provenance';
 import { editionDefault } from './config/edition';
+import { parseBoolean } from './config/boolean-flag';
 import { containsYamlFunctions, decodeExecOutput, resolveYamlFunctions, type YamlFunctionResolver } from './yaml/resolve-functions';
 import { YamlFunction } from './yaml/yaml-function';
 import type { Secret } from './secret';
@@ -460,8 +461,7 @@ function mergeSettings(config: AtmosConfig, env: NodeJS.ProcessEnv): ComponentMe
 
 /** A boolean setting given as text (environment, or a quoted atmos.yaml value). */
 function parseSetting(value: string, where: string): boolean {
-  const v = value.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on', 't'].includes(v)) return true;
-  if (['false', '0', 'no', 'off', 'f'].includes(v)) return false;
+  const parsed = parseBoolean(value);
+  if (parsed !== undefined) return parsed;
   throw new ConfigError({ code: 'CONFIG_INVALID', message: `${where} must be true or false, got ${JSON.stringify(value)}`, where, fix: `set ${where} to true or false` });
 }

@@ -37,7 +37,8 @@ export function registerDescribeCommands(program: Command, ctx: CliContext): voi
       const describeOpts = { mask: ctx.globals(cmd).mask, type: opts.type, processFunctions: opts.processFunctions, cwd: ctx.cwd };
       if (provenance) {
         const { section, provenance: trace } = await ws.describeComponentWithProvenance(component, opts.stack, describeOpts);
-        printProvenance(ctx.io, sortKeys(section), trace, opts.query, ws.describeComponentFilter() === 'schema');
+        // The view sorts keys itself, in Go's yaml order.
+        printProvenance(ctx.io, section, trace, opts.query, ws.describeComponentFilter() === 'schema');
         return;
       }
       const section = await ws.describeComponent(component, opts.stack, describeOpts);

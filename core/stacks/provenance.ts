@@ -1,6 +1,6 @@
 import { AppendList, isYamlFunction } from '../yaml/yaml-function';
 import { isMap, type ListMergeStrategy, type YamlMap } from './deep-merge';
-import type { ComponentType, ManifestRef, ProcessedStack } from './stack-processor';
+import { COMPONENT_TYPES, type ComponentType, type ManifestRef, type ProcessedStack } from './stack-processor';
 
 /** Where a value of a described component was written. */
 export interface ValueOrigin {
@@ -57,7 +57,7 @@ const LAYERED = new Set(['vars', 'settings', 'env', 'hooks', 'providers', 'auth'
 /** Sections also listed when only the component's block writes them (see traceComponentProvenance). */
 const OWN_SECTIONS = ['vars', 'settings', 'env'];
 /** Keys of a manifest's top level that are not sections of a component. */
-const NOT_SECTIONS = new Set(['import', 'components', 'name', 'terraform', 'helmfile', 'packer', 'ansible']);
+const NOT_SECTIONS: ReadonlySet<string> = new Set(['import', 'components', 'name', ...COMPONENT_TYPES]);
 
 /**
  * Traces each value of a described component back to the manifest and line that wrote it, by
@@ -118,7 +118,7 @@ export function traceComponentProvenance(input: ProvenanceInput): ComponentProve
   const shown = new Set<string>();
   for (const layer of stack.layers) {
     for (const k of Object.keys(layer.value)) if (!NOT_SECTIONS.has(k)) shown.add(k);
-    for (const o of [layer.value.overrides, ...['terraform', 'helmfile', 'packer', 'ansible'].map((t) => (isMap(layer.value[t]) ? (layer.value[t] as YamlMap).overrides : undefined))]) {
+    for (const o of [layer.value.overrides, ...COMPONENT_TYPES.map((t) => (isMap(layer.value[t]) ? (layer.value[t] as YamlMap).overrides : undefined))]) {
       if (isMap(o)) for (const k of Object.keys(o)) shown.add(k);
     }
   }
@@ -164,7 +164,7 @@ function sectionCandidates(input: ProvenanceInput, k: string): Candidate[] {
     }
   };
   if (layered) {
-    for (const layer of stack.layers) if (!NOT_SECTIONS.has(k) && k !== 'overrides') push(layer.value, layer, [], false);
+    for (const layer of stack.layers) push(layer.value, layer, [], false);
     for (const layer of stack.layers) if (isMap(layer.value[type])) push(layer.value[type], layer, [type], false);
   }
   const occurrences = [...input.bases, input.name].flatMap((n) => stack.components[type]?.get(n) ?? []);
